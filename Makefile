@@ -1,0 +1,95 @@
+# OVP Assess: `make run` serves the app, `make test` runs every test. Both set up what they need.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PORT ?= 8000
+VENV := .venv
+BIN := $(VENV)/bin
+# Django 6 needs Python 3.12 or newer. Try the usual names, then pyenv's installs.
+PY_CANDIDATES := python3.13 python3.12 python3 python $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3) $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3) /usr/local/bin/python3.13 /usr/local/bin/python3.12
+PYTHON := $(shell for p in $(PY_CANDIDATES); do \
+	if $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then command -v $$p || echo $$p; break; fi; done)
+# Debian packages: HarfBuzz subsetting for WeasyPrint, fonts for PDFs, poppler for looking at PDFs,
+# Chromium for the browser tests.
+RUN_DEBS := libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-noto-core fonts-noto-color-emoji
+TEST_DEBS := $(RUN_DEBS) poppler-utils chromium
+STAMP = $(VENV)/.installed-$(1)-$(shell cat pyproject.toml | md5sum | cut -c1-12)
+export DJANGO_SETTINGS_MODULE := ovp_assess.settings
+
+.PHONY: help run test bench e2e lint format migrations-check python sysdeps-run sysdeps-test clean-db
+
+help:
+	@echo "make run    - set up and serve the app on http://127.0.0.1:$(PORT) with the report and demo data"
+	@echo "make test   - set up and run the whole test suite (SQLite unless DATABASE_URL is set)"
+	@echo "make bench  - run the benchmark suite and print its table"
+	@echo "make lint   - ruff check and format check"
+
+python:
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "ERROR: OVP Assess needs Python 3.12 or newer (Django 6), and none was found."; \
+		echo "Install one (e.g. 'pyenv install 3.13' or Debian's python3.13) and run make again."; \
+		exit 1; fi
+
+$(VENV)/bin/python: | python
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(call STAMP,run): $(VENV)/bin/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(call STAMP,test): $(VENV)/bin/python pyproject.toml
+	$(BIN)/pip install --quiet -e ".[test]"
+	@touch $@
+
+# Install missing Debian packages when we are root; otherwise say exactly what to run.
+define need_debs
+	@missing=""; for pkg in $(1); do \
+		dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$pkg"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+			echo "Installing Debian packages:$$missing"; \
+			(apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+		else \
+			echo "ERROR: missing Debian packages:$$missing"; \
+			echo "Run: sudo apt-get install -y$$missing"; exit 1; \
+		fi; \
+	fi
+endef
+
+sysdeps-run:
+	$(call need_debs,$(RUN_DEBS))
+
+sysdeps-test:
+	$(call need_debs,$(TEST_DEBS))
+
+run: $(call STAMP,run) sysdeps-run
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 $(BIN)/python manage.py load_report
+	DEBUG=1 $(BIN)/python manage.py seed_demo $(if $(DEMO_PASSWORD),--password "$(DEMO_PASSWORD)")
+	@echo "Serving OVP Assess on http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
+	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: $(call STAMP,test) sysdeps-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(call STAMP,test) sysdeps-test
+	$(BIN)/python -m bench
+
+lint: $(call STAMP,test)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(call STAMP,test)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+migrations-check: $(call STAMP,test)
+	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+
+clean-db:
+	rm -f var/ovp_assess.sqlite3 var/ovp_assess.sqlite3-wal var/ovp_assess.sqlite3-shm

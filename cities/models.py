@@ -1,0 +1,167 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class Region(models.TextChoices):
+    NORTH_AMERICA = "north-america", _("North America")
+    LATIN_AMERICA = "latin-america", _("Latin America")
+    WESTERN_EUROPE = "western-europe", _("Western Europe")
+    OTHER = "other", _("Other")
+
+
+class Origin(models.TextChoices):
+    """Where a city's records come from. Only "report" cities are real."""
+
+    REPORT = "report", _("Report")
+    DEMO = "demo", _("Demo (fictional)")
+    SYNTHETIC = "synthetic", _("Synthetic (fictional)")
+
+
+class Country(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(unique=True)
+    region = models.CharField(_("region"), max_length=20, choices=Region.choices)
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.REPORT)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = _("countries")
+
+    def __str__(self):
+        return self.name
+
+
+class CityQuerySet(models.QuerySet):
+    def real(self):
+        return self.filter(origin=Origin.REPORT)
+
+
+class City(models.Model):
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="cities")
+    name = models.CharField(_("name"), max_length=100)
+    # ASCII only, so that URLs stay typeable: "penalolen", "medellin".
+    slug = models.SlugField(unique=True, allow_unicode=False)
+    population = models.PositiveIntegerField(_("population"), null=True, blank=True)
+    in_sample = models.BooleanField(_("in the report's 18-city sample"), default=False)
+    adaptation_city = models.BooleanField(
+        _("one of the report's four adaptation cities"), default=False
+    )
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.REPORT)
+    summary = models.TextField(_("summary"), blank=True)
+    citation = models.CharField(_("source"), max_length=300, blank=True)
+
+    objects = CityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = _("cities")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("cities:detail", args=[self.slug])
+
+    @property
+    def is_fictional(self):
+        return self.origin != Origin.REPORT
+
+
+class InstitutionalHome(models.TextChoices):
+    MAYOR = "mayor", _("Mayor's office")
+    DEPARTMENT = "department", _("City department")
+    PUBLIC_HEALTH = "public-health", _("Public health department")
+    CIVIL_SOCIETY = "civil-society", _("Independent civil-society council")
+    MIXED = "mixed", _("Mixed public-private")
+    NONE = "none", _("No office yet")
+    UNKNOWN = "unknown", _("Not stated in the report")
+
+
+class OfficeStatus(models.TextChoices):
+    ACTIVE = "active", _("Operating")
+    PROPOSED = "proposed", _("Proposed")
+    # A city without an office: the report's chart then describes the city's ecosystem.
+    ECOSYSTEM = "ecosystem", _("City ecosystem (no single office)")
+
+
+class OfficeQuerySet(models.QuerySet):
+    def real(self):
+        return self.filter(city__origin=Origin.REPORT)
+
+
+class Office(models.Model):
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="offices")
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(max_length=120, unique=True)
+    acronym = models.CharField(_("acronym"), max_length=20, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    year_founded = models.PositiveSmallIntegerField(_("year founded"), null=True, blank=True)
+    institutional_home = models.CharField(
+        _("institutional home"), max_length=20, choices=InstitutionalHome.choices
+    )
+    civilian_led = models.BooleanField(_("civilian-led"), default=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=OfficeStatus.choices, default=OfficeStatus.ACTIVE
+    )
+    in_sample = models.BooleanField(_("listed in the report's appendix"), default=False)
+    description = models.TextField(_("description"), blank=True)
+    citation = models.CharField(_("source"), max_length=300, blank=True)
+
+    objects = OfficeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["city__name", "name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.city.name})"
+
+    def get_absolute_url(self):
+        return reverse("cities:detail", args=[self.city.slug]) + f"#office-{self.slug}"
+
+    @property
+    def is_fictional(self):
+        return self.city.origin != Origin.REPORT
+
+
+class SourcedFact(models.Model):
+    """A figure the report gives about a city or one of its offices, with its citation."""
+
+    key = models.SlugField(max_length=100, unique=True)
+    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="facts")
+    office = models.ForeignKey(
+        Office, on_delete=models.CASCADE, related_name="facts", null=True, blank=True
+    )
+    label = models.CharField(_("label"), max_length=200)
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
+    unit = models.CharField(_("unit"), max_length=60, blank=True)
+    year = models.CharField(_("year or period"), max_length=20, blank=True)
+    citation = models.CharField(_("source"), max_length=300)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["city__name", "label"]
+
+    def __str__(self):
+        return f"{self.city.name}: {self.label}"
+
+
+class Membership(models.Model):
+    """City staff belong to offices, as editors (may save) or viewers (read only)."""
+
+    class Role(models.TextChoices):
+        EDITOR = "editor", _("Editor")
+        VIEWER = "viewer", _("Viewer")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.EDITOR)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "office"], name="unique_membership")]
+
+    def __str__(self):
+        return f"{self.user} - {self.office} ({self.role})"

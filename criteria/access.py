@@ -1,0 +1,91 @@
+"""Who may see or change which assessment. Every view that touches one goes through here.
+
+Published assessments are public. Drafts and submitted ones are visible to the office's
+staff, reviewers and superusers only; everyone else gets a 404, as if they did not exist.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+
+from cities.models import Membership
+
+from .models import Assessment
+
+REVIEWERS = "reviewers"
+RESEARCHERS = "researchers"
+
+
+def _in_group(user, name):
+    if not user.is_authenticated:
+        return False
+    cache = getattr(user, "_ovp_groups", None)
+    if cache is None:
+        cache = set(user.groups.values_list("name", flat=True))
+        user._ovp_groups = cache
+    return name in cache
+
+
+def is_reviewer(user):
+    return user.is_authenticated and (user.is_superuser or _in_group(user, REVIEWERS))
+
+
+def is_researcher(user):
+    return user.is_authenticated and (user.is_superuser or _in_group(user, RESEARCHERS))
+
+
+def office_ids_for(user, editor=False):
+    """Offices the user belongs to (as editor when `editor`)."""
+    if not user.is_authenticated:
+        return set()
+    memberships = Membership.objects.filter(user=user)
+    if editor:
+        memberships = memberships.filter(role=Membership.Role.EDITOR)
+    return set(memberships.values_list("office_id", flat=True))
+
+
+def visible_assessments(user):
+    """Assessments the user may read."""
+    qs = Assessment.objects.all()
+    if user.is_authenticated and (user.is_superuser or is_reviewer(user)):
+        return qs
+    published = Q(status=Assessment.Status.PUBLISHED)
+    offices = office_ids_for(user)
+    if offices:
+        return qs.filter(published | Q(office_id__in=offices))
+    return qs.filter(published)
+
+
+def get_assessment_for_user(user, pk, write=False):
+    """The assessment `pk` if `user` may read it (or change it, with `write`), else 404.
+
+    Writing needs an editor membership of the office and a draft: published assessments
+    are frozen and submitted ones wait for the reviewer. Non-members get 404 for a write
+    even on a published assessment; members who may read but not write get 403.
+    """
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    qs = visible_assessments(user).select_related("office__city__country")
+    try:
+        assessment = qs.get(pk=pk)
+    except Assessment.DoesNotExist:
+        raise Http404 from None
+    if write and not can_edit(user, assessment):
+        if assessment.office_id not in office_ids_for(user):
+            raise Http404
+        raise PermissionDenied
+    return assessment
+
+
+def can_edit(user, assessment):
+    return (
+        assessment.status == Assessment.Status.DRAFT
+        and assessment.kind == Assessment.Kind.SELF
+        and assessment.office_id in office_ids_for(user, editor=True)
+    )
+
+
+def can_review(user, assessment):
+    return is_reviewer(user) and assessment.status == Assessment.Status.SUBMITTED

@@ -1,0 +1,259 @@
+"""Load the report's content from fixtures/ into the database, idempotently.
+
+Each record is found by its natural key (slug, number or key) and written only when a value
+differs, so a second run changes no row, bumps no timestamp and writes no history.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import yaml
+from django.conf import settings
+from django.db import transaction
+
+from cities.models import City, Country, Office, Origin, SourcedFact
+from criteria.models import Assessment, Criterion, Entry, GuidingQuestion, PeerExample, RubricLevel
+
+FIXTURES = settings.BASE_DIR / "fixtures"
+CONTENT_FIELDS = ("title", "short_title", "definition", "why_it_matters", "takeaways", "tradeoffs")
+
+
+@dataclass
+class Tally:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    changed: list = field(default_factory=list)
+
+    def __str__(self):
+        return f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged"
+
+
+def _upsert(tally, model, lookup, values):
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        obj = model.objects.create(**lookup, **values)
+        tally.created += 1
+        return obj
+    dirty = [name for name, value in values.items() if _differs(getattr(obj, name), value)]
+    if dirty:
+        for name in dirty:
+            setattr(obj, name, values[name])
+        obj.save()
+        tally.updated += 1
+        tally.changed.append(f"{model.__name__} {lookup}: {', '.join(dirty)}")
+    else:
+        tally.unchanged += 1
+    return obj
+
+
+def _differs(current, new):
+    if isinstance(current, Decimal) and new is not None:
+        return current != Decimal(str(new))
+    if hasattr(current, "pk") and hasattr(new, "pk"):
+        return current.pk != new.pk
+    return current != new
+
+
+def _read(name):
+    with open(FIXTURES / name, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def _translations(directory=FIXTURES / "i18n"):
+    """{lang: data} from fixtures/i18n/criteria.<lang>.yaml, if any."""
+    found = {}
+    for path in sorted(Path(directory).glob("criteria.*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        found[data["language"]] = data.get("criteria", {})
+    return found
+
+
+def _pick(translations, slug, getter):
+    """{lang: {...}} for one record, from every language file that has it."""
+    out = {}
+    for lang, criteria in translations.items():
+        part = getter(criteria.get(slug) or {})
+        if part:
+            out[lang] = part
+    return out
+
+
+@transaction.atomic
+def load_report():
+    tally = Tally()
+    _load_cities(tally, _read("cities.yaml"))
+    _load_criteria(tally, _read("criteria.yaml"), _translations())
+    _load_charts(tally, _read("cities.yaml").get("charts", []))
+    return tally
+
+
+def _load_cities(tally, data):
+    countries = {}
+    for row in data["countries"]:
+        countries[row["slug"]] = _upsert(
+            tally,
+            Country,
+            {"slug": row["slug"]},
+            {"name": row["name"], "region": row["region"], "origin": Origin.REPORT},
+        )
+    offices = {}
+    for row in data["cities"]:
+        city = _upsert(
+            tally,
+            City,
+            {"slug": row["slug"]},
+            {
+                "name": row["name"],
+                "country": countries[row["country"]],
+                "population": row.get("population"),
+                "in_sample": bool(row.get("in_sample")),
+                "adaptation_city": bool(row.get("adaptation_city")),
+                "origin": Origin.REPORT,
+                "summary": (row.get("summary") or "").strip(),
+                "citation": row.get("citation") or "",
+            },
+        )
+        for o in row.get("offices", []):
+            offices[o["slug"]] = _upsert(
+                tally,
+                Office,
+                {"slug": o["slug"]},
+                {
+                    "city": city,
+                    "name": o["name"],
+                    "acronym": o.get("acronym") or "",
+                    "website": o.get("website") or "",
+                    "year_founded": o.get("year_founded"),
+                    "institutional_home": o.get("institutional_home") or "unknown",
+                    "civilian_led": bool(o.get("civilian_led", True)),
+                    "status": o.get("status") or "active",
+                    "in_sample": bool(o.get("in_sample")),
+                    "description": (o.get("description") or "").strip(),
+                    "citation": o.get("citation") or "",
+                },
+            )
+    cities = {c.slug: c for c in City.objects.filter(origin=Origin.REPORT)}
+    for f in data.get("facts", []):
+        _upsert(
+            tally,
+            SourcedFact,
+            {"key": f["key"]},
+            {
+                "city": cities[f["city"]],
+                "office": offices[f["office"]] if f.get("office") else None,
+                "label": f["label"],
+                "value": Decimal(str(f["value"])),
+                "unit": f.get("unit") or "",
+                "year": str(f.get("year") or ""),
+                "citation": f["citation"],
+                "note": (f.get("note") or "").strip(),
+            },
+        )
+
+
+def _load_criteria(tally, data, translations):
+    offices = {o.slug: o for o in Office.objects.all()}
+    for row in data["criteria"]:
+        slug = row["slug"]
+        criterion = _upsert(
+            tally,
+            Criterion,
+            {"number": row["number"]},
+            {
+                "slug": slug,
+                **{name: str(row[name]).strip() for name in CONTENT_FIELDS},
+                "citation": row["citation"],
+                "translations": _pick(
+                    translations,
+                    slug,
+                    lambda t: {k: str(t[k]).strip() for k in CONTENT_FIELDS if t.get(k)},
+                ),
+            },
+        )
+        for level in row["rubric"]:
+            n = level["level"]
+            _upsert(
+                tally,
+                RubricLevel,
+                {"criterion": criterion, "level": n},
+                {
+                    "label": level["label"],
+                    "descriptor": str(level["descriptor"]).strip(),
+                    "translations": _pick(
+                        translations,
+                        slug,
+                        lambda t, n=n: _clean((t.get("rubric") or {}).get(n)),
+                    ),
+                },
+            )
+        for order, text in enumerate(row["questions"], start=1):
+            _upsert(
+                tally,
+                GuidingQuestion,
+                {"criterion": criterion, "order": order},
+                {
+                    "text": str(text).strip(),
+                    "translations": _pick(
+                        translations,
+                        slug,
+                        lambda t, o=order: _clean({"text": (t.get("questions") or {}).get(o)}),
+                    ),
+                },
+            )
+        for ex in row.get("examples", []):
+            key = ex["key"]
+            _upsert(
+                tally,
+                PeerExample,
+                {"key": key},
+                {
+                    "criterion": criterion,
+                    "office": offices[ex["office"]],
+                    "title": ex["title"],
+                    "summary": str(ex["summary"]).strip(),
+                    "citation": ex["citation"],
+                    "translations": _pick(
+                        translations,
+                        slug,
+                        lambda t, k=key: _clean((t.get("examples") or {}).get(k)),
+                    ),
+                },
+            )
+
+
+def _clean(mapping):
+    return {k: str(v).strip() for k, v in (mapping or {}).items() if v}
+
+
+def _load_charts(tally, charts):
+    """The report's four adaptation charts, as published research assessments without levels."""
+    criteria = {c.number: c for c in Criterion.objects.all()}
+    for chart in charts:
+        office = Office.objects.get(slug=chart["office"])
+        assessment = _upsert(
+            tally,
+            Assessment,
+            {"office": office, "cycle": chart["cycle"], "kind": Assessment.Kind.RESEARCH},
+            {
+                "status": Assessment.Status.PUBLISHED,
+                "title": chart["title"],
+                "citation": chart["citation"],
+            },
+        )
+        if assessment.published_at is None:
+            assessment.published_at = assessment.created_at
+            assessment.save(update_fields=["published_at"])
+        for row in chart["entries"]:
+            _upsert(
+                tally,
+                Entry,
+                {"assessment": assessment, "criterion": criteria[row["criterion"]]},
+                {
+                    "level": None,
+                    "applicability": Entry.Applicability.ASSESSED,
+                    "strengths": str(row["strengths"]).strip(),
+                    "opportunities": str(row["opportunities"]).strip(),
+                },
+            )

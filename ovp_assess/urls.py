@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+from .api import api
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("criteria/", include("criteria.urls")),
+    path("cities/", include("cities.urls")),
+    path("assess/", include("criteria.assess_urls")),
+    path("reports/", include("reports.urls")),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+]

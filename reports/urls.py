@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import scorecard_views, views
+
+app_name = "reports"
+urlpatterns = [
+    path("matrix/", views.matrix, name="matrix"),
+    path("matrix.csv", views.matrix_csv, name="matrix-csv"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("scorecards/<int:pk>.pdf", scorecard_views.scorecard, name="scorecard"),
+]

@@ -1,0 +1,88 @@
+"""Small builders for test data. Everything made here is fictional and marked as demo."""
+
+import itertools
+
+from django.contrib.auth.models import Group, User
+
+from cities.models import City, Country, Membership, Office, Origin
+from criteria.access import RESEARCHERS, REVIEWERS
+from criteria.models import Assessment, Criterion, Entry
+
+_seq = itertools.count(1)
+
+
+def make_country(**kw):
+    n = next(_seq)
+    defaults = {
+        "name": f"Testland {n}",
+        "slug": f"testland-{n}",
+        "region": "other",
+        "origin": Origin.DEMO,
+    }
+    defaults.update(kw)
+    return Country.objects.create(**defaults)
+
+
+def make_city(country=None, **kw):
+    n = next(_seq)
+    defaults = {
+        "name": f"Testville {n}",
+        "slug": f"testville-{n}",
+        "country": country or make_country(),
+        "origin": Origin.DEMO,
+    }
+    defaults.update(kw)
+    return City.objects.create(**defaults)
+
+
+def make_office(city=None, **kw):
+    n = next(_seq)
+    defaults = {
+        "name": f"Test Office {n}",
+        "slug": f"test-office-{n}",
+        "city": city or make_city(),
+        "institutional_home": "mayor",
+    }
+    defaults.update(kw)
+    return Office.objects.create(**defaults)
+
+
+def make_user(username=None, office=None, role=Membership.Role.EDITOR, group=None, **kw):
+    user = User.objects.create_user(username or f"user{next(_seq)}", password="pw", **kw)
+    if office is not None:
+        Membership.objects.create(user=user, office=office, role=role)
+    if group:
+        user.groups.add(Group.objects.get_or_create(name=group)[0])
+    return user
+
+
+def make_reviewer():
+    return make_user(group=REVIEWERS)
+
+
+def make_researcher():
+    return make_user(group=RESEARCHERS)
+
+
+def make_assessment(
+    office,
+    cycle=2025,
+    kind=Assessment.Kind.SELF,
+    status=Assessment.Status.DRAFT,
+    levels=None,
+    text="Fictional test text",
+):
+    """An assessment with one entry per criterion; `levels` is a list of nine levels or None."""
+    assessment = Assessment.objects.create(office=office, cycle=cycle, kind=kind, status=status)
+    criteria = list(Criterion.objects.order_by("number"))
+    Entry.objects.bulk_create(
+        Entry(
+            assessment=assessment,
+            criterion=c,
+            level=(levels[i] if levels else None),
+            strengths=f"{text}: strengths {c.number}",
+            opportunities=f"{text}: opportunities {c.number}",
+        )
+        for i, c in enumerate(criteria)
+    )
+    return assessment
