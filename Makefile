@@ -12,11 +12,11 @@ PYTHON := $(shell for p in $(PY_CANDIDATES); do \
 # Debian packages: HarfBuzz subsetting for WeasyPrint, fonts for PDFs, poppler for looking at PDFs,
 # Chromium for the browser tests.
 RUN_DEBS := libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-noto-core fonts-noto-color-emoji
-TEST_DEBS := $(RUN_DEBS) poppler-utils chromium
+TEST_DEBS := $(RUN_DEBS) gettext poppler-utils chromium
 STAMP = $(VENV)/.installed-$(1)-$(shell cat pyproject.toml | md5sum | cut -c1-12)
 export DJANGO_SETTINGS_MODULE := ovp_assess.settings
 
-.PHONY: help run test bench e2e lint format migrations-check python sysdeps-run sysdeps-test clean-db
+.PHONY: help run test bench e2e lint format messages migrations-check python sysdeps-run sysdeps-test clean-db
 
 help:
 	@echo "make run    - set up and serve the app on http://127.0.0.1:$(PORT) with the report and demo data"
@@ -87,6 +87,12 @@ lint: $(call STAMP,test)
 format: $(call STAMP,test)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Refresh the interface catalogues after changing strings, then translate the new entries.
+MESSAGE_IGNORES := --ignore=.venv --ignore=var --ignore=tools --ignore=tests --ignore=bench --ignore=ops
+messages: $(call STAMP,test)
+	DEBUG=1 $(BIN)/python manage.py makemessages -l es -l pt_BR -l fr --no-obsolete $(MESSAGE_IGNORES)
+	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv
 
 migrations-check: $(call STAMP,test)
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run

@@ -1,0 +1,33 @@
+# Production image: gunicorn behind WhiteNoise-served, compressed static files.
+FROM python:3.13-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    DJANGO_SETTINGS_MODULE=ovp_assess.settings \
+    OVP_VAR_DIR=/app/var \
+    PORT=8000
+
+# WeasyPrint's system libraries (Pango, HarfBuzz with subsetting) and fonts covering Latin,
+# accents, Arabic and emoji for scorecards.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+        fonts-dejavu-core fonts-noto-core fonts-noto-color-emoji \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY . .
+RUN pip install . \
+    && useradd --system --home /app --uid 10001 ovp \
+    && mkdir -p /app/var \
+    && SECRET_KEY=collectstatic-only-key-not-used-at-run-time-000000 \
+       python manage.py collectstatic --noinput \
+    && chown -R ovp /app/var
+
+USER ovp
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=5s CMD python -c "import urllib.request,os; urllib.request.urlopen(f'http://127.0.0.1:{os.environ.get(\"PORT\",\"8000\")}/healthz')"
+
+# Migrations and report data on start (both idempotent), then gunicorn (see gunicorn.conf.py).
+CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py load_report && exec gunicorn -c gunicorn.conf.py ovp_assess.wsgi"]
