@@ -14,7 +14,6 @@ PYTHON := $(shell for p in $(PY_CANDIDATES); do \
 RUN_DEBS := libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-noto-core fonts-noto-color-emoji
 TEST_DEBS := $(RUN_DEBS) gettext poppler-utils chromium
 STAMP = $(VENV)/.installed-$(1)-$(shell cat pyproject.toml | md5sum | cut -c1-12)
-export DJANGO_SETTINGS_MODULE := ovp_assess.settings
 
 .PHONY: help run test bench e2e lint format messages migrations-check python sysdeps-run sysdeps-test clean-db
 
