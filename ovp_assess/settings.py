@@ -168,11 +168,15 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = envbool("AXES_ENABLED", True)
 
-# Password-reset mail goes to the console unless EMAIL_BACKEND names another backend.
+# Password-reset mail goes to the console in development and to SMTP on localhost:25 in
+# production (check --deploy refuses the console there), unless EMAIL_BACKEND says otherwise.
 MAILERS = {
     "default": {
         "BACKEND": os.environ.get(
-            "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+            "EMAIL_BACKEND",
+            "django.core.mail.backends.console.EmailBackend"
+            if DEBUG
+            else "django.core.mail.backends.smtp.EmailBackend",
         ),
     }
 }
