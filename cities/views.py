@@ -1,9 +1,87 @@
-from django.http import HttpResponse
+from collections import defaultdict
+
+from django.shortcuts import get_object_or_404, render
+from django.utils.formats import number_format
+from django.views.decorators.http import require_safe
+
+from criteria.models import RubricLevel
+
+from . import queries
+from .forms import SORTS, CityFilterForm
 
 
-def city_list(request):  # placeholder until the public pages land
-    return HttpResponse("cities")
+def format_value(value):
+    """A fact's decimal as people write it: 2300000.00 -> "2,300,000", 43.10 -> "43.1"."""
+    value = value.quantize(1) if value == value.to_integral() else value.normalize()
+    return number_format(value, force_grouping=True)
 
 
+@require_safe
+def city_list(request):
+    form = CityFilterForm(request.GET or None)
+    filters = form.filters()
+    sort = filters["sort"]
+    columns = {
+        key: {
+            "label": label,
+            "active": sort.removeprefix("-") == key,
+            "descending": sort == f"-{key}",
+            # A click on the active column flips its direction.
+            "next": f"-{key}" if sort == key else key,
+            "numeric": key in ("population", "offices"),
+        }
+        for key, label in SORTS.items()
+    }
+    context = {
+        "form": form,
+        "cities": queries.city_list(**filters),
+        "columns": columns,
+        "filters": filters,
+    }
+    return render(request, "cities/list.html", context)
+
+
+@require_safe
 def city_detail(request, slug):
-    return HttpResponse(slug)
+    city = get_object_or_404(queries.city_detail(slug=slug))
+    assessments = list(queries.city_assessments(user=request.user, city=city))
+    charts = queries.published_research(assessments)
+    self_assessments = queries.latest_published_self(assessments)
+    queries.prefetch_entries(charts + self_assessments)
+    criteria = queries.all_criteria() if charts or self_assessments else []
+
+    by_office = defaultdict(list)
+    for assessment in assessments:
+        by_office[assessment.office_id].append(assessment)
+    offices = [(office, by_office[office.pk]) for office in city.offices.all()]
+
+    facts = list(city.facts.all())
+    for fact in facts:
+        fact.display_value = format_value(fact.value)
+
+    labels = {}
+    if self_assessments:
+        labels = {
+            (r.criterion_id, r.level): r.tr("label")
+            for r in RubricLevel.objects.only("criterion_id", "level", "label", "translations")
+        }
+    context = {
+        "city": city,
+        "offices": offices,
+        "facts": facts,
+        "charts": [
+            {"assessment": a, "rows": queries.chart_rows(assessment=a, criteria=criteria)}
+            for a in charts
+        ],
+        "self_assessments": [
+            {
+                "assessment": a,
+                "rows": [
+                    (c, e, labels.get((c.pk, e.level)) if e else "")
+                    for c, e in queries.chart_rows(assessment=a, criteria=criteria)
+                ],
+            }
+            for a in self_assessments
+        ],
+    }
+    return render(request, "cities/detail.html", context)

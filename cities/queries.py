@@ -1,0 +1,124 @@
+"""Querysets for the public city pages, as plain functions with a fixed number of queries."""
+
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, prefetch_related_objects
+
+from criteria.access import visible_assessments
+from criteria.models import Assessment, Criterion, Entry, PeerExample
+
+from .models import City, Office, Origin, SourcedFact
+
+SORT_FIELDS = {
+    "name": "name",
+    "country": "country__name",
+    "population": "population",
+    "offices": "offices_count",
+}
+
+
+def _ordering(sort):
+    """ORDER BY for ?sort= ("population", "-offices", ...); unknown populations go last."""
+    field = SORT_FIELDS.get(sort.removeprefix("-"), "name")
+    expr = F(field).desc(nulls_last=True) if sort.startswith("-") else F(field).asc(nulls_last=True)
+    return [expr, F("name").asc(), F("pk").asc()]
+
+
+def city_list(
+    *,
+    country=None,
+    region=None,
+    institutional_home=None,
+    in_sample=None,
+    include_fictional=False,
+    sort="name",
+):
+    """Cities with their country and number of offices, filtered and sorted (one query)."""
+    qs = City.objects.select_related("country").annotate(offices_count=Count("offices"))
+    if not include_fictional:
+        qs = qs.filter(origin=Origin.REPORT)
+    if country is not None:
+        qs = qs.filter(country=country)
+    if region:
+        qs = qs.filter(country__region=region)
+    if institutional_home:
+        # Exists, not a join: a join would multiply the rows and the office count.
+        qs = qs.filter(
+            Exists(
+                Office.objects.filter(city=OuterRef("pk"), institutional_home=institutional_home)
+            )
+        )
+    if in_sample is not None:
+        qs = qs.filter(in_sample=in_sample)
+    return qs.order_by(*_ordering(sort))
+
+
+def city_detail(*, slug):
+    """The city with its offices (and their peer examples) and sourced facts prefetched."""
+    return (
+        City.objects.select_related("country")
+        .prefetch_related(
+            Prefetch("offices", queryset=Office.objects.order_by("name")),
+            Prefetch(
+                "offices__examples",
+                queryset=PeerExample.objects.select_related("criterion").order_by(
+                    "criterion__number"
+                ),
+            ),
+            Prefetch(
+                "facts",
+                queryset=SourcedFact.objects.select_related("office").order_by(
+                    "office__name", "label"
+                ),
+            ),
+        )
+        .filter(slug=slug)
+    )
+
+
+def city_assessments(*, user, city):
+    """Assessments of the city's offices that `user` may read, newest cycle first."""
+    return (
+        visible_assessments(user)
+        .filter(office__city=city)
+        .select_related("office")
+        .order_by("office__name", "-cycle", "kind")
+    )
+
+
+def latest_published_self(assessments):
+    """The latest published self-assessment of each office, among `assessments`."""
+    latest = {}
+    for a in assessments:
+        if a.kind == Assessment.Kind.SELF and a.status == Assessment.Status.PUBLISHED:
+            current = latest.get(a.office_id)
+            if current is None or a.cycle > current.cycle:
+                latest[a.office_id] = a
+    return list(latest.values())
+
+
+def published_research(assessments):
+    return [
+        a
+        for a in assessments
+        if a.kind == Assessment.Kind.RESEARCH and a.status == Assessment.Status.PUBLISHED
+    ]
+
+
+def chart_rows(*, assessment, criteria):
+    """One (criterion, entry or None) row per criterion, in the report's order.
+
+    `assessment.entries` should be prefetched (see prefetch_entries) to keep queries flat.
+    """
+    by_criterion = {e.criterion_id: e for e in assessment.entries.all()}
+    return [(c, by_criterion.get(c.pk)) for c in criteria]
+
+
+def prefetch_entries(assessments):
+    """Load the entries of the given assessments in one query."""
+    prefetch_related_objects(
+        assessments, Prefetch("entries", queryset=Entry.objects.order_by("criterion__number"))
+    )
+    return assessments
+
+
+def all_criteria():
+    return list(Criterion.objects.order_by("number"))
