@@ -2,9 +2,32 @@
 
 django-ninja: typed schemas give the OpenAPI document for free and it validates; it is a
 small dependency next to Django REST framework, and we only need read-only GET endpoints.
+
+Anonymous callers see published assessments only; logged-in callers (session cookie) see
+what criteria.access.visible_assessments gives them. Demo and synthetic records are
+included and flagged by their `origin` ("report" is the only real one).
+Every list runs a fixed number of queries, whatever its length.
 """
 
-from ninja import NinjaAPI
+from datetime import date, datetime
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from ninja import NinjaAPI, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from cities.models import (
+    City,
+    Country,
+    InstitutionalHome,
+    Office,
+    OfficeStatus,
+    Origin,
+    Region,
+    SourcedFact,
+)
+from criteria.access import visible_assessments
+from criteria.models import Assessment, Criterion, Entry, PeerExample
 
 api = NinjaAPI(
     title="OVP Assess API",
@@ -14,3 +37,360 @@ api = NinjaAPI(
     docs_url=None,  # the interactive docs page loads assets from a CDN; we fetch nothing remote
     openapi_url="/openapi.json",
 )
+
+MAX_PAGE = 100
+
+
+# --- Schemas -----------------------------------------------------------------------------
+
+
+class RubricLevelOut(Schema):
+    level: int
+    label: str
+    descriptor: str
+    translations: dict
+
+
+class QuestionOut(Schema):
+    order: int
+    text: str
+    translations: dict
+
+
+class PeerExampleOut(Schema):
+    key: str
+    title: str
+    summary: str
+    citation: str
+    office: str
+    city: str
+    origin: str
+    translations: dict
+
+    @staticmethod
+    def resolve_office(obj):
+        return obj.office.slug
+
+    @staticmethod
+    def resolve_city(obj):
+        return obj.office.city.slug
+
+    @staticmethod
+    def resolve_origin(obj):
+        return obj.office.city.origin
+
+
+class CriterionOut(Schema):
+    number: int
+    slug: str
+    title: str
+    short_title: str
+    definition: str
+    why_it_matters: str
+    takeaways: str
+    tradeoffs: str
+    citation: str
+    translations: dict
+    levels: list[RubricLevelOut]
+    questions: list[QuestionOut]
+    examples: list[PeerExampleOut]
+
+
+class CountryOut(Schema):
+    slug: str
+    name: str
+    region: Region
+    origin: Origin
+
+
+class FactOut(Schema):
+    key: str
+    label: str
+    value: float
+    unit: str
+    year: str
+    citation: str
+    note: str
+    office: str | None
+
+    @staticmethod
+    def resolve_office(obj):
+        return obj.office.slug if obj.office_id else None
+
+
+class OfficeOut(Schema):
+    slug: str
+    name: str
+    acronym: str
+    website: str
+    year_founded: int | None
+    institutional_home: InstitutionalHome
+    civilian_led: bool
+    status: OfficeStatus
+    in_sample: bool
+    description: str
+    citation: str
+    city: str
+    origin: Origin
+    url: str
+
+    @staticmethod
+    def resolve_city(obj):
+        return obj.city.slug
+
+    @staticmethod
+    def resolve_origin(obj):
+        return obj.city.origin
+
+    @staticmethod
+    def resolve_url(obj):
+        return obj.get_absolute_url()
+
+
+class CityOfficeOut(Schema):
+    slug: str
+    name: str
+    acronym: str
+    institutional_home: InstitutionalHome
+    status: OfficeStatus
+    in_sample: bool
+
+
+class CityOut(Schema):
+    slug: str
+    name: str
+    country: str
+    region: Region
+    population: int | None
+    in_sample: bool
+    adaptation_city: bool
+    origin: Origin
+    summary: str
+    citation: str
+    url: str
+    offices: list[CityOfficeOut]
+    facts: list[FactOut]
+
+    @staticmethod
+    def resolve_country(obj):
+        return obj.country.slug
+
+    @staticmethod
+    def resolve_region(obj):
+        return obj.country.region
+
+    @staticmethod
+    def resolve_url(obj):
+        return obj.get_absolute_url()
+
+
+class EvidenceOut(Schema):
+    url: str
+    title: str
+    checked_on: date | None
+
+
+class EntryOut(Schema):
+    criterion: int
+    criterion_slug: str
+    level: int | None
+    applicability: Entry.Applicability
+    justification: str
+    strengths: str
+    opportunities: str
+    evidence: list[EvidenceOut]
+
+    @staticmethod
+    def resolve_criterion(obj):
+        return obj.criterion.number
+
+    @staticmethod
+    def resolve_criterion_slug(obj):
+        return obj.criterion.slug
+
+
+class AssessmentOut(Schema):
+    id: int
+    office: str
+    city: str
+    origin: Origin
+    cycle: int
+    kind: Assessment.Kind
+    status: Assessment.Status
+    version: int
+    title: str
+    citation: str
+    source_url: str
+    published_at: datetime | None
+    updated_at: datetime
+    entries: list[EntryOut]
+
+    @staticmethod
+    def resolve_office(obj):
+        return obj.office.slug
+
+    @staticmethod
+    def resolve_city(obj):
+        return obj.office.city.slug
+
+    @staticmethod
+    def resolve_origin(obj):
+        return obj.office.city.origin
+
+
+# --- Querysets (fixed number of queries per page) ----------------------------------------
+
+
+def _criteria():
+    return Criterion.objects.order_by("number").prefetch_related(
+        "levels",
+        "questions",
+        Prefetch("examples", queryset=PeerExample.objects.select_related("office__city")),
+    )
+
+
+def _cities():
+    return (
+        City.objects.select_related("country")
+        .prefetch_related(
+            Prefetch("offices", queryset=Office.objects.order_by("name")),
+            Prefetch("facts", queryset=SourcedFact.objects.select_related("office")),
+        )
+        .order_by("name", "pk")
+    )
+
+
+def _offices():
+    return Office.objects.select_related("city").order_by("city__name", "name", "pk")
+
+
+def _assessments(user):
+    return (
+        visible_assessments(user)
+        .select_related("office__city")
+        .prefetch_related(
+            Prefetch(
+                "entries",
+                queryset=Entry.objects.select_related("criterion").prefetch_related("evidence"),
+            )
+        )
+        .order_by("office__city__name", "office__name", "-cycle", "kind", "pk")
+    )
+
+
+# --- Endpoints ---------------------------------------------------------------------------
+
+
+@api.get("/criteria", response=list[CriterionOut], tags=["criteria"])
+@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+def list_criteria(request):
+    """The nine criteria with their rubric levels, guiding questions and peer examples."""
+    return _criteria()
+
+
+@api.get("/criteria/{slug}", response=CriterionOut, tags=["criteria"])
+def get_criterion(request, slug: str):
+    return get_object_or_404(_criteria(), slug=slug)
+
+
+@api.get("/countries", response=list[CountryOut], tags=["cities"])
+@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+def list_countries(request, region: Region | None = None, origin: Origin | None = None):
+    qs = Country.objects.order_by("name", "pk")
+    if region:
+        qs = qs.filter(region=region)
+    if origin:
+        qs = qs.filter(origin=origin)
+    return qs
+
+
+@api.get("/countries/{slug}", response=CountryOut, tags=["cities"])
+def get_country(request, slug: str):
+    return get_object_or_404(Country, slug=slug)
+
+
+@api.get("/cities", response=list[CityOut], tags=["cities"])
+@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+def list_cities(
+    request,
+    country: str | None = None,
+    region: Region | None = None,
+    in_sample: bool | None = None,
+    origin: Origin | None = None,
+):
+    """Cities with their offices and the figures the report gives about them."""
+    qs = _cities()
+    if country:
+        qs = qs.filter(country__slug=country)
+    if region:
+        qs = qs.filter(country__region=region)
+    if in_sample is not None:
+        qs = qs.filter(in_sample=in_sample)
+    if origin:
+        qs = qs.filter(origin=origin)
+    return qs
+
+
+@api.get("/cities/{slug}", response=CityOut, tags=["cities"])
+def get_city(request, slug: str):
+    return get_object_or_404(_cities(), slug=slug)
+
+
+@api.get("/offices", response=list[OfficeOut], tags=["cities"])
+@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+def list_offices(
+    request,
+    city: str | None = None,
+    institutional_home: InstitutionalHome | None = None,
+    in_sample: bool | None = None,
+    origin: Origin | None = None,
+):
+    qs = _offices()
+    if city:
+        qs = qs.filter(city__slug=city)
+    if institutional_home:
+        qs = qs.filter(institutional_home=institutional_home)
+    if in_sample is not None:
+        qs = qs.filter(in_sample=in_sample)
+    if origin:
+        qs = qs.filter(city__origin=origin)
+    return qs
+
+
+@api.get("/offices/{slug}", response=OfficeOut, tags=["cities"])
+def get_office(request, slug: str):
+    return get_object_or_404(_offices(), slug=slug)
+
+
+@api.get("/assessments", response=list[AssessmentOut], tags=["assessments"])
+@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+def list_assessments(
+    request,
+    city: str | None = None,
+    office: str | None = None,
+    cycle: int | None = None,
+    kind: Assessment.Kind | None = None,
+    status: Assessment.Status | None = None,
+    origin: Origin | None = None,
+):
+    """Assessments with their entries and evidence links: published ones for anonymous
+    callers; drafts and submitted ones too for the office's staff and reviewers."""
+    qs = _assessments(request.user)
+    if city:
+        qs = qs.filter(office__city__slug=city)
+    if office:
+        qs = qs.filter(office__slug=office)
+    if cycle is not None:
+        qs = qs.filter(cycle=cycle)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if status:
+        qs = qs.filter(status=status)
+    if origin:
+        qs = qs.filter(office__city__origin=origin)
+    return qs
+
+
+@api.get("/assessments/{int:assessment_id}", response=AssessmentOut, tags=["assessments"])
+def get_assessment(request, assessment_id: int):
+    return get_object_or_404(_assessments(request.user), pk=assessment_id)
