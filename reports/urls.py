@@ -7,5 +7,11 @@ urlpatterns = [
     path("matrix/", views.matrix, name="matrix"),
     path("matrix.csv", views.matrix_csv, name="matrix-csv"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/<slug:chart>.csv", views.dashboard_csv, name="dashboard-csv"),
     path("scorecards/<int:pk>.pdf", scorecard_views.scorecard, name="scorecard"),
+    path(
+        "scorecards/bundle/<int:cycle>.zip",
+        scorecard_views.scorecard_bundle,
+        name="scorecard-bundle",
+    ),
 ]

@@ -1,0 +1,88 @@
+"""ZIP bundles of a cycle's published scorecards, streamed from the scorecard cache.
+
+Each PDF is rendered into the cache first (at most one is in memory at a time), then the
+ZIP is written chunk by chunk into the response from the files on disk: neither the PDFs
+nor the ZIP are ever held in memory whole.
+"""
+
+import zipfile
+
+from criteria.access import visible_assessments
+
+from . import scorecard_cache
+
+# More than this in one request would outlast the worker's timeout when nothing is cached.
+MAX_FILES = 100
+CHUNK = 64 * 1024
+
+
+def bundle_assessments(*, user, cycle, region=None, fictional=False):
+    """The published assessments of `cycle` (of `region`), real offices unless `fictional`."""
+    qs = (
+        visible_assessments(user)
+        .published()
+        .filter(cycle=cycle)
+        .select_related("office__city__country")
+        .order_by("office__city__name", "office__name", "kind")
+    )
+    if region:
+        qs = qs.filter(office__city__country__region=region)
+    if not fictional:
+        qs = qs.real()
+    return list(qs[: MAX_FILES + 1])
+
+
+def archive_name(assessment):
+    office = assessment.office
+    return f"{office.city.slug}-{office.slug}-{assessment.cycle}-{assessment.kind}.pdf"
+
+
+def bundle_files(*, assessments, language, paper):
+    """[(name in the ZIP, path of the cached PDF)], rendering the missing ones."""
+    return [
+        (
+            archive_name(a),
+            scorecard_cache.ensure_scorecard(assessment=a, language=language, paper=paper),
+        )
+        for a in assessments
+    ]
+
+
+class _Sink:
+    """A write-only file for ZipFile whose bytes are taken out after each chunk."""
+
+    def __init__(self):
+        self.parts = []
+
+    def write(self, data):
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self):
+        pass
+
+    def take(self):
+        data = b"".join(self.parts)
+        self.parts.clear()
+        return data
+
+
+def stream_zip(files):
+    """Yield the ZIP of `files` ([(name, path)]) in chunks.
+
+    PDFs are already compressed, so they are stored as they are. The files are opened
+    before the first byte goes out, so a version replaced meanwhile cannot cut the ZIP.
+    """
+    handles = [(name, open(path, "rb")) for name, path in files]  # noqa: SIM115
+    sink = _Sink()
+    try:
+        with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive:
+            for name, fh in handles:
+                with archive.open(name, "w") as member:
+                    while chunk := fh.read(CHUNK):
+                        member.write(chunk)
+                        yield sink.take()
+        yield sink.take()  # the last member's data descriptor and the central directory
+    finally:
+        for _name, fh in handles:
+            fh.close()

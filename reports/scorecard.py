@@ -1,0 +1,313 @@
+"""The content of a scorecard, built from one assessment as plain data for the template.
+
+Call inside the language the PDF is rendered in: translated content (criteria titles,
+rubric descriptors, takeaways) is resolved here or by |tr in the template.
+"""
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Prefetch
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+
+from criteria.models import Assessment, Entry, EvidenceLink, PeerExample
+
+WEAKEST = 3
+# Fill colours per level, as in static/css/ovp.css; the level is always written out too.
+LEVEL_COLOURS = {0: "#7a1c1c", 1: "#a94800", 2: "#6b5800", 3: "#2f6b2f", 4: "#0b4f2f"}
+
+
+@dataclass
+class Row:
+    """One criterion of the scorecard."""
+
+    criterion: object
+    entry: object
+    rubric: object = None  # the RubricLevel matching the entry's level
+    evidence: list = field(default_factory=list)
+
+    @property
+    def level(self):
+        return self.entry.level
+
+    @property
+    def not_applicable(self):
+        return self.entry.applicability == Entry.Applicability.NOT_APPLICABLE
+
+
+@dataclass
+class Weak:
+    row: Row
+    takeaways: list
+    examples: list
+
+
+@dataclass
+class Change:
+    criterion: object
+    before: int | None
+    after: int | None
+
+    @property
+    def delta(self):
+        if self.before is None or self.after is None:
+            return None
+        return self.after - self.before
+
+    @property
+    def drop(self):
+        return -self.delta if self.delta is not None and self.delta < 0 else 0
+
+
+def scorecard_path(assessment_id):
+    return reverse("reports:scorecard", args=[assessment_id])
+
+
+def permanent_url(assessment_id):
+    return settings.SITE_URL + scorecard_path(assessment_id)
+
+
+def build_scorecard(*, assessment, generated_at=None, paper="a4"):
+    """Everything the scorecard template shows, for `assessment`."""
+    generated_at = generated_at or timezone.now()
+    rows = _rows(assessment)
+    rated = any(row.level is not None for row in rows)
+    previous = previous_published(assessment=assessment)
+    return {
+        "assessment": assessment,
+        "office": assessment.office,
+        "city": assessment.office.city,
+        "draft": assessment.status != Assessment.Status.PUBLISHED,
+        "date": _status_date(assessment),
+        "rows": rows,
+        "rated": rated,
+        "chart_svg": levels_svg(rows=rows) if rated else "",
+        "weakest": weakest(rows=rows),
+        "previous": previous,
+        "changes": changes(rows=rows, previous=previous) if previous else [],
+        "generated_at": generated_at,
+        "permanent_url": permanent_url(assessment.pk),
+        "citation": citation_line(assessment=assessment, generated_at=generated_at),
+        "paper": paper,
+    }
+
+
+def _rows(assessment):
+    entries = (
+        Entry.objects.filter(assessment=assessment)
+        .select_related("criterion")
+        .prefetch_related(
+            "criterion__levels",
+            Prefetch("evidence", queryset=EvidenceLink.objects.order_by("id")),
+            Prefetch(
+                "criterion__examples",
+                queryset=PeerExample.objects.select_related("office__city"),
+            ),
+        )
+        .order_by("criterion__number")
+    )
+    rows = []
+    for entry in entries:
+        levels = {r.level: r for r in entry.criterion.levels.all()}
+        rows.append(
+            Row(
+                criterion=entry.criterion,
+                entry=entry,
+                rubric=levels.get(entry.level),
+                evidence=[_evidence(link) for link in entry.evidence.all()],
+            )
+        )
+    return rows
+
+
+def _evidence(link):
+    # Only web links become clickable; anything else stays plain text.
+    web = link.url.lower().startswith(("https://", "http://"))
+    return {"title": link.title or link.url, "url": link.url, "web": web}
+
+
+def _status_date(assessment):
+    if assessment.status == Assessment.Status.PUBLISHED and assessment.published_at:
+        return assessment.published_at
+    if assessment.status == Assessment.Status.SUBMITTED and assessment.submitted_at:
+        return assessment.submitted_at
+    return assessment.updated_at
+
+
+def weakest(*, rows, count=WEAKEST):
+    """The `count` lowest-rated criteria (ties: lower criterion number first)."""
+    rated = [r for r in rows if r.level is not None and not r.not_applicable]
+    rated.sort(key=lambda r: (r.level, r.criterion.number))
+    return [
+        Weak(
+            row=r,
+            takeaways=takeaway_lines(r.criterion.tr("takeaways")),
+            examples=list(r.criterion.examples.all()),
+        )
+        for r in rated[:count]
+    ]
+
+
+def takeaway_lines(text):
+    """The report's takeaways are a "- " bullet list in one text field."""
+    lines = [line.strip() for line in (text or "").splitlines()]
+    return [line.removeprefix("- ").strip() for line in lines if line.strip("- ")]
+
+
+def previous_published(*, assessment):
+    """The latest published assessment of the same office and kind in an earlier cycle."""
+    return (
+        Assessment.objects.published()
+        .filter(office_id=assessment.office_id, kind=assessment.kind, cycle__lt=assessment.cycle)
+        .order_by("-cycle")
+        .first()
+    )
+
+
+def changes(*, rows, previous):
+    before = dict(Entry.objects.filter(assessment=previous).values_list("criterion_id", "level"))
+    return [
+        Change(criterion=r.criterion, before=before.get(r.criterion.pk), after=r.level)
+        for r in rows
+    ]
+
+
+def citation_line(*, assessment, generated_at):
+    return _(
+        "Cite as: %(office)s, %(city)s. %(kind)s %(cycle)s, version %(version)s. "
+        "OVP Assess, %(url)s, generated %(date)s"
+    ) % {
+        "office": assessment.office.name,
+        "city": assessment.office.city.name,
+        "kind": assessment.get_kind_display(),
+        "cycle": assessment.cycle,
+        "version": assessment.version,
+        "url": permanent_url(assessment.pk),
+        "date": generated_at.date().isoformat(),
+    }
+
+
+# Geometry of the level chart, in SVG user units. WeasyPrint does not apply the page's CSS
+# inside inline SVG, so every colour and size is a presentation attribute.
+LABEL_W, BAR_W, VALUE_W, ROW_H, TOP, AXIS_H = 250, 300, 130, 34, 6, 24
+FONT = "Noto Sans, DejaVu Sans, sans-serif"
+INK, MUTED, GRID = "#1a1a1a", "#444444", "#c8d3dc"
+LABEL_WRAP = 30  # characters; longer criterion names go on two lines
+
+
+def levels_svg(*, rows):
+    """A horizontal bar chart of the nine levels, as inline SVG.
+
+    Unrated criteria are drawn as a dashed empty band with the word "Unrated", never as
+    a zero bar; every bar carries its level in words, so colour is not the only cue.
+    """
+    width = LABEL_W + BAR_W + VALUE_W
+    bottom = TOP + ROW_H * len(rows)
+    step = BAR_W / 4
+    grid = format_html_join(
+        "",
+        '<line x1="{x}" y1="{top}" x2="{x}" y2="{bottom}" stroke="{grid}" stroke-width="1"/>'
+        '<text x="{x}" y="{label_y}" font-size="10" fill="{muted}" text-anchor="middle">{n}'
+        "</text>",
+        (
+            {
+                "x": LABEL_W + n * step,
+                "top": TOP,
+                "bottom": bottom,
+                "label_y": bottom + 14,
+                "n": n,
+                "grid": GRID,
+                "muted": MUTED,
+            }
+            for n in range(5)
+        ),
+    )
+    bars = format_html_join("", "{}", ((_bar(i, row),) for i, row in enumerate(rows)))
+    title = _("Level of each criterion, from 0 (absent) to 4 (exemplary)")
+    return format_html(
+        '<svg xmlns="http://www.w3.org/2000/svg" class="levels-chart" role="img" '
+        'viewBox="0 0 {w} {h}" width="{w}" height="{h}" font-family="{font}" aria-label="{t}">'
+        "<title>{t}</title>{grid}{bars}</svg>",
+        w=width,
+        h=bottom + AXIS_H,
+        font=FONT,
+        t=title,
+        grid=grid,
+        bars=bars,
+    )
+
+
+def _label_lines(text):
+    if len(text) <= LABEL_WRAP or " " not in text:
+        return [text]
+    middle = len(text) // 2
+    spaces = [i for i, char in enumerate(text) if char == " "]
+    cut = min(spaces, key=lambda i: abs(i - middle))
+    return [text[:cut], text[cut + 1 :]]
+
+
+def _bar(i, row):
+    y = TOP + i * ROW_H
+    mid = y + ROW_H / 2 + 4  # text baseline that centres 11px text on the row
+    lines = _label_lines(f"{row.criterion.number}. {row.criterion.tr('short_title')}")
+    offsets = [0] if len(lines) == 1 else [-7, 7]
+    label = format_html_join(
+        "",
+        '<text x="{x}" y="{y}" font-size="12" fill="{ink}" text-anchor="end">{t}</text>',
+        (
+            {"x": LABEL_W - 8, "y": mid + dy, "ink": INK, "t": line}
+            for line, dy in zip(lines, offsets, strict=True)
+        ),
+    )
+    if row.level is None:
+        text = _("Not applicable") if row.not_applicable else _("Unrated")
+        return label + format_html(
+            '<rect x="{x}" y="{y}" width="{w}" height="{h}" fill="#f4f5f6" stroke="#6c757d" '
+            'stroke-width="1" stroke-dasharray="4 3"/>'
+            '<text x="{tx}" y="{ty}" font-size="12" font-style="italic" fill="{muted}">'
+            "{text}</text>",
+            x=LABEL_W,
+            y=y + 6,
+            w=BAR_W,
+            h=ROW_H - 12,
+            tx=LABEL_W + 8,
+            ty=mid,
+            muted=MUTED,
+            text=text,
+        )
+    width = row.level * BAR_W / 4
+    name = row.rubric.tr("label") if row.rubric else ""
+    # A level 0 bar has no length: a short tick at the axis marks it instead.
+    return label + format_html(
+        '<rect x="{x}" y="{y}" width="{w}" height="{h}" fill="{fill}"/>'
+        '<rect x="{x}" y="{y}" width="3" height="{h}" fill="{fill}"/>'
+        '<text x="{tx}" y="{ty}" font-size="12" font-weight="bold" fill="{ink}">'
+        "{level}/4 {name}</text>",
+        x=LABEL_W,
+        y=y + 6,
+        w=width,
+        h=ROW_H - 12,
+        fill=LEVEL_COLOURS[row.level],
+        tx=LABEL_W + max(width, 3) + 6,
+        ty=mid,
+        ink=INK,
+        level=row.level,
+        name=name,
+    )
+
+
+def render_scorecard(*, assessment, paper="a4"):
+    """PDF bytes of the scorecard in the active language.
+
+    Raises reports.pdf.RenderTimeout when WeasyPrint takes longer than allowed.
+    """
+    from . import pdf  # WeasyPrint is slow to import: only when a render is needed
+
+    html = render_to_string(
+        "reports/scorecard/scorecard.html", build_scorecard(assessment=assessment, paper=paper)
+    )
+    return pdf.render_pdf(html=html)

@@ -1,0 +1,165 @@
+"""Scorecards are rendered once per version: cached files, ETag, 304s, and the time limit."""
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+from django.utils.http import http_date
+
+from criteria.models import Assessment
+from reports import pdf, scorecard_cache
+from tests import factories
+
+from .scorecard_helpers import RenderCounter, pdf_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def renders(monkeypatch):
+    counter = RenderCounter()
+    monkeypatch.setattr(pdf, "render_pdf", counter)
+    return counter
+
+
+@pytest.fixture
+def published(office):
+    return factories.make_assessment(office, status=Assessment.Status.PUBLISHED, levels=[2] * 9)
+
+
+def url(assessment, query=""):
+    return reverse("reports:scorecard", args=[assessment.pk]) + query
+
+
+def cached_files(settings):
+    return sorted(p.name for p in Path(settings.PDF_CACHE_DIR).rglob("*") if p.is_file())
+
+
+def test_scorecard_second_download_does_not_render_again(client, published, renders, settings):
+    first = client.get(url(published))
+    second = client.get(url(published))
+    assert renders.calls == 1
+    assert pdf_bytes(first) == pdf_bytes(second)
+    assert first["ETag"] == second["ETag"]
+    assert first["Last-Modified"] == second["Last-Modified"]
+    assert first["Cache-Control"] == "public, no-cache"
+    key = scorecard_cache.cache_key(assessment=published, language="en", paper="a4")
+    assert first["ETag"] == scorecard_cache.etag_for(key)
+    assert cached_files(settings) == [f"{key}.pdf"]
+
+
+def test_scorecard_conditional_requests_get_304(client, published, renders):
+    first = client.get(url(published))
+    etag, modified = first["ETag"], first["Last-Modified"]
+    by_etag = client.get(url(published), headers={"if-none-match": etag})
+    by_date = client.get(url(published), headers={"if-modified-since": modified})
+    assert (by_etag.status_code, by_etag.content, by_etag["ETag"]) == (304, b"", etag)
+    assert (by_date.status_code, by_date.content) == (304, b"")
+    other = client.get(url(published), headers={"if-none-match": '"something-else"'})
+    assert other.status_code == 200
+    older = client.get(url(published), headers={"if-modified-since": http_date(0)})
+    assert older.status_code == 200
+    assert renders.calls == 1
+
+
+def test_scorecard_version_bump_renders_again(client, published, renders, settings):
+    first = client.get(url(published))
+    published.version += 1
+    published.save()
+    second = client.get(url(published))
+    assert renders.calls == 2
+    assert first["ETag"] != second["ETag"]
+    # The old version is gone from the cache, the new one is there.
+    key = scorecard_cache.cache_key(assessment=published, language="en", paper="a4")
+    assert cached_files(settings) == [f"{key}.pdf"]
+    # A client holding the old ETag gets the new file, not a 304.
+    third = client.get(url(published), headers={"if-none-match": first["ETag"]})
+    assert third.status_code == 200
+
+
+def test_scorecard_publishing_renders_again_without_watermark(client_for, staff, office, renders):
+    assessment = factories.make_assessment(office, status=Assessment.Status.SUBMITTED)
+    client_for(staff).get(url(assessment))
+    assessment.status = Assessment.Status.PUBLISHED
+    assessment.save()  # even without a version bump
+    client_for(staff).get(url(assessment))
+    assert renders.calls == 2
+
+
+def test_scorecard_language_and_paper_are_cached_apart(client, published, renders):
+    for query in ["", "?lang=es", "?paper=letter", "?lang=es&paper=letter", "?lang=es"]:
+        assert client.get(url(published, query)).status_code == 200
+    assert renders.calls == 4
+
+
+def test_scorecard_permission_is_checked_before_the_cache(
+    client_for, office, other_staff, staff, renders
+):
+    assessment = factories.make_assessment(office)
+    assert client_for(staff).get(url(assessment)).status_code == 200  # now cached
+    assert client_for(other_staff).get(url(assessment)).status_code == 404
+    assert client_for(None).get(url(assessment)).status_code == 404
+
+
+def test_scorecard_render_over_the_time_limit_answers_503(client, published, settings, monkeypatch):
+    settings.PDF_RENDER_TIMEOUT = 0.2
+
+    def slow(html, fetcher):
+        time.sleep(5)
+
+    monkeypatch.setattr(pdf, "_weasyprint", slow)
+    started = time.monotonic()
+    response = client.get(url(published))
+    assert time.monotonic() - started < 2
+    assert response.status_code == 503
+    assert b"The scorecard is taking too long" in response.content
+    assert cached_files(settings) == []
+
+
+def test_run_with_timeout_in_main_thread_restores_the_signal_handler():
+    import signal
+
+    before = signal.getsignal(signal.SIGALRM)
+    with pytest.raises(pdf.RenderTimeout):
+        pdf.run_with_timeout(lambda: time.sleep(5), 0.05)
+    assert pdf.run_with_timeout(lambda: "done", 1) == "done"
+    assert signal.getsignal(signal.SIGALRM) == before
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def test_run_with_timeout_in_a_worker_thread():
+    outcome = {}
+
+    def worker():
+        started = time.monotonic()
+        try:
+            pdf.run_with_timeout(lambda: time.sleep(2), 0.05)
+        except pdf.RenderTimeout:
+            outcome["timeout"] = time.monotonic() - started
+        outcome["value"] = pdf.run_with_timeout(lambda: 42, 1)
+        try:
+            pdf.run_with_timeout(lambda: 1 / 0, 1)
+        except ZeroDivisionError:
+            outcome["error"] = True
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    thread.join()
+    assert outcome["timeout"] < 1
+    assert (outcome["value"], outcome["error"]) == (42, True)
+
+
+def test_write_atomic_leaves_no_temporary_files(tmp_path):
+    target = tmp_path / "a" / "b.pdf"
+    scorecard_cache.write_atomic(target, b"one")
+    scorecard_cache.write_atomic(target, b"two")
+    assert target.read_bytes() == b"two"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["b.pdf"]
+
+
+def test_cache_key_names_id_version_status_language_and_paper(published):
+    key = scorecard_cache.cache_key(assessment=published, language="fr", paper="letter")
+    layout = scorecard_cache.layout_fingerprint()
+    assert key == f"{published.pk}-v1-published-fr-letter-{layout}"
