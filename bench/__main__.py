@@ -1,0 +1,311 @@
+"""`python -m bench` (`make bench`): one bounded run, a table and var/bench.json.
+
+Steps: build or reuse the databases (1,000 offices, and 20 for comparing query counts);
+collect static files; count queries per page in-process; serve with gunicorn as in
+production on loopback; load every page in interleaved rounds; measure the dashboard's
+bytes; stop the server; render scorecards (cold, warm, WeasyPrint alone); measure a
+worker's memory after 200 scorecards; print and write the figures and the targets.
+"""
+
+import argparse
+import json
+import os
+import platform
+import secrets
+import shutil
+import string
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from . import ROOT, load, report, server, setup_db, sizes
+
+HOST = "127.0.0.1"
+
+
+def say(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def random_secret(length=50):
+    alphabet = string.ascii_letters + string.digits + "!@#%^&*(-_=+)"
+    return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+def run_json(module, args, *, env, timeout):
+    """Run `python -m bench.MODULE ARGS` and parse the JSON it prints."""
+    proc = subprocess.run(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", f"bench.{module}", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(
+            f"bench.{module} failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}"
+        )
+    return json.loads(proc.stdout)
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    p.add_argument("--rebuild", action="store_true", help="rebuild the databases and static files")
+    p.add_argument(
+        "--database-url",
+        default="",
+        help="PostgreSQL database to fill and serve instead of SQLite (it is emptied!)",
+    )
+    p.add_argument("--offices", type=int, default=1000)
+    p.add_argument("--cycles", type=int, default=5)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--small-offices", type=int, default=20, help="offices of the comparison DB")
+    p.add_argument("--concurrency", type=int, default=4)
+    p.add_argument("--warmup", type=float, default=1.0, help="seconds per page, not counted")
+    p.add_argument("--rounds", type=int, default=5)
+    p.add_argument("--slice", type=float, default=1.0, help="seconds per page per round")
+    p.add_argument("--pdf-repeat", type=int, default=7, help="warm and WeasyPrint renders")
+    p.add_argument("--renders", type=int, default=200, help="scorecards for the memory figure")
+    p.add_argument("--out", default=str(ROOT / "var" / "bench.json"))
+    p.add_argument(
+        "--strict", action="store_true", help="exit 1 when a target fails or is not measured"
+    )
+    return p.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    started = time.perf_counter()
+    bench_dir = ROOT / "var" / "bench"
+    bench_dir.mkdir(parents=True, exist_ok=True)
+    log = bench_dir / "build.log"
+    log.write_text("")
+    problems = []
+
+    # The environment of a production worker; the databases are added per run below.
+    base = setup_db.clean_env()
+    base.update(
+        {
+            "OVP_VAR_DIR": str(bench_dir),
+            "DEBUG": "0",
+            "SECRET_KEY": random_secret(),
+            "HTTPS": "0",
+            "ALLOWED_HOSTS": HOST,
+            "WEB_CONCURRENCY": "2",
+        }
+    )
+    say("Building the benchmark data (reused when its inputs are unchanged)")
+    commands = setup_db.available_commands(base)
+    large_db = bench_dir / "bench.sqlite3"
+    small_db = bench_dir / "small.sqlite3"
+    build = {
+        "env": base,
+        "cycles": args.cycles,
+        "seed": args.seed,
+        "rebuild": args.rebuild,
+        "log": log,
+        "say": say,
+        "commands": commands,
+    }
+    t0 = time.perf_counter()
+    if args.database_url:
+        reused, missing = setup_db.build_postgres(
+            args.database_url, offices=args.offices, stamp_dir=bench_dir, **build
+        )
+        large = {**base, "DATABASE_URL": args.database_url}
+    else:
+        reused, missing = setup_db.build_sqlite(large_db, offices=args.offices, **build)
+        large = {**base, "SQLITE_PATH": str(large_db)}
+    say(f"  {args.offices} offices: {'reused' if reused else 'built'}")
+    small_reused, _ = setup_db.build_sqlite(small_db, offices=args.small_offices, **build)
+    say(f"  {args.small_offices} offices: {'reused' if small_reused else 'built'}")
+    setup_db.collectstatic(
+        env=base, static_root=bench_dir / "static", rebuild=args.rebuild, log=log, say=say
+    )
+    build_s = time.perf_counter() - t0
+    problems += [f"management command {name!r} is missing" for name in missing]
+    small = {**base, "SQLITE_PATH": str(small_db)}
+    for env, name in ((large, "large"), (small, "small")):
+        cache = bench_dir / f"scorecards-{name}"
+        shutil.rmtree(cache, ignore_errors=True)
+        env["PDF_CACHE_DIR"] = str(cache)
+
+    say("Counting queries per page (Django test client, in-process)")
+    small_probe = run_json("queries", [], env=small, timeout=300)
+    large_probe = run_json("queries", ["--sessions"], env=large, timeout=300)
+    problems += large_probe["problems"]
+
+    pages = {}
+    for name in report.PAGE_NAMES:
+        probe = large_probe["pages"].get(name)
+        if not probe or probe.get("status") != 200:
+            if probe:
+                problems.append(
+                    f"{name}: {probe['path']} answered {probe.get('status')} in-process"
+                )
+            continue
+        headers = {}
+        if probe["user"]:
+            headers["Cookie"] = large_probe["cookies"][probe["user"]]
+        pages[name] = {"path": probe["path"], "headers": headers}
+
+    port = server.free_port()
+    say(f"Serving with gunicorn on {HOST}:{port} (2 sync workers, preloaded)")
+    measured, dashboard, workers = {}, {}, {}
+    gunicorn_log = bench_dir / "gunicorn.log"
+    with server.gunicorn(env=large, port=port, log=gunicorn_log) as proc:
+        for name, page in list(pages.items()):
+            status, _h, _b = sizes.fetch(HOST, port, page["path"], page["headers"])
+            if status != 200:
+                problems.append(f"{name}: {page['path']} answered {status} from gunicorn")
+                del pages[name]
+        duration = args.warmup + args.rounds * args.slice
+        say(f"Loading {len(pages)} pages, {duration:.0f} s each, {args.concurrency} clients")
+        measured = load.measure_pages(
+            pages,
+            host=HOST,
+            port=port,
+            warmup=args.warmup,
+            rounds=args.rounds,
+            slice_s=args.slice,
+            concurrency=args.concurrency,
+            say=say,
+        )
+        if "dashboard1000" in pages:
+            dashboard = sizes.dashboard_bytes(
+                host=HOST,
+                port=port,
+                path=pages["dashboard1000"]["path"],
+                headers=pages["dashboard1000"]["headers"],
+            )
+            if "error" in dashboard:
+                problems.append(f"dashboard bytes: {dashboard['error']}")
+        for pid in server.worker_pids(proc.pid):
+            workers[pid] = {
+                "rss_mb": server.rss_mb(pid),
+                "peak_mb": server.rss_mb(pid, "VmHWM"),
+            }
+
+    pdf = {}
+    scorecard_id = large_probe.get("scorecard_id")
+    if scorecard_id:
+        say(f"Rendering scorecard {scorecard_id}: cold, warm and WeasyPrint alone")
+        try:
+            pdf = run_json(
+                "pdf",
+                ["--id", str(scorecard_id), "--repeat", str(args.pdf_repeat)],
+                env=large,
+                timeout=300,
+            )
+        except RuntimeError as exc:
+            problems.append(f"scorecard render: {exc}")
+        say(f"Rendering {args.renders} scorecards in one worker-like process")
+        try:
+            memory = run_json("memory", ["--renders", str(args.renders)], env=large, timeout=600)
+        except RuntimeError as exc:
+            memory = {}
+            problems.append(f"memory: {exc}")
+    else:
+        memory = {}
+    if memory.get("error"):
+        problems.append(f"memory: {memory['error']}")
+    if set(memory.get("statuses", {})) - {"200"}:
+        problems.append(f"memory: scorecard requests answered {memory['statuses']}")
+
+    result = {
+        "pages": {
+            name: {
+                **measured.get(name, {}),
+                "queries": large_probe["pages"].get(name, {}).get("queries"),
+            }
+            for name in report.PAGE_NAMES
+            if name in measured or large_probe["pages"].get(name, {}).get("queries") is not None
+        },
+        "pdf": pdf,
+        "dashboard": dashboard,
+        "worker_peak_mb": memory.get("peak_mb"),
+    }
+    queries_small = {
+        name: p.get("queries") for name, p in small_probe["pages"].items() if p.get("status") == 200
+    }
+    sizes_kw = {
+        "offices": args.offices,
+        "small_offices": args.small_offices,
+        "renders": args.renders,
+    }
+    targets = report.evaluate_targets(
+        result, queries_small=queries_small, harfbuzz=pdf.get("harfbuzz"), **sizes_kw
+    )
+    meta = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "cores": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "database": "postgresql" if args.database_url else "sqlite",
+        "data": {
+            "offices": args.offices,
+            "cycles": args.cycles,
+            "seed": args.seed,
+            "small_offices": args.small_offices,
+            "reused": reused,
+            "build_s": round(build_s, 1),
+        },
+        "load": {
+            "concurrency": args.concurrency,
+            "warmup_s": args.warmup,
+            "rounds": args.rounds,
+            "slice_s": args.slice,
+            "workers": 2,
+        },
+        "pages": {
+            name: {
+                "path": large_probe["pages"].get(name, {}).get("path"),
+                "user": large_probe["pages"].get(name, {}).get("user"),
+                "queries_first": large_probe["pages"].get(name, {}).get("queries_first"),
+                "queries_small": queries_small.get(name),
+                **{
+                    k: measured.get(name, {}).get(k)
+                    for k in ("requests", "errors", "statuses", "bytes")
+                },
+            }
+            for name in report.PAGE_NAMES
+        },
+        "pdf": {
+            k: v
+            for k, v in pdf.items()
+            if k not in ("cold_ms", "warm_ms", "weasyprint_ms", "pages", "bytes")
+        },
+        "memory": memory,
+        "workers_after_load": workers,
+        "worker_restarts": server.restarts(gunicorn_log),
+        "dashboard_scripts": dashboard.get("scripts"),
+        "problems": problems,
+        "elapsed_s": round(time.perf_counter() - started, 1),
+    }
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report.bench_json(result, targets, meta), indent=2) + "\n")
+
+    print(report.render_report(result, targets, queries_small=queries_small, **sizes_kw))
+    print(
+        f"\ngunicorn recycled a worker {meta['worker_restarts']} times during the load "
+        "(max_requests in gunicorn.conf.py)."
+    )
+    if problems:
+        print("\nProblems:")
+        for problem in problems:
+            print(f"- {problem}")
+    print(f"\nWrote {out} in {meta['elapsed_s']:.0f} s.")
+    if args.strict and any(t["pass"] is not True for t in targets):
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,307 @@
+"""Inside Django, against one bench database: which URL each page is, who asks for it, and
+how many SQL queries it runs.
+
+Run as `python -m bench.queries [--sessions]` with the environment of a worker; prints JSON:
+{"pages": {NAME: {"path", "user", "status", "bytes", "queries", "queries_first"}},
+ "cookies": {USER: "sessionid=..."}, "scorecard_id": ID, "problems": [...]}.
+
+Queries are counted with Django's test Client and CaptureQueriesContext: the first request
+of a page may fill per-process caches, so the second one is the figure a warm worker gives
+(`queries`); the first is kept too (`queries_first`).
+"""
+
+import argparse
+import json
+import os
+import sys
+
+# Demo accounts made by seed_demo (see ../shared/INTERFACE.md).
+STAFF_USER = "staff-cali"
+RESEARCHER_USER = "researcher"
+# Made by the bench when staff-cali has no draft (see bench_staff).
+BENCH_STAFF = "bench-staff"
+MATRIX_CITIES = 20
+CITY_SLUG = "cali"
+
+
+def _setup():
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ovp_assess.settings")
+    django.setup()
+
+
+def _form_fields(form_class):
+    return getattr(form_class, "base_fields", {}) if form_class else {}
+
+
+def _include_fictional_params(form_class):
+    """{name: "on"} for the form's checkboxes that let synthetic/fictional data in."""
+    from django import forms
+
+    params = {}
+    for name, field in _form_fields(form_class).items():
+        if isinstance(field, forms.BooleanField) and any(
+            word in name for word in ("synthetic", "fictional", "demo")
+        ):
+            params[name] = "on"
+    return params
+
+
+def _find_form(module_name, *words):
+    """The first Form class in `module_name` whose name holds one of `words`."""
+    import importlib
+
+    from django import forms
+
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError:
+        return None
+    for name in dir(module):
+        obj = getattr(module, name)
+        if (
+            isinstance(obj, type)
+            and issubclass(obj, forms.BaseForm)
+            and any(w in name.lower() for w in words)
+        ):
+            return obj
+    return None
+
+
+def _query(params):
+    from urllib.parse import urlencode
+
+    return "?" + urlencode(params) if params else ""
+
+
+def matrix_slugs(count=MATRIX_CITIES):
+    """Half report cities (Cali first), half synthetic ones; report cities fill any gap."""
+    from cities.models import City, Origin
+
+    real = list(
+        City.objects.filter(origin=Origin.REPORT).order_by("name").values_list("slug", flat=True)
+    )
+    if CITY_SLUG in real:
+        real.remove(CITY_SLUG)
+        real.insert(0, CITY_SLUG)
+    synthetic = list(
+        City.objects.filter(origin=Origin.SYNTHETIC)
+        .order_by("slug")
+        .values_list("slug", flat=True)[: count // 2]
+    )
+    return (real[: count - len(synthetic)] + synthetic)[:count]
+
+
+def scorecard_assessment():
+    """A published assessment with nine rated criteria, demo first, with the most text."""
+    from django.db.models import Count, IntegerField, Q, Sum
+    from django.db.models.functions import Length
+
+    from cities.models import Origin
+    from criteria.models import Assessment
+
+    full = (
+        Assessment.objects.published()
+        .annotate(
+            rated=Count("entries", filter=Q(entries__level__isnull=False)),
+            text=Sum(
+                Length("entries__strengths") + Length("entries__opportunities"),
+                output_field=IntegerField(),
+            ),
+        )
+        .filter(rated=9)
+    )
+    for origin in (Origin.DEMO, Origin.SYNTHETIC, Origin.REPORT):
+        found = full.filter(office__city__origin=origin).order_by("-text", "pk").first()
+        if found is not None:
+            return found
+    return None
+
+
+def _editable_draft(user):
+    from criteria.access import can_edit
+    from criteria.models import Assessment
+
+    drafts = Assessment.objects.filter(
+        status=Assessment.Status.DRAFT, kind=Assessment.Kind.SELF
+    ).order_by("pk")
+    return next((a for a in drafts if can_edit(user, a)), None)
+
+
+def bench_staff():
+    """(user, draft): staff-cali with a draft of their own, else BENCH_STAFF as an editor of
+    the office of the first demo draft (fictional), made here in the bench's own database:
+    seed_demo writes no assessment for a real city, and its demo author cannot log in."""
+    from django.contrib.auth.models import User
+
+    from cities.models import Membership, Origin
+    from criteria.models import Assessment
+
+    user = User.objects.filter(username=STAFF_USER, is_active=True).first()
+    draft = _editable_draft(user) if user else None
+    if draft is not None:
+        return user, draft
+    demo_draft = (
+        Assessment.objects.filter(
+            status=Assessment.Status.DRAFT,
+            kind=Assessment.Kind.SELF,
+            office__city__origin=Origin.DEMO,
+        )
+        .order_by("pk")
+        .first()
+    )
+    if demo_draft is None:
+        return None, None
+    user, _ = User.objects.get_or_create(username=BENCH_STAFF)
+    Membership.objects.get_or_create(
+        user=user, office_id=demo_draft.office_id, defaults={"role": Membership.Role.EDITOR}
+    )
+    return user, _editable_draft(user)
+
+
+def form_target():
+    """(path, username, problem): the staff form of one criterion of a draft."""
+    from django.urls import NoReverseMatch, reverse
+
+    from criteria.models import Entry
+
+    user, assessment = bench_staff()
+    if assessment is None:
+        return None, None, f"no draft self-assessment that {STAFF_USER} or {BENCH_STAFF} may edit"
+    entry = (
+        Entry.objects.filter(assessment=assessment)
+        .select_related("criterion")
+        .order_by("criterion__number")
+        .first()
+    )
+    if entry is None:
+        return None, None, f"draft {assessment.pk} has no entries"
+    criterion = entry.criterion
+    for name in ("assess:criterion", "assess:entry", "assess:edit"):
+        for args in ((assessment.pk, criterion.number), (assessment.pk, criterion.slug)):
+            try:
+                return reverse(name, args=args), user.username, None
+            except NoReverseMatch:
+                continue
+    return None, None, "no URL for the staff form of one criterion in the assess namespace"
+
+
+def plan():
+    """{name: {"path", "users"}}: each page and the users to try, in order; and problems."""
+    from django.urls import reverse
+
+    problems = []
+    pages = {
+        "healthz": {"path": "/healthz", "users": [None]},
+        "home": {"path": "/", "users": [None]},
+        "cities": {"path": "/cities/", "users": [None]},
+        "city": {"path": f"/cities/{CITY_SLUG}/", "users": [None]},
+    }
+    matrix_form = _find_form("reports.forms", "matrix", "compar")
+    params = {"cities": ",".join(matrix_slugs())}
+    params.update(_include_fictional_params(matrix_form))
+    pages["matrix20"] = {"path": reverse("reports:matrix") + _query(params), "users": [None]}
+
+    dashboard_form = _find_form("reports.forms", "dashboard", "filter")
+    pages["dashboard1000"] = {
+        "path": reverse("reports:dashboard") + _query(_include_fictional_params(dashboard_form)),
+        "users": [None, RESEARCHER_USER],
+    }
+    path, user, problem = form_target()
+    if path:
+        pages["form"] = {"path": path, "users": [user]}
+    else:
+        problems.append(f"form: {problem}")
+    assessment = scorecard_assessment()
+    if assessment is not None:
+        pages["pdf_cached"] = {
+            "path": reverse("reports:scorecard", args=[assessment.pk]),
+            "users": [None, RESEARCHER_USER],
+            "assessment": assessment.pk,
+        }
+    else:
+        problems.append("pdf_cached: no published assessment with nine rated criteria")
+    return pages, problems
+
+
+def _client(user, clients):
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    if user not in clients:
+        client = Client(
+            HTTP_HOST=os.environ.get("BENCH_HOST", "127.0.0.1"), raise_request_exception=False
+        )
+        if user is not None:
+            found = User.objects.filter(username=user).first()
+            if found is None:
+                clients[user] = None
+                return None
+            client.force_login(found)
+        clients[user] = client
+    return clients[user]
+
+
+def _get(client, path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(path)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        response.close()
+    return response.status_code, len(body), len(ctx.captured_queries)
+
+
+def count(pages):
+    """Request each page as the first user that gets a 200; count queries of two requests."""
+    clients = {}
+    out = {}
+    for name, page in pages.items():
+        result = {"path": page["path"], "user": None, "status": None}
+        for user in page["users"]:
+            client = _client(user, clients)
+            if client is None:
+                continue
+            status, size, first = _get(client, page["path"])
+            result = {"path": page["path"], "user": user, "status": status}
+            if status != 200:
+                continue
+            status, size, queries = _get(client, page["path"])
+            result.update(status=status, bytes=size, queries=queries, queries_first=first)
+            break
+        out[name] = result
+    return out, clients
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m bench.queries")
+    parser.add_argument("--sessions", action="store_true", help="print session cookies too")
+    args = parser.parse_args(argv)
+    _setup()
+    from django.conf import settings
+
+    pages, problems = plan()
+    counted, clients = count(pages)
+    cookies = {}
+    if args.sessions:
+        for user, client in clients.items():
+            if user is not None and client is not None:
+                morsel = client.cookies.get(settings.SESSION_COOKIE_NAME)
+                if morsel is not None:
+                    cookies[user] = f"{settings.SESSION_COOKIE_NAME}={morsel.value}"
+    json.dump(
+        {
+            "pages": counted,
+            "cookies": cookies,
+            "scorecard_id": (pages.get("pdf_cached") or {}).get("assessment"),
+            "problems": problems,
+        },
+        sys.stdout,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,314 @@
+"""Pure functions: statistics, the targets of issue 7, the table and var/bench.json."""
+
+import math
+
+PAGE_NAMES = [
+    "healthz",
+    "home",
+    "cities",
+    "city",
+    "matrix20",
+    "dashboard1000",
+    "form",
+    "pdf_cached",
+]
+
+# p50 of each page at most this many times the p50 of /healthz (one query: our floor).
+PAGE_RATIO_LIMITS = {
+    "home": 3,
+    "cities": 4,
+    "city": 4,
+    "form": 4,
+    "matrix20": 5,
+    "dashboard1000": 8,
+    "pdf_cached": 3,
+}
+WARM_OVER_WEASYPRINT_LIMIT = 1.25
+WARM_RENDER_LIMIT_MS = 1000
+# Decimal kilobytes, the stricter reading of "400 KB".
+JS_BR_LIMIT_BYTES = 400_000
+DATA_LIMIT_BYTES = 150_000
+WORKER_PEAK_LIMIT_MB = 300
+
+
+def percentile(values, q):
+    """The q-th percentile (0-100) with linear interpolation between ranks, as numpy's default.
+
+    None for no values.
+    """
+    if not values:
+        return None
+    if not 0 <= q <= 100:
+        raise ValueError(f"percentile must be within 0 and 100, not {q}")
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * q / 100
+    low = math.floor(rank)
+    high = math.ceil(rank)
+    if low == high:
+        return ordered[low]
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+def median(values):
+    return percentile(values, 50)
+
+
+def summarize(*, latencies_s, elapsed_s):
+    """Requests per second and p50/p95 latency in ms of one page's successful requests."""
+    if not latencies_s or elapsed_s <= 0:
+        return {"rps": None, "p50_ms": None, "p95_ms": None}
+    return {
+        "rps": round(len(latencies_s) / elapsed_s, 1),
+        "p50_ms": round(percentile(latencies_s, 50) * 1000, 2),
+        "p95_ms": round(percentile(latencies_s, 95) * 1000, 2),
+    }
+
+
+def ratio(value, floor):
+    if value is None or not floor:
+        return None
+    return value / floor
+
+
+def _target(name, measured, limit, ok):
+    return {"target": name, "measured": measured, "limit": limit, "pass": ok}
+
+
+def _fmt_ratio(value):
+    return None if value is None else f"{value:.2f}x"
+
+
+def evaluate_targets(
+    result, *, queries_small=None, harfbuzz=None, offices=1000, small_offices=20, renders=200
+):
+    """Every target of issue 7 as {"target", "measured", "limit", "pass"}.
+
+    `pass` is None when the figure could not be measured (the page or helper is missing).
+    `queries_small` maps page names to query counts on the 20-office database; `harfbuzz`
+    is {"subset_library": bool, "fallback_warnings": [...]} from the scorecard run.
+    """
+    pages = result.get("pages", {})
+    floor = (pages.get("healthz") or {}).get("p50_ms")
+    targets = []
+    for name, limit in PAGE_RATIO_LIMITS.items():
+        r = ratio((pages.get(name) or {}).get("p50_ms"), floor)
+        targets.append(
+            _target(
+                f"{name} p50 / healthz p50",
+                _fmt_ratio(r),
+                f"<= {limit}x",
+                None if r is None else r <= limit,
+            )
+        )
+
+    queries_small = queries_small or {}
+    for name in PAGE_NAMES:
+        large = (pages.get(name) or {}).get("queries")
+        small = queries_small.get(name)
+        ok = None if large is None or small is None else large == small
+        targets.append(
+            _target(
+                f"{name} queries at {offices} offices == at {small_offices}",
+                None if ok is None else f"{large} vs {small}",
+                "equal",
+                ok,
+            )
+        )
+
+    pdf = result.get("pdf", {})
+    warm, floor_pdf = pdf.get("warm_ms"), pdf.get("weasyprint_ms")
+    r = ratio(warm, floor_pdf)
+    targets.append(
+        _target(
+            "scorecard warm render / WeasyPrint alone",
+            _fmt_ratio(r),
+            f"<= {WARM_OVER_WEASYPRINT_LIMIT}x",
+            None if r is None else r <= WARM_OVER_WEASYPRINT_LIMIT,
+        )
+    )
+    targets.append(
+        _target(
+            "scorecard warm render (nine criteria)",
+            None if warm is None else f"{warm:.0f} ms",
+            f"< {WARM_RENDER_LIMIT_MS} ms",
+            None if warm is None else warm < WARM_RENDER_LIMIT_MS,
+        )
+    )
+    if harfbuzz is None or harfbuzz.get("subset_library") is None:
+        targets.append(_target("WeasyPrint subsets fonts with HarfBuzz", None, "yes", None))
+    else:
+        warnings = harfbuzz.get("fallback_warnings") or []
+        ok = bool(harfbuzz["subset_library"]) and not warnings
+        measured = "yes" if ok else ("; ".join(warnings) or "libharfbuzz-subset not loaded")
+        targets.append(_target("WeasyPrint subsets fonts with HarfBuzz", measured, "yes", ok))
+
+    dash = result.get("dashboard", {})
+    js_br, data = dash.get("js_br_bytes"), dash.get("data_bytes")
+    targets.append(
+        _target(
+            "dashboard JavaScript, brotli",
+            None if js_br is None else f"{js_br:,} B",
+            f"<= {JS_BR_LIMIT_BYTES:,} B",
+            None if js_br is None else js_br <= JS_BR_LIMIT_BYTES,
+        )
+    )
+    targets.append(
+        _target(
+            f"dashboard chart data, {offices} offices",
+            None if data is None else f"{data:,} B",
+            f"<= {DATA_LIMIT_BYTES:,} B",
+            None if data is None else data <= DATA_LIMIT_BYTES,
+        )
+    )
+    peak = result.get("worker_peak_mb")
+    targets.append(
+        _target(
+            f"worker peak RSS after {renders} scorecards",
+            None if peak is None else f"{peak:.0f} MB",
+            f"< {WORKER_PEAK_LIMIT_MB} MB",
+            None if peak is None else peak < WORKER_PEAK_LIMIT_MB,
+        )
+    )
+    return targets
+
+
+def format_table(headers, rows, align=None):
+    """A plain-text (and Markdown) table: `| a | b |` lines, numbers right-aligned.
+
+    `align` is a string of "l"/"r" per column; by default numbers are right-aligned.
+    None cells print as "-".
+    """
+    cells = [[_cell(v) for v in row] for row in rows]
+    if align is None:
+        align = "".join(
+            "r"
+            if rows and all(isinstance(r[i], int | float) or r[i] is None for r in rows)
+            else "l"
+            for i in range(len(headers))
+        )
+    widths = [max([len(h)] + [len(row[i]) for row in cells] + [3]) for i, h in enumerate(headers)]
+
+    def line(values):
+        parts = [
+            v.rjust(w) if a == "r" else v.ljust(w)
+            for v, w, a in zip(values, widths, align, strict=True)
+        ]
+        return "| " + " | ".join(parts) + " |"
+
+    rule = (
+        "|"
+        + "|".join(
+            ("-" * (w + 1) + ":") if a == "r" else ("-" * (w + 2))
+            for w, a in zip(widths, align, strict=True)
+        )
+        + "|"
+    )
+    return "\n".join([line(headers), rule] + [line(r) for r in cells])
+
+
+def _cell(value):
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def render_report(
+    result, targets, *, queries_small=None, offices=1000, small_offices=20, renders=200
+):
+    """The whole printed report: pages, scorecard, dashboard bytes, memory, targets."""
+    pages = result.get("pages", {})
+    floor = (pages.get("healthz") or {}).get("p50_ms")
+    queries_small = queries_small or {}
+    page_rows = []
+    for name in PAGE_NAMES:
+        p = pages.get(name) or {}
+        r = ratio(p.get("p50_ms"), floor)
+        page_rows.append(
+            [
+                name,
+                p.get("rps"),
+                p.get("p50_ms"),
+                p.get("p95_ms"),
+                None if r is None else f"{r:.2f}x",
+                p.get("queries"),
+                queries_small.get(name),
+            ]
+        )
+    out = [
+        "Pages (4 concurrent clients, gunicorn 2 sync workers)",
+        format_table(
+            [
+                "page",
+                "req/s",
+                "p50 ms",
+                "p95 ms",
+                "p50/healthz",
+                "queries",
+                f"queries@{small_offices}",
+            ],
+            page_rows,
+            align="lrrrrrr",
+        ),
+        "",
+    ]
+    pdf = result.get("pdf", {})
+    out += [
+        "Scorecard PDF (nine criteria)",
+        format_table(
+            ["cold ms", "warm ms", "WeasyPrint alone ms", "pages", "bytes"],
+            [[pdf.get(k) for k in ("cold_ms", "warm_ms", "weasyprint_ms", "pages", "bytes")]],
+            align="rrrrr",
+        ),
+        "",
+    ]
+    dash = result.get("dashboard", {})
+    out += [
+        f"Dashboard bytes ({offices} offices)",
+        format_table(
+            ["HTML", "chart data", "JS brotli", "JS gzip"],
+            [[dash.get(k) for k in ("html_bytes", "data_bytes", "js_br_bytes", "js_gz_bytes")]],
+            align="rrrr",
+        ),
+        "",
+        f"Worker peak RSS after {renders} scorecards: {_cell(result.get('worker_peak_mb'))} MB",
+        "",
+        "Targets",
+        format_table(
+            ["target", "measured", "limit", "result"],
+            [[t["target"], t["measured"], t["limit"], _verdict(t["pass"])] for t in targets],
+            align="llll",
+        ),
+    ]
+    return "\n".join(out)
+
+
+def _verdict(ok):
+    return {True: "PASS", False: "FAIL", None: "not measured"}[ok]
+
+
+def bench_json(result, targets, meta=None):
+    """var/bench.json: the issue's figures, then the targets and how the run was made."""
+    pages = {}
+    for name in PAGE_NAMES:
+        p = result.get("pages", {}).get(name) or {}
+        pages[name] = {k: p.get(k) for k in ("rps", "p50_ms", "p95_ms", "queries")}
+    pdf = result.get("pdf", {})
+    dash = result.get("dashboard", {})
+    data = {
+        "pages": pages,
+        "pdf": {k: pdf.get(k) for k in ("cold_ms", "warm_ms", "weasyprint_ms", "pages", "bytes")},
+        "dashboard": {
+            k: dash.get(k) for k in ("html_bytes", "data_bytes", "js_br_bytes", "js_gz_bytes")
+        },
+        "worker_peak_mb": result.get("worker_peak_mb"),
+        "targets": targets,
+    }
+    if meta is not None:
+        data["meta"] = meta
+    return data
