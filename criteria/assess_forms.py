@@ -1,0 +1,351 @@
+"""Forms of the self-assessment: one criterion, its evidence links, starting, reviewing.
+
+Only the fields named here are read from a POST, so extra fields (status, office, cycle)
+are ignored. Free text is limited to settings.MAX_TEXT_LENGTH characters per field.
+"""
+
+import datetime
+import ipaddress
+from urllib.parse import urlsplit
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Field, Layout, Row
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import Assessment, Entry, EvidenceLink
+
+# Host names that always mean "this machine" or the local network, without a DNS lookup.
+LOCAL_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback")
+LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".home.arpa")
+
+
+class PublicWebURLValidator(URLValidator):
+    """http(s) links to public hosts only: no javascript:, file:, data:, localhost or
+    private, loopback or link-local addresses (checked on literal IPs and names only)."""
+
+    def __init__(self):
+        super().__init__(schemes=["http", "https"])
+
+    def __call__(self, value):
+        scheme = value.partition(":")[0].lower()
+        if scheme not in self.schemes:
+            raise ValidationError(
+                _("Only web links starting with http:// or https:// are allowed."),
+                code="scheme",
+            )
+        try:
+            host = (urlsplit(value).hostname or "").rstrip(".").lower()
+        except ValueError:
+            raise ValidationError(self.message, code=self.code) from None
+        if is_local_host(host):
+            raise ValidationError(
+                _("Links to this computer or to a private network are not allowed."),
+                code="private",
+            )
+        super().__call__(value)
+
+
+def is_local_host(host):
+    if host in LOCAL_NAMES or host.endswith(LOCAL_SUFFIXES):
+        return True
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    mapped = getattr(ip, "ipv4_mapped", None)
+    if mapped is not None:
+        ip = mapped
+    return not ip.is_global or ip.is_multicast
+
+
+class PublicURLField(forms.URLField):
+    default_validators = [PublicWebURLValidator()]
+
+
+class TextField(forms.CharField):
+    """Free text: line ends made uniform, surrounding spaces dropped, spaces alone refused."""
+
+    def __init__(self, *, rows=5, **kwargs):
+        kwargs.setdefault("max_length", settings.MAX_TEXT_LENGTH)
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": rows}))
+        super().__init__(strip=False, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value).replace("\r\n", "\n").replace("\r", "\n")
+        if value and not value.strip():
+            raise ValidationError(
+                _("This field holds only spaces. Write some text or leave it empty."),
+                code="blank",
+            )
+        return value.strip()
+
+
+def _level_choices(criterion):
+    choices = [("", _("Not rated yet"))]
+    for level in criterion.levels.all():
+        choices.append(
+            (level.level, f"{level.level} – {level.tr('label')}: {level.tr('descriptor')}")
+        )
+    return choices
+
+
+class EntryForm(forms.Form):
+    base_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    applicability = forms.ChoiceField(
+        label=_("Does this criterion apply to your office?"),
+        choices=[
+            (Entry.Applicability.ASSESSED, _("Yes: rate it below")),
+            (Entry.Applicability.NOT_APPLICABLE, _("No, it does not apply: explain why")),
+        ],
+        widget=forms.RadioSelect,
+        initial=Entry.Applicability.ASSESSED,
+    )
+    level = forms.TypedChoiceField(
+        label=_("Level"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("Choose the description that fits your office today."),
+    )
+    justification = TextField(
+        rows=3,
+        label=_("Why does this criterion not apply?"),
+        help_text=_("Needed only when the criterion does not apply."),
+    )
+    strengths = TextField(
+        label=_("Current strengths"),
+        help_text=_("What already works. Drafts may leave this empty until you submit."),
+    )
+    opportunities = TextField(
+        label=_("Opportunities to enhance effectiveness"),
+        help_text=_("What you could do better, and with whose help."),
+    )
+
+    def __init__(self, *args, criterion, read_only=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["level"].choices = _level_choices(criterion)
+        if read_only:
+            for f in self.fields.values():
+                f.disabled = True
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            "base_version",
+            "applicability",
+            Field("level", css_class="level-choice"),
+            "justification",
+            "strengths",
+            "opportunities",
+        )
+
+    def clean(self):
+        data = super().clean()
+        not_applicable = data.get("applicability") == Entry.Applicability.NOT_APPLICABLE
+        if not_applicable and not data.get("justification") and "justification" not in self.errors:
+            self.add_error(
+                "justification", _("Explain why the criterion does not apply to your office.")
+            )
+        return data
+
+    @classmethod
+    def initial_for(cls, entry):
+        return {
+            "base_version": entry.version,
+            "applicability": (
+                entry.applicability
+                if entry.applicability == Entry.Applicability.NOT_APPLICABLE
+                else Entry.Applicability.ASSESSED
+            ),
+            "level": entry.level,
+            "justification": entry.justification,
+            "strengths": entry.strengths,
+            "opportunities": entry.opportunities,
+        }
+
+
+class EvidenceForm(forms.Form):
+    url = PublicURLField(
+        label=_("Link (URL)"),
+        max_length=EvidenceLink._meta.get_field("url").max_length,
+        required=False,
+        assume_scheme="https",
+    )
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=EvidenceLink._meta.get_field("title").max_length,
+        required=False,
+    )
+    checked_on = forms.DateField(
+        label=_("Date last checked"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args, read_only=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if read_only:
+            for f in self.fields.values():
+                f.disabled = True
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Row(
+                Column("url", css_class="col-md-5"),
+                Column("title", css_class="col-md-4"),
+                Column("checked_on", css_class="col-md-3"),
+            ),
+            "DELETE",
+        )
+
+    def clean_checked_on(self):
+        day = self.cleaned_data.get("checked_on")
+        # A day of slack: the person's calendar may be ahead of UTC.
+        if day and day > timezone.now().date() + datetime.timedelta(days=1):
+            raise ValidationError(_("The date last checked cannot be in the future."))
+        return day
+
+    def clean(self):
+        data = super().clean()
+        if self.errors or data.get("DELETE"):
+            return data
+        if data.get("url") or data.get("title") or data.get("checked_on"):
+            if not data.get("url"):
+                self.add_error("url", _("Enter the link's address."))
+            if not data.get("title"):
+                self.add_error("title", _("Give the link a title."))
+        return data
+
+    @property
+    def link(self):
+        """{url, title, checked_on} to keep, or None for a removed or empty row."""
+        data = getattr(self, "cleaned_data", {})
+        if data.get("DELETE") or not data.get("url"):
+            return None
+        return {"url": data["url"], "title": data["title"], "checked_on": data.get("checked_on")}
+
+
+class BaseEvidenceFormSet(forms.BaseFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.fields["DELETE"].label = _("Remove this link")
+
+    @property
+    def links(self):
+        return [form.link for form in self.forms if form.link]
+
+
+EvidenceFormSet = forms.formset_factory(
+    EvidenceForm,
+    formset=BaseEvidenceFormSet,
+    extra=0,
+    can_delete=True,
+    max_num=50,
+    validate_max=True,
+    absolute_max=60,
+)
+
+
+def evidence_initial(links):
+    return [{"url": l.url, "title": l.title, "checked_on": l.checked_on} for l in links]  # noqa: E741
+
+
+class ExtraRowsForm(forms.Form):
+    """?links=N on a criterion page: how many empty evidence rows to show."""
+
+    links = forms.IntegerField(min_value=0, max_value=10, required=False)
+
+
+class StartForm(forms.Form):
+    """Start a self-assessment of `office` (chosen by the view, never read from the form)."""
+
+    cycle = forms.IntegerField(label=_("Cycle (year)"), min_value=2000, max_value=2100)
+    prefill_from = forms.ModelChoiceField(
+        label=_("Start from"),
+        queryset=Assessment.objects.none(),
+        required=False,
+        empty_label=_("An empty form"),
+        help_text=_("Copy levels, texts and links from an earlier published assessment."),
+    )
+
+    def __init__(self, *args, office, published=None, **kwargs):
+        kwargs.setdefault("auto_id", f"id_start{office.pk}_%s")
+        kwargs.setdefault("initial", {"cycle": timezone.now().year})
+        super().__init__(*args, **kwargs)
+        self.office = office
+        field = self.fields["prefill_from"]
+        # `published` may be given already loaded, so that a page of offices costs one query.
+        if published is None:
+            published = list(Assessment.objects.published().filter(office=office))
+        field.queryset = Assessment.objects.filter(pk__in=[a.pk for a in published])
+        field.choices = [("", field.empty_label)] + [
+            (a.pk, _label_for(a)) for a in sorted(published, key=lambda a: -a.cycle)
+        ]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def clean(self):
+        data = super().clean()
+        cycle, source = data.get("cycle"), data.get("prefill_from")
+        if source and source.office_id != self.office.pk:
+            self.add_error("prefill_from", _("Choose an assessment of the same office."))
+        elif source and cycle and source.cycle >= cycle:
+            self.add_error("prefill_from", _("Choose an earlier cycle than the new one."))
+        if cycle:
+            taken = Assessment.objects.filter(
+                office=self.office, cycle=cycle, kind=Assessment.Kind.SELF
+            ).exists()
+            if taken:
+                self.add_error(
+                    "cycle",
+                    _("This office already has a self-assessment for %(cycle)s.")
+                    % {"cycle": cycle},
+                )
+        return data
+
+
+def _label_for(assessment):
+    return _("%(cycle)s %(kind)s (published)") % {
+        "cycle": assessment.cycle,
+        "kind": assessment.get_kind_display().lower(),
+    }
+
+
+class CommentForm(forms.Form):
+    criterion = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    text = TextField(rows=3, required=True, label=_("Comment"))
+
+
+class DecisionForm(forms.Form):
+    text = TextField(
+        rows=3,
+        label=_("Note to the office (optional)"),
+        help_text=_("Shown to the office's staff with your decision."),
+    )
+
+
+class DiffForm(forms.Form):
+    """?old=<revision>&new=<revision> on the diff page; revisions are history ids."""
+
+    old = forms.TypedChoiceField(label=_("From version"), coerce=int)
+    new = forms.TypedChoiceField(label=_("To version"), coerce=int)
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["old"].choices = choices
+        self.fields["new"].choices = choices
+
+    def clean(self):
+        data = super().clean()
+        if data.get("old") is not None and data.get("old") == data.get("new"):
+            raise ValidationError(_("Choose two different versions."))
+        return data

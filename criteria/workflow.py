@@ -1,0 +1,521 @@
+"""The self-assessment workflow as plain functions: start, save, submit, return, publish.
+
+Views and the demo-data command call these, so that both follow the same rules. Every
+function takes keyword-only arguments and records `user` as the author of the change in
+the history (django-simple-history).
+
+Rules kept here rather than in views:
+- Only drafts change. A save or submit is a conditional UPDATE on `status = 'draft'`, so a
+  published (or submitted) assessment can never be changed, whatever a request says.
+- No lost updates: each entry carries a version; a save names the version the user started
+  from and only succeeds when it is still current (UPDATE ... WHERE version = base). Each
+  successful save also bumps Assessment.version, in the same transaction.
+- An entry is *complete* when it is rated 0-4 with non-blank strengths and opportunities,
+  or marked not applicable with a non-blank justification (strengths and opportunities of a
+  criterion that does not apply are optional).
+"""
+
+import difflib
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import F, Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.utils import bulk_create_with_history
+
+from .access import can_edit, is_reviewer
+from .models import Assessment, Criterion, Entry, EvidenceLink, PeerExample, ReviewComment
+
+ENTRY_FIELDS = ("applicability", "level", "justification", "strengths", "opportunities")
+TEXT_FIELDS = ("justification", "strengths", "opportunities")
+
+
+class WorkflowError(Exception):
+    """A step the assessment's state does not allow (e.g. submitting a published one)."""
+
+
+# --- completeness -------------------------------------------------------------------------
+
+
+def missing_parts(entry):
+    """What an entry still needs to count as complete, as translatable phrases."""
+    if entry.applicability == Entry.Applicability.NOT_APPLICABLE:
+        if not entry.justification.strip():
+            return [_("a justification for 'not applicable'")]
+        return []
+    parts = []
+    if entry.applicability != Entry.Applicability.ASSESSED or entry.level is None:
+        parts.append(_("a level"))
+    if not entry.strengths.strip():
+        parts.append(_("current strengths"))
+    if not entry.opportunities.strip():
+        parts.append(_("opportunities"))
+    return parts
+
+
+def is_complete(entry):
+    return not missing_parts(entry)
+
+
+@dataclass
+class Completeness:
+    done: int
+    total: int
+    missing: list = field(default_factory=list)  # criteria, in order
+
+    @property
+    def is_complete(self):
+        return self.total > 0 and self.done == self.total
+
+
+def completeness(*, entries):
+    """How many of the given entries are complete; `missing` lists the criteria that are not.
+
+    Takes entries (with their criterion loaded) so that callers can prefetch them once.
+    """
+    entries = sorted(entries, key=lambda e: e.criterion.number)
+    missing = [e.criterion for e in entries if not is_complete(e)]
+    return Completeness(done=len(entries) - len(missing), total=len(entries), missing=missing)
+
+
+# --- start -------------------------------------------------------------------------------
+
+
+def start_assessment(*, office, cycle, user, prefill_from=None):
+    """A new draft self-assessment of `office` for `cycle`, one entry per criterion.
+
+    With `prefill_from` (an earlier assessment of the same office) levels, texts and evidence
+    links are copied, so that a new cycle starts from the last one.
+    """
+    if prefill_from is not None:
+        if prefill_from.office_id != office.pk:
+            raise WorkflowError(_("An assessment can only be pre-filled from the same office."))
+        if prefill_from.cycle >= cycle:
+            raise WorkflowError(_("Pre-fill only from an earlier cycle."))
+    probe = Assessment(office=office, status=Assessment.Status.DRAFT, kind=Assessment.Kind.SELF)
+    if not can_edit(user, probe):
+        raise PermissionDenied
+    with transaction.atomic():
+        if Assessment.objects.filter(
+            office=office, cycle=cycle, kind=Assessment.Kind.SELF
+        ).exists():
+            raise WorkflowError(
+                _("This office already has a self-assessment for %(cycle)s.") % {"cycle": cycle}
+            )
+        assessment = Assessment(
+            office=office, cycle=cycle, kind=Assessment.Kind.SELF, created_by=user
+        )
+        assessment._history_user = user
+        assessment.save()
+        previous = {}
+        if prefill_from is not None:
+            previous = {
+                e.criterion_id: e for e in prefill_from.entries.prefetch_related("evidence")
+            }
+        # One timestamp for entries and links, so that the first revision includes the links.
+        now = timezone.now()
+        entries = []
+        for criterion in Criterion.objects.order_by("number"):
+            old = previous.get(criterion.pk)
+            values = {name: getattr(old, name) for name in ENTRY_FIELDS} if old else {}
+            if values.get("applicability") == Entry.Applicability.NOT_ASSESSED:
+                values["applicability"] = Entry.Applicability.ASSESSED
+            entries.append(Entry(assessment=assessment, criterion=criterion, **values))
+        bulk_create_with_history(entries, Entry, default_user=user, default_date=now)
+        if previous:
+            by_criterion = {e.criterion_id: e for e in assessment.entries.all()}
+            links = [
+                EvidenceLink(
+                    entry=by_criterion[criterion_id],
+                    url=link.url,
+                    title=link.title,
+                    checked_on=link.checked_on,
+                )
+                for criterion_id, old in previous.items()
+                if criterion_id in by_criterion
+                for link in old.evidence.all()
+            ]
+            bulk_create_with_history(links, EvidenceLink, default_user=user, default_date=now)
+    return assessment
+
+
+# --- save ----------------------------------------------------------------------------------
+
+
+@dataclass
+class SaveResult:
+    saved: bool
+    entry: Entry  # the entry as it now is in the database
+    conflict: bool = False
+
+    @property
+    def current_by(self):
+        """Who saved the version the user conflicted with (None when unknown)."""
+        record = self.entry.history.select_related("history_user").first()
+        return record.history_user if record else None
+
+
+def _clean_data(data):
+    values = {
+        "applicability": data.get("applicability") or Entry.Applicability.ASSESSED,
+        "level": data.get("level"),
+        **{name: (data.get(name) or "").strip() for name in TEXT_FIELDS},
+    }
+    if values["applicability"] not in (
+        Entry.Applicability.ASSESSED,
+        Entry.Applicability.NOT_APPLICABLE,
+    ):
+        raise WorkflowError(_("Choose whether the criterion applies."))
+    level = values["level"]
+    if level is not None and level not in range(0, 5):
+        raise WorkflowError(_("The level must be between 0 and 4."))
+    # A criterion that does not apply has no level: the two would contradict each other.
+    if values["applicability"] == Entry.Applicability.NOT_APPLICABLE:
+        values["level"] = None
+    evidence = [
+        (link["url"], link["title"].strip(), link.get("checked_on"))
+        for link in data.get("evidence") or []
+    ]
+    return values, evidence
+
+
+def save_entry(*, entry, data, base_version, user):
+    """Save one criterion of a draft if nobody saved it since `base_version`.
+
+    `data` holds the ENTRY_FIELDS and `evidence`, a list of {url, title, checked_on}, the
+    complete new list of links. Returns a SaveResult; on a conflict nothing is written and
+    `result.entry` carries the other person's current version.
+    """
+    values, evidence = _clean_data(data)
+    if not can_edit(user, entry.assessment):
+        raise PermissionDenied
+    now = timezone.now()
+    with transaction.atomic():
+        # The draft check and the version bump in one statement: a published or submitted
+        # assessment is never changed, even by a request that started before it was.
+        bumped = Assessment.objects.filter(
+            pk=entry.assessment_id, status=Assessment.Status.DRAFT
+        ).update(version=F("version") + 1, updated_at=now)
+        if not bumped:
+            raise WorkflowError(_("Only drafts can be changed."))
+        won = Entry.objects.filter(pk=entry.pk, version=base_version).update(
+            **values, version=F("version") + 1, updated_at=now
+        )
+        if won:
+            saved = Entry.objects.select_related("criterion").get(pk=entry.pk)
+            _sync_evidence(entry=saved, evidence=evidence, user=user)
+            # .update() bypasses simple-history, so the record is written here, after the
+            # evidence, so that its time covers the links saved with it.
+            Entry.history.bulk_history_create([saved], update=True, default_user=user)
+            return SaveResult(saved=True, entry=saved)
+        # Someone saved since base_version: undo the assessment's bump, keep their text.
+        transaction.set_rollback(True)
+    current = Entry.objects.select_related("criterion").prefetch_related("evidence")
+    return SaveResult(saved=False, entry=current.get(pk=entry.pk), conflict=True)
+
+
+def _sync_evidence(*, entry, evidence, user):
+    """Make the entry's links equal `evidence`, touching only rows that changed."""
+    current = list(entry.evidence.all())
+    keep = list(current)
+    wanted = list(evidence)
+    for link in current:
+        key = (link.url, link.title, link.checked_on)
+        if key in wanted:
+            wanted.remove(key)
+            keep.remove(link)
+    for link in keep:  # no longer wanted
+        link._history_user = user
+        link.delete()
+    for url, title, checked_on in wanted:
+        link = EvidenceLink(entry=entry, url=url, title=title, checked_on=checked_on)
+        link._history_user = user
+        link.save()
+
+
+# --- submit, return, publish ---------------------------------------------------------------
+
+
+def _transition(*, assessment, user, allowed_from, **changes):
+    """Change the status under a row lock; returns the fresh assessment."""
+    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if locked.status not in allowed_from:
+        raise WorkflowError(
+            _("This step is not possible while the assessment is %(status)s.")
+            % {"status": locked.get_status_display().lower()}
+        )
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    locked.version += 1
+    locked._history_user = user
+    locked.save()
+    return locked
+
+
+def submit(*, assessment, user):
+    """Submit a complete draft for review. Returns the criteria still missing (then nothing
+    changes); an empty list means it was submitted."""
+    if not can_edit(user, assessment):
+        raise PermissionDenied
+    with transaction.atomic():
+        entries = Entry.objects.filter(assessment=assessment).select_related("criterion")
+        missing = completeness(entries=entries).missing
+        if missing:
+            return missing
+        fresh = _transition(
+            assessment=assessment,
+            user=user,
+            allowed_from={Assessment.Status.DRAFT},
+            status=Assessment.Status.SUBMITTED,
+            submitted_at=timezone.now(),
+        )
+    assessment.status, assessment.version = fresh.status, fresh.version
+    assessment.submitted_at = fresh.submitted_at
+    return []
+
+
+def add_comment(*, assessment, user, text, criterion=None):
+    """A reviewer's comment on a submitted assessment, on one criterion or on the whole."""
+    if not is_reviewer(user):
+        raise PermissionDenied
+    text = (text or "").strip()
+    if not text:
+        raise WorkflowError(_("Write a comment first."))
+    if assessment.status != Assessment.Status.SUBMITTED:
+        raise WorkflowError(_("Only submitted assessments take review comments."))
+    return ReviewComment.objects.create(
+        assessment=assessment, criterion=criterion, author=user, text=text
+    )
+
+
+def return_to_office(*, assessment, user, comment=""):
+    """Send a submitted assessment back to the office as a draft, with the reviewer's note."""
+    if not is_reviewer(user):
+        raise PermissionDenied
+    with transaction.atomic():
+        fresh = _transition(
+            assessment=assessment,
+            user=user,
+            allowed_from={Assessment.Status.SUBMITTED},
+            status=Assessment.Status.DRAFT,
+        )
+        ReviewComment.objects.create(
+            assessment=fresh,
+            author=user,
+            decision=ReviewComment.Decision.RETURNED,
+            text=(comment or "").strip(),
+        )
+    assessment.status, assessment.version = fresh.status, fresh.version
+    return fresh
+
+
+def publish(*, assessment, user, comment=""):
+    """Publish a submitted assessment. From then on it is frozen."""
+    if not is_reviewer(user):
+        raise PermissionDenied
+    with transaction.atomic():
+        fresh = _transition(
+            assessment=assessment,
+            user=user,
+            allowed_from={Assessment.Status.SUBMITTED},
+            status=Assessment.Status.PUBLISHED,
+            published_at=timezone.now(),
+            published_by=user,
+        )
+        ReviewComment.objects.create(
+            assessment=fresh,
+            author=user,
+            decision=ReviewComment.Decision.PUBLISHED,
+            text=(comment or "").strip(),
+        )
+    assessment.status, assessment.version = fresh.status, fresh.version
+    assessment.published_at, assessment.published_by = fresh.published_at, user
+    return fresh
+
+
+def latest_decision(*, comments):
+    """The newest return/publish decision among `comments` (prefetched), or None."""
+    decisions = [c for c in comments if c.decision != ReviewComment.Decision.COMMENT]
+    return max(decisions, key=lambda c: (c.created_at, c.pk)) if decisions else None
+
+
+# --- previous cycle --------------------------------------------------------------------------
+
+
+def previous_published(*, assessment):
+    """The office's latest published self-assessment before this one's cycle, or None."""
+    return (
+        Assessment.objects.published()
+        .filter(
+            office_id=assessment.office_id, kind=Assessment.Kind.SELF, cycle__lt=assessment.cycle
+        )
+        .order_by("-cycle")
+        .first()
+    )
+
+
+# --- history and diff ----------------------------------------------------------------------
+
+
+@dataclass
+class Revision:
+    """One saved state of the assessment: a criterion saved (a HistoricalEntry row), or the
+    start, when all nine entries were created together."""
+
+    record: object  # the HistoricalEntry row; for the start, the last one created
+    criterion: Criterion | None  # None for the start
+    changed: list  # field names that differ from the previous state of this criterion
+    previous_id: int | None  # the revision just before this one in the assessment
+
+    @property
+    def is_start(self):
+        return self.criterion is None
+
+
+def revisions(*, assessment):
+    """Every saved state of the assessment's entries, oldest first, in one query."""
+    criteria = {c.pk: c for c in Criterion.objects.all()}
+    records = list(
+        Entry.history.filter(assessment_id=assessment.pk)
+        .select_related("history_user")
+        .order_by("history_id")
+    )
+    last = {}
+    out = []
+    for record in records:
+        before = last.get(record.id)
+        last[record.id] = record
+        if before is None and out and out[-1].is_start:
+            out[-1].record = record  # one more entry created at the start
+            continue
+        if before is None and not out:
+            out.append(Revision(record=record, criterion=None, changed=[], previous_id=None))
+            continue
+        changed = [n for n in ENTRY_FIELDS if before and getattr(before, n) != getattr(record, n)]
+        out.append(
+            Revision(
+                record=record,
+                criterion=criteria[record.criterion_id],
+                changed=changed,
+                previous_id=out[-1].record.history_id if out else None,
+            )
+        )
+    return out
+
+
+def state_at(*, records, revision_id):
+    """{entry id: the latest historical record with history_id <= revision_id}."""
+    state = {}
+    for record in records:
+        if record.history_id <= revision_id:
+            state[record.id] = record
+    return state
+
+
+def word_diff(old, new):
+    """[(op, text)] with op in "equal", "delete", "insert", comparing word by word."""
+    a, b = (old or "").split(), (new or "").split()
+    out = []
+    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            out.append(("equal", " ".join(a[i1:i2])))
+        else:
+            if i2 > i1:
+                out.append(("delete", " ".join(a[i1:i2])))
+            if j2 > j1:
+                out.append(("insert", " ".join(b[j1:j2])))
+    return out
+
+
+@dataclass
+class CriterionDiff:
+    criterion: Criterion
+    old: object  # historical record or None
+    new: object
+    fields: list  # [(field name, old value, new value, word diff or None)]
+    evidence_removed: list
+    evidence_added: list
+
+    @property
+    def changed(self):
+        return bool(self.fields or self.evidence_removed or self.evidence_added)
+
+
+def _evidence_at(link_records, when):
+    """{link id: (title, url)} of the links that existed at time `when`."""
+    alive = {}
+    for record in link_records:
+        if record.history_date > when:
+            break
+        if record.history_type == "-":
+            alive.pop(record.id, None)
+        else:
+            alive[record.id] = (record.title, record.url)
+    return alive
+
+
+def diff_revisions(*, assessment, from_id, to_id):
+    """Per criterion, what changed between two revisions (history ids) of the assessment."""
+    from_id, to_id = min(from_id, to_id), max(from_id, to_id)
+    criteria = {c.pk: c for c in Criterion.objects.all()}
+    records = list(Entry.history.filter(assessment_id=assessment.pk).order_by("history_id"))
+    by_id = {r.history_id: r for r in records}
+    old_state = state_at(records=records, revision_id=from_id)
+    new_state = state_at(records=records, revision_id=to_id)
+    link_records = list(
+        EvidenceLink.history.filter(entry_id__in=list(new_state)).order_by(
+            "history_date", "history_id"
+        )
+    )
+    old_links = _evidence_at(link_records, by_id[from_id].history_date)
+    new_links = _evidence_at(link_records, by_id[to_id].history_date)
+    link_entry = {r.id: r.entry_id for r in link_records}
+    diffs = []
+    for entry_id, new in sorted(
+        new_state.items(), key=lambda kv: criteria[kv[1].criterion_id].number
+    ):
+        old = old_state.get(entry_id)
+        fields = []
+        for name in ENTRY_FIELDS:
+            before, after = (getattr(old, name) if old else None), getattr(new, name)
+            if before != after:
+                words = word_diff(before, after) if name in TEXT_FIELDS else None
+                fields.append((name, before, after, words))
+        removed = [
+            v for k, v in old_links.items() if link_entry[k] == entry_id and k not in new_links
+        ]
+        added = [
+            v for k, v in new_links.items() if link_entry[k] == entry_id and k not in old_links
+        ]
+        diffs.append(
+            CriterionDiff(
+                criterion=criteria[new.criterion_id],
+                old=old,
+                new=new,
+                fields=fields,
+                evidence_removed=removed,
+                evidence_added=added,
+            )
+        )
+    return diffs
+
+
+# --- what to learn from whom ---------------------------------------------------------------
+
+
+def weakest_criteria(*, assessment, limit=3):
+    """The rated entries with the lowest levels (ties by criterion number), each with its
+    criterion's peer examples prefetched (office and city loaded) as `criterion.peers`."""
+    examples = PeerExample.objects.select_related("office__city").order_by(
+        "office__city__name", "key"
+    )
+    entries = (
+        Entry.objects.filter(assessment=assessment, level__isnull=False)
+        .select_related("criterion")
+        .prefetch_related(Prefetch("criterion__examples", queryset=examples, to_attr="peers"))
+        .order_by("level", "criterion__number")
+    )
+    return list(entries[:limit])

@@ -1,0 +1,108 @@
+"""seed_demo: the demo accounts and fictional demo data, built through the workflow."""
+
+import io
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import CommandError, call_command
+
+from cities.models import City, Membership, Origin
+from criteria.access import is_researcher, is_reviewer
+from criteria.models import Assessment, Entry
+
+
+def _run(*args, settings=None):
+    out = io.StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_seed_demo_refuses_without_debug(report, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError):
+        _run()
+    assert User.objects.filter(username="admin").count() == 0
+
+
+def test_seed_demo_force_runs_without_debug(report, settings):
+    settings.DEBUG = False
+    _run("--force", "--password", "pw-for-tests-1")
+    assert User.objects.get(username="admin").check_password("pw-for-tests-1")
+
+
+def test_seed_demo_creates_accounts_roles_and_memberships(report, settings):
+    settings.DEBUG = True
+    output = _run("--password", "pw-for-tests-1")
+    users = {
+        u.username: u
+        for u in User.objects.filter(
+            username__in=["admin", "reviewer", "researcher", "staff-cali", "staff-edmonton"]
+        )
+    }
+    assert sorted(users) == ["admin", "researcher", "reviewer", "staff-cali", "staff-edmonton"]
+    assert all(u.check_password("pw-for-tests-1") for u in users.values())
+    assert (users["admin"].is_superuser, users["admin"].is_staff) == (True, True)
+    assert is_reviewer(users["reviewer"]) and is_researcher(users["researcher"])
+    memberships = Membership.objects.filter(user__username__startswith="staff-")
+    assert sorted((m.user.username, m.office.slug, m.role) for m in memberships) == [
+        ("staff-cali", "cali-spcc", "editor"),
+        ("staff-edmonton", "reach-edmonton", "editor"),
+    ]
+    assert "staff-cali" in output and "password: pw-for-tests-1" in output
+
+
+def test_seed_demo_builds_fictional_cycles_and_one_draft(report, settings):
+    settings.DEBUG = True
+    _run("--password", "pw-for-tests-1")
+    demo = Assessment.objects.filter(office__city__origin=Origin.DEMO)
+    assert sorted(demo.values_list("office__city__name", "cycle", "status")) == [
+        ("Northvale (demo)", 2023, "published"),
+        ("Northvale (demo)", 2024, "published"),
+        ("Northvale (demo)", 2025, "published"),
+        ("Port Amber (demo)", 2023, "published"),
+        ("Port Amber (demo)", 2024, "published"),
+        ("Port Amber (demo)", 2025, "published"),
+        ("Riverton (demo)", 2023, "published"),
+        ("Riverton (demo)", 2024, "published"),
+        ("Riverton (demo)", 2025, "published"),
+        ("Sunhill (demo)", 2023, "published"),
+        ("Sunhill (demo)", 2024, "published"),
+        ("Sunhill (demo)", 2025, "draft"),
+    ]
+    assert all("(demo)" in c.name for c in City.objects.filter(origin=Origin.DEMO))
+    assert Entry.objects.filter(assessment__in=demo.published(), level__isnull=True).count() == 0
+    # Built through the workflow: every entry has its history and a reviewer published.
+    assert set(demo.published().values_list("published_by__username", flat=True)) == {"reviewer"}
+
+
+def test_seed_demo_never_rates_a_real_city(report, settings):
+    settings.DEBUG = True
+    real_before = list(Assessment.objects.real().values_list("pk", "version"))
+    _run("--password", "pw-for-tests-1")
+    assert list(Assessment.objects.real().values_list("pk", "version")) == real_before
+    assert (
+        Entry.objects.filter(
+            assessment__office__city__origin=Origin.REPORT, level__isnull=False
+        ).count()
+        == 0
+    )
+
+
+def test_seed_demo_twice_changes_nothing_and_keeps_passwords(report, settings):
+    settings.DEBUG = True
+    _run("--password", "pw-for-tests-1")
+    before = sorted(Assessment.objects.values_list("pk", "version", "status"))
+    output = _run()
+    assert sorted(Assessment.objects.values_list("pk", "version", "status")) == before
+    assert User.objects.get(username="reviewer").check_password("pw-for-tests-1")
+    assert "(password unchanged)" in output
+    _run("--password", "pw-for-tests-2")
+    assert User.objects.get(username="staff-cali").check_password("pw-for-tests-2")
+
+
+def test_seed_demo_without_password_prints_a_random_one(report, settings):
+    settings.DEBUG = True
+    output = _run()
+    line = next(line for line in output.splitlines() if line.strip().startswith("reviewer"))
+    password = line.split("password: ")[1].split()[0]
+    assert User.objects.get(username="reviewer").check_password(password)
