@@ -111,6 +111,7 @@ def scorecard(request, pk):
             ),
         )
     response.headers["ETag"] = etag
+    response.headers["Content-Language"] = language
     response.headers["Last-Modified"] = http_date(modified)
     # Always revalidate (the URL stays while versions change); drafts stay out of shared caches.
     public = assessment.status == Assessment.Status.PUBLISHED

@@ -223,7 +223,9 @@ def test_scorecard_renders_in_the_requested_language(client, rated):
     criterion = Criterion.objects.get(number=1)
     spanish = criterion.translations["es"]["title"]
     assert spanish != criterion.title
-    text = pdf_flat(pdf_bytes(client.get(url(rated, lang="es"))))
+    response = client.get(url(rated, lang="es"))
+    assert response["Content-Language"] == "es"
+    text = pdf_flat(pdf_bytes(response))
     assert flat(spanish) in text
     assert flat(criterion.title) not in text
 
