@@ -5,13 +5,16 @@ ZIP is written chunk by chunk into the response from the files on disk: neither 
 nor the ZIP are ever held in memory whole.
 """
 
+import time
 import zipfile
+
+from django.conf import settings
 
 from criteria.access import visible_assessments
 
 from . import scorecard_cache
 
-# More than this in one request would outlast the worker's timeout when nothing is cached.
+# A partner bundle; beyond this, narrow it by region.
 MAX_FILES = 100
 CHUNK = 64 * 1024
 
@@ -37,15 +40,38 @@ def archive_name(assessment):
     return f"{office.city.slug}-{office.slug}-{assessment.cycle}-{assessment.kind}.pdf"
 
 
-def bundle_files(*, assessments, language, paper):
-    """[(name in the ZIP, path of the cached PDF)], rendering the missing ones."""
-    return [
-        (
-            archive_name(a),
-            scorecard_cache.ensure_scorecard(assessment=a, language=language, paper=paper),
-        )
-        for a in assessments
-    ]
+class BundleNotReady(Exception):
+    """Rendering the missing scorecards took longer than one request may take."""
+
+    def __init__(self, ready, total):
+        super().__init__(f"{ready} of {total} scorecards ready")
+        self.ready, self.total = ready, total
+
+
+def bundle_files(*, assessments, language, paper, budget=None):
+    """[(name in the ZIP, path of the cached PDF)], rendering the missing ones.
+
+    All renders together get `budget` seconds (settings.PDF_RENDER_TIMEOUT), like one
+    scorecard, so a bundle never holds a worker longer. What was rendered stays cached:
+    asking again goes on from there.
+    """
+    from .pdf import RenderTimeout
+
+    budget = settings.PDF_RENDER_TIMEOUT if budget is None else budget
+    deadline = time.monotonic() + budget
+    files = []
+    for a in assessments:
+        try:
+            path = scorecard_cache.ensure_scorecard(
+                assessment=a,
+                language=language,
+                paper=paper,
+                timeout=max(deadline - time.monotonic(), 0),
+            )
+        except RenderTimeout:
+            raise BundleNotReady(len(files), len(assessments)) from None
+        files.append((archive_name(a), path))
+    return files
 
 
 class _Sink:

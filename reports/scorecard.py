@@ -300,14 +300,15 @@ def _bar(i, row):
     )
 
 
-def render_scorecard(*, assessment, paper="a4"):
+def render_scorecard(*, assessment, paper="a4", timeout=None):
     """PDF bytes of the scorecard in the active language.
 
-    Raises reports.pdf.RenderTimeout when WeasyPrint takes longer than allowed.
+    Raises reports.pdf.RenderTimeout when WeasyPrint takes longer than `timeout` seconds
+    (default settings.PDF_RENDER_TIMEOUT).
     """
     from . import pdf  # WeasyPrint is slow to import: only when a render is needed
 
     html = render_to_string(
         "reports/scorecard/scorecard.html", build_scorecard(assessment=assessment, paper=paper)
     )
-    return pdf.render_pdf(html=html)
+    return pdf.render_pdf(html=html, timeout=timeout)

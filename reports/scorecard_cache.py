@@ -46,10 +46,11 @@ def path_for(*, assessment_id, key):
     return Path(settings.PDF_CACHE_DIR) / str(assessment_id) / f"{key}.pdf"
 
 
-def open_scorecard(*, assessment, language, paper):
+def open_scorecard(*, assessment, language, paper, timeout=None):
     """(open binary file, cache key) of the scorecard, rendering it first if needed.
 
-    Raises reports.pdf.RenderTimeout when the render takes too long.
+    Raises reports.pdf.RenderTimeout when the render takes longer than `timeout` seconds
+    (default settings.PDF_RENDER_TIMEOUT).
     """
     key = cache_key(assessment=assessment, language=language, paper=paper)
     path = path_for(assessment_id=assessment.pk, key=key)
@@ -58,15 +59,15 @@ def open_scorecard(*, assessment, language, paper):
     except FileNotFoundError:
         pass
     with translation.override(language):
-        pdf = render_scorecard(assessment=assessment, paper=paper)
+        pdf = render_scorecard(assessment=assessment, paper=paper, timeout=timeout)
     write_atomic(path, pdf)
     _drop_other_versions(path.parent, keep=f"{assessment.pk}-v{assessment.version}-")
     return open(path, "rb"), key  # noqa: SIM115
 
 
-def ensure_scorecard(*, assessment, language, paper):
+def ensure_scorecard(*, assessment, language, paper, timeout=None):
     """Path of the cached scorecard, rendered if missing (for bundles)."""
-    fh, key = open_scorecard(assessment=assessment, language=language, paper=paper)
+    fh, key = open_scorecard(assessment=assessment, language=language, paper=paper, timeout=timeout)
     fh.close()
     return path_for(assessment_id=assessment.pk, key=key)
 

@@ -69,7 +69,7 @@ def _bad_options(request, form):
 
 
 def _too_slow(request):
-    return _problem(
+    response = _problem(
         request,
         status=503,
         title=_("The scorecard is taking too long"),
@@ -78,6 +78,8 @@ def _too_slow(request):
             "Please try again in a minute; if it keeps happening, tell the site's team."
         ),
     )
+    response.headers["Retry-After"] = "60"
+    return response
 
 
 def scorecard(request, pk):
@@ -149,13 +151,22 @@ def scorecard_bundle(request, cycle):
             message=_("Choose a region to make the bundle smaller."),
             form=form,
         )
-
-    from .pdf import RenderTimeout
-
     try:
         files = bundle.bundle_files(assessments=assessments, language=language, paper=paper)
-    except RenderTimeout:
-        return _too_slow(request)
+    except bundle.BundleNotReady as exc:
+        response = _problem(
+            request,
+            status=503,
+            title=_("The bundle is not ready yet"),
+            message=_(
+                "%(ready)s of %(total)s scorecards are ready. Making the others took longer "
+                "than one request may take; those made so far are kept, so please try again "
+                "in a minute."
+            )
+            % {"ready": exc.ready, "total": exc.total},
+        )
+        response.headers["Retry-After"] = "60"
+        return response
     region = form.cleaned_data["region"]
     name = f"scorecards-{cycle}" + (f"-{region}" if region else "")
     return StreamingHttpResponse(

@@ -1,6 +1,7 @@
 """ZIP bundles of a cycle's published scorecards."""
 
 import io
+import time
 import zipfile
 
 import pytest
@@ -129,3 +130,29 @@ def test_bundle_query_count_does_not_grow(client, renders, count, django_assert_
     assert client.get(bundle_url(2030, "?fictional=on")).status_code == 200  # fills the cache
     with django_assert_num_queries(1):
         assert len(names(client.get(bundle_url(2030, "?fictional=on")))) == count
+
+
+def test_bundle_over_the_time_budget_answers_503_and_keeps_what_was_made(
+    client, settings, monkeypatch
+):
+    settings.PDF_RENDER_TIMEOUT = 0.3
+    calls = []
+
+    def first_fast_then_slow(html, fetcher):
+        calls.append(1)
+        if len(calls) > 1:
+            time.sleep(5)
+        return b"%PDF-1.7 fake"
+
+    monkeypatch.setattr(pdf, "_weasyprint", first_fast_then_slow)
+    started = time.monotonic()
+    response = client.get(bundle_url(2024))
+    assert time.monotonic() - started < 2
+    assert response.status_code == 503
+    assert response["Retry-After"] == "60"
+    assert b"1 of 4 scorecards are ready" in response.content
+    # The next try renders only the three missing ones.
+    counter = RenderCounter()
+    monkeypatch.setattr(pdf, "render_pdf", counter)
+    assert names(client.get(bundle_url(2024))) == CHARTS_2024
+    assert counter.calls == 3

@@ -115,6 +115,7 @@ def test_scorecard_render_over_the_time_limit_answers_503(client, published, set
     assert time.monotonic() - started < 2
     assert response.status_code == 503
     assert b"The scorecard is taking too long" in response.content
+    assert response["Retry-After"] == "60"
     assert cached_files(settings) == []
 
 
