@@ -61,7 +61,7 @@ def open_scorecard(*, assessment, language, paper, timeout=None):
     with translation.override(language):
         pdf = render_scorecard(assessment=assessment, paper=paper, timeout=timeout)
     write_atomic(path, pdf)
-    _drop_other_versions(path.parent, keep=f"{assessment.pk}-v{assessment.version}-")
+    _drop_stale(path.parent, version_prefix=f"{assessment.pk}-v{assessment.version}-")
     return open(path, "rb"), key  # noqa: SIM115
 
 
@@ -85,8 +85,9 @@ def write_atomic(path, data):
         raise
 
 
-def _drop_other_versions(folder, *, keep):
-    """Older versions are never served again; readers holding one open keep their copy."""
+def _drop_stale(folder, *, version_prefix):
+    """Other versions and layouts are never served again; open readers keep their copy."""
+    layout = f"-{layout_fingerprint()}.pdf"
     for old in folder.glob("*.pdf"):
-        if not old.name.startswith(keep):
+        if not (old.name.startswith(version_prefix) and old.name.endswith(layout)):
             old.unlink(missing_ok=True)
