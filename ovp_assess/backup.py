@@ -25,6 +25,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.management.color import no_style
 from django.core.serializers import jsonl
+from django.core.serializers.base import DeserializationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 from django.db.migrations.recorder import MigrationRecorder
@@ -204,6 +205,14 @@ def restore_backup(path, *, using=DEFAULT_DB_ALIAS):
     connection = connections[using]
     models = backed_up_models(using)
     _check_target(header, connection, models)
+    try:
+        return _load(path, connection, models, header, using)
+    except (OSError, EOFError, DeserializationError) as exc:
+        # Nothing was written: the transaction rolled back.
+        raise BackupError(f"{path} is damaged or truncated: {exc}") from exc
+
+
+def _load(path, connection, models, header, using):
     counts = {}
     loaded = set()
     with transaction.atomic(using=using):

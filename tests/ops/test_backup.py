@@ -152,3 +152,16 @@ def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path):
         fh.write('{"model": "auth.user"}\n')
     with pytest.raises(CommandError, match="is not an OVP Assess backup"):
         call_command("restore", str(path), verbosity=0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_restore_of_a_truncated_backup_writes_nothing(report, tmp_path):
+    path = tmp_path / "backup.jsonl.gz"
+    call_command("backup", output=str(path), verbosity=0)
+    data = path.read_bytes()
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes(data[: len(data) // 2])
+    call_command("flush", interactive=False, verbosity=0)
+    with pytest.raises(CommandError, match="is damaged or truncated"):
+        call_command("restore", str(cut), verbosity=0)
+    assert Criterion.objects.count() == 0
