@@ -73,7 +73,8 @@ class TextField(forms.CharField):
     def __init__(self, *, rows=5, **kwargs):
         kwargs.setdefault("max_length", settings.MAX_TEXT_LENGTH)
         kwargs.setdefault("required", False)
-        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": rows}))
+        # dir="auto": Arabic or Hebrew text reads right to left inside the box.
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": rows, "dir": "auto"}))
         super().__init__(strip=False, **kwargs)
 
     def to_python(self, value):

@@ -15,6 +15,7 @@ from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from cities.models import Membership, Office
@@ -332,7 +333,7 @@ def criterion(request, assessment, number):
             status = 409
     else:
         extra = ExtraRowsForm(request.GET)
-        links = extra.cleaned_data.get("links") or 0 if extra.is_valid() else 0
+        links = (extra.cleaned_data.get("links") or 0) if extra.is_valid() else 0
         evidence = list(entry.evidence.all())
         form = EntryForm(
             initial=EntryForm.initial_for(entry), criterion=current, read_only=not editable
@@ -433,6 +434,7 @@ def learn(request, assessment):
     weakest = workflow.weakest_criteria(assessment=assessment)
     for entry in weakest:
         entry.takeaways = _bullets(entry.criterion.tr("takeaways"))
+        entry.level_label = _level_label(entry.criterion, entry.level)
     return render(request, "assess/learn.html", {"assessment": assessment, "weakest": weakest})
 
 
@@ -444,6 +446,14 @@ def _bullets(text):
 
 # --- history -------------------------------------------------------------------------------
 
+
+FIELD_LABELS = {
+    "applicability": gettext_lazy("applicability"),
+    "level": gettext_lazy("level"),
+    "justification": gettext_lazy("justification"),
+    "strengths": gettext_lazy("strengths"),
+    "opportunities": gettext_lazy("opportunities"),
+}
 
 STATUS_EVENTS = {
     (None, Assessment.Status.DRAFT): "started",
@@ -465,6 +475,7 @@ def history(request, assessment):
         before = record.status
     for number, rev in enumerate(revisions, start=1):
         rev.number = number
+        rev.changed_labels = [str(FIELD_LABELS[name]) for name in rev.changed]
         events.append(
             {
                 "kind": "created" if rev.is_start else "saved",

@@ -515,7 +515,10 @@ def weakest_criteria(*, assessment, limit=3):
     entries = (
         Entry.objects.filter(assessment=assessment, level__isnull=False)
         .select_related("criterion")
-        .prefetch_related(Prefetch("criterion__examples", queryset=examples, to_attr="peers"))
+        .prefetch_related(
+            "criterion__levels",
+            Prefetch("criterion__examples", queryset=examples, to_attr="peers"),
+        )
         .order_by("level", "criterion__number")
     )
     return list(entries[:limit])

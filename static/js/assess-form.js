@@ -25,6 +25,9 @@
   var rows = form.querySelector(".evidence-rows");
   var maxForms = form.querySelector("input[name='evidence-MAX_NUM_FORMS']");
   if (!addButton || !template || !total || !rows) return;
+  // With this script the button adds a row on the spot and saves nothing.
+  var note = form.querySelector("[data-add-evidence-note]");
+  if (note) note.hidden = true;
 
   addButton.addEventListener("click", function (event) {
     var index = parseInt(total.value, 10) || 0;

@@ -187,3 +187,17 @@ def test_review_queue_is_for_reviewers_only(staff, researcher, reviewer, client_
     assert client_for(staff).get(url).status_code == 403
     assert client_for(researcher).get(url).status_code == 403
     assert client_for(reviewer).get(url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path", ["/assess/999999/", "/assess/999999/criteria/1/", "/assess/{pk}/criteria/10/"]
+)
+def test_unknown_assessment_or_criterion_is_404(assessment, staff, client_for, path):
+    response = client_for(staff).get(path.format(pk=assessment.pk))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("office_value", ["", "abc", "999999", "1\x00"])
+def test_start_with_bad_office_is_404(staff, client_for, office_value):
+    response = client_for(staff).post(reverse("assess:start"), {"office": office_value})
+    assert response.status_code == 404

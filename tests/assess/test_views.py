@@ -379,7 +379,7 @@ def test_detail_and_learn_queries_do_not_grow(
     client = client_for(staff)
     with django_assert_max_num_queries(14):
         client.get(reverse("assess:detail", args=[assessment.pk]))
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         client.get(reverse("assess:learn", args=[assessment.pk]))
 
 
