@@ -80,8 +80,9 @@ def _weasyprint(html, fetcher):
         if _font_config is None:
             _font_config = FontConfiguration()
         try:
+            # Tagged PDF: headings, tables and reading order reach screen readers.
             return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf(
-                font_config=_font_config
+                font_config=_font_config, pdf_tags=True
             )
         except RenderTimeout:
             _font_config = None  # interrupted half-way: start afresh next time

@@ -85,6 +85,11 @@ def test_scorecard_published_anonymous_shows_everything(client, rated, recorded_
     assert flat(citation) in text
     assert "DRAFT" not in text
     assert link_targets(content).count("https://example.org/mandate") == 1
+    # A tagged PDF with a title and a language, for screen readers.
+    reader = PdfReader(io.BytesIO(content))
+    root = reader.trailer["/Root"]
+    assert (root["/MarkInfo"]["/Marked"], root["/Lang"]) == (True, "en")
+    assert reader.metadata.title == f"Scorecard: {office.name}, 2025"
     # The stylesheet is the only thing the renderer fetched.
     assert [f.attempts for f in recorded_fetchers] == [[pdf.BASE_URL + "css/scorecard.css"]]
 
