@@ -99,16 +99,21 @@ def stream_zip(files):
     PDFs are already compressed, so they are stored as they are. The files are opened
     before the first byte goes out, so a version replaced meanwhile cannot cut the ZIP.
     """
-    handles = [(name, open(path, "rb")) for name, path in files]  # noqa: SIM115
+    # ZipInfo.from_file keeps each PDF's date (when it was rendered) in the archive.
+    handles = [
+        (zipfile.ZipInfo.from_file(path, name), open(path, "rb"))  # noqa: SIM115
+        for name, path in files
+    ]
     sink = _Sink()
     try:
         with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive:
-            for name, fh in handles:
-                with archive.open(name, "w") as member:
+            for info, fh in handles:
+                info.compress_type = zipfile.ZIP_STORED
+                with archive.open(info, "w") as member:
                     while chunk := fh.read(CHUNK):
                         member.write(chunk)
                         yield sink.take()
         yield sink.take()  # the last member's data descriptor and the central directory
     finally:
-        for _name, fh in handles:
+        for _info, fh in handles:
             fh.close()

@@ -120,6 +120,7 @@ def test_stream_zip_never_holds_a_whole_pdf(tmp_path):
     assert max(len(c) for c in chunks) < bundle.CHUNK + 1024
     with zipfile.ZipFile(io.BytesIO(b"".join(chunks))) as archive:
         assert [archive.read(f"{n}.pdf") == bytes([n]) * size for n in range(3)] == [True] * 3
+        assert archive.getinfo("0.pdf").date_time[0] >= 2025  # the file's date, not 1980
 
 
 @pytest.mark.parametrize("count", [1, 20])
