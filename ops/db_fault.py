@@ -287,8 +287,12 @@ def main():
         print(f"no pg_ctl in {args.pgbin}", file=sys.stderr)
         return 2
     stop_on_signals()
-    with workspace("ovp-db-fault-") as work:
-        return run(args, work)
+    try:
+        with workspace("ovp-db-fault-") as work:
+            return run(args, work)
+    except KeyboardInterrupt:
+        print("interrupted: everything started was stopped", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

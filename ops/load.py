@@ -339,8 +339,12 @@ def main():
     if args.database_url and not args.database_url.startswith(("postgres://", "postgresql://")):
         parser.error("--database-url must be a postgres:// URL (SQLite is the default)")
     stop_on_signals()
-    with workspace("ovp-load-") as work:
-        return run(args, work)
+    try:
+        with workspace("ovp-load-") as work:
+            return run(args, work)
+    except KeyboardInterrupt:
+        print("interrupted: everything started was stopped", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":
