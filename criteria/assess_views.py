@@ -14,6 +14,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
@@ -153,7 +154,12 @@ def _render_home(request, *, bound=None, status=200):
             if bound is not None and bound.office.pk == m.office_id:
                 start_form = bound
             else:
-                start_form = StartForm(office=m.office, published=published)
+                # Suggest this year, or the cycle after the latest one already started.
+                cycles = [a.cycle for a in by_office[m.office_id] if a.kind == Assessment.Kind.SELF]
+                suggested = max([timezone.now().year, *[c + 1 for c in cycles]])
+                start_form = StartForm(
+                    office=m.office, published=published, initial={"cycle": suggested}
+                )
         offices.append({"membership": m, "office": m.office, "rows": rows, "form": start_form})
     context = {
         "offices": offices,
@@ -206,6 +212,7 @@ def start(request):
 def detail(request, assessment):
     entries = _entries(assessment, levels=True)
     comments = _comments(assessment)
+    decision = workflow.latest_decision(comments=comments)
     previous = workflow.previous_published(assessment=assessment)
     previous_entries = {}
     if previous is not None:
@@ -224,8 +231,9 @@ def detail(request, assessment):
         "completeness": workflow.completeness(entries=entries),
         "first_missing": next((e for e in entries if e.missing), None),
         "previous": previous,
-        "decision": workflow.latest_decision(comments=comments),
-        "general_comments": [c for c in comments if c.criterion_id is None],
+        "decision": decision,
+        # The latest decision is shown on its own, above; the rest are the notes.
+        "general_comments": [c for c in comments if c.criterion_id is None and c != decision],
         "editable": can_edit(user, assessment),
         "can_review": is_reviewer(user) and assessment.status == Assessment.Status.SUBMITTED,
         "can_open_next": (

@@ -70,6 +70,9 @@ def test_staff_journey_two_sittings_review_return_publish(office, staff, reviewe
     _fill(second, assessment, 3, strengths="Diagnosis every year from health and police data")
     assert second.post(reverse("assess:submit", args=[assessment.pk])).status_code == 302
 
+    anonymous = client_for(None)
+    assert anonymous.get(f"/api/assessments/{assessment.pk}").status_code == 404
+
     # The reviewer publishes; the assessment is now public and frozen.
     published = rc.post(review_url, {"action": "publish", "text": ""})
     assert published["Location"] == reverse("assess:review-queue")
@@ -79,6 +82,10 @@ def test_staff_journey_two_sittings_review_return_publish(office, staff, reviewe
     assert Entry.objects.get(assessment=stored, criterion__number=3).strengths == (
         "Diagnosis every year from health and police data"
     )
+    api = anonymous.get(f"/api/assessments/{assessment.pk}").json()
+    assert (api["id"], api["status"], api["cycle"]) == (assessment.pk, "published", 2025)
+    city_page = anonymous.get(office.city.get_absolute_url()).content.decode()
+    assert "Diagnosis every year from health and police data" in city_page
     home = second.get(reverse("assess:home"))
     assert home.context["offices"][0]["rows"][0]["decision"].decision == "published"
     late = _fill(second, assessment, 1, strengths="Too late")

@@ -424,3 +424,9 @@ def test_review_page_queries_do_not_grow(
     with django_assert_max_num_queries(8):
         response = client.get(reverse("assess:review", args=[assessment.pk]))
     assert len(response.context["general_comments"]) == n
+
+
+def test_home_suggests_the_next_free_cycle(office, staff, client_for):
+    factories.make_assessment(office, cycle=2090, status="published")
+    response = client_for(staff).get(reverse("assess:home"))
+    assert response.context["offices"][0]["form"].initial["cycle"] == 2091

@@ -123,7 +123,7 @@ class Command(BaseCommand):
             # Repeatable demo levels, not security: a plain PRNG is right here.
             created = self._demo_offices(random.Random(seed))  # noqa: S311
         self.stdout.write(f"Demo data: {created} demo assessments created.")
-        self.stdout.write("Demo logins (http://127.0.0.1:8000/accounts/login/):")
+        self.stdout.write("Demo logins (log in at /accounts/login/):")
         for username, shown in logins:
             self.stdout.write(f"  {username:<15} {shown:<28} {ACCOUNTS[username][0]}")
 
