@@ -4,6 +4,7 @@ Call inside the language the PDF is rendered in: translated content (criteria ti
 rubric descriptors, takeaways) is resolved here or by |tr in the template.
 """
 
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -37,6 +38,28 @@ class Row:
     @property
     def not_applicable(self):
         return self.entry.applicability == Entry.Applicability.NOT_APPLICABLE
+
+    @property
+    def strengths_rtl(self):
+        return is_rtl(self.entry.strengths)
+
+    @property
+    def opportunities_rtl(self):
+        return is_rtl(self.entry.opportunities)
+
+
+def is_rtl(text):
+    """True when the first letter with a strong direction is right-to-left (Arabic, Hebrew).
+
+    WeasyPrint has no dir="auto", so the paragraph direction is decided here.
+    """
+    for char in text or "":
+        direction = unicodedata.bidirectional(char)
+        if direction in ("R", "AL"):
+            return True
+        if direction == "L":
+            return False
+    return False
 
 
 @dataclass

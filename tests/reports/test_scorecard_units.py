@@ -5,6 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
+from django.template.loader import render_to_string
 from django.utils import translation
 
 from criteria.models import Assessment, Entry
@@ -182,3 +183,27 @@ def test_render_pdf_refuses_markup_that_reaches_it_unescaped():
     ]
     assert sorted(fetcher.refused) == sorted(refused)
     assert sorted(fetcher.attempts) == sorted([CSS, *refused])
+
+
+@pytest.mark.parametrize(
+    ("text", "rtl"),
+    [
+        ("مرحبا بالعالم and then English", True),
+        ("English first, then مرحبا", False),
+        ("2024: שלום", True),  # digits are weak: the first letter decides
+        ("", False),
+        ("🎉 123", False),
+    ],
+)
+def test_is_rtl(text, rtl):
+    assert scorecard.is_rtl(text) is rtl
+
+
+def test_right_to_left_text_gets_its_own_direction(office):
+    assessment = factories.make_assessment(office)
+    Entry.objects.filter(assessment=assessment, criterion__number=1).update(
+        strengths="تفويض علني واضح", opportunities="Publish it"
+    )
+    html = render_to_string("reports/scorecard/scorecard.html", build(assessment))
+    assert html.count('<div dir="rtl">تفويض علني واضح</div>') == 1
+    assert html.count('dir="rtl"') == 1
