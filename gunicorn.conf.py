@@ -20,3 +20,6 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", 60))
 graceful_timeout = 30
 accesslog = "-" if os.environ.get("GUNICORN_ACCESS_LOG") else None
 errorlog = "-"
+# gunicorn 27 opens a control socket shared by every gunicorn of the same user; we use
+# none, and separate runs (bench, load tests) must not collide on it.
+control_socket_disable = True
