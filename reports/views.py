@@ -1,13 +1,328 @@
-from django.http import HttpResponse
+"""The comparison matrix (HTML and CSV) and the researchers' dashboard.
+
+Only published assessments are shown, read through criteria.access, so nobody sees more
+here than on the assessment's own page. Every GET parameter goes through a form; a bad
+value becomes a message on the page and that filter falls back to its default.
+"""
+
+import json
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from cities.models import City, Country, Origin
+from criteria.access import visible_assessments
+from criteria.models import Assessment
+
+from . import charts
+from .csvexport import csv_response
+from .forms import DashboardForm, MatrixForm
+from .matrix import CSV_HEADER, build_matrix, csv_rows
+from .peers import examples_by_criterion, find_peers, rank_offices
+from .sample import Filters, cached, data_stamp, load_sample, load_trend
+
+TABLE_PAGE_SIZE = 25
 
 
-def matrix(request):  # placeholder until the comparison views land
-    return HttpResponse("matrix")
+# As django.utils.html.json_script: no "<", ">" or "&" that could end the script element.
+JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
+class CompactJSONEncoder(DjangoJSONEncoder):
+    """No spaces after separators: the chart data for 1,000 offices stays small."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs["separators"] = (",", ":")
+        super().__init__(*args, **kwargs)
+
+
+DEFAULT_RADAR = 3
+
+
+def _published_cycles():
+    return list(
+        Assessment.objects.filter(status=Assessment.Status.PUBLISHED)
+        .order_by("-cycle")
+        .values_list("cycle", flat=True)
+        .distinct()
+    )
+
+
+# Matrix ------------------------------------------------------------------------------
+
+
+def _matrix_context(request):
+    data = request.GET
+    form = MatrixForm(data, cycles=_published_cycles())
+    values = form.values()
+    problems = form.problems()
+    cities = values["cities"]
+    matrix = build_matrix(
+        cities=cities,
+        cycle=values["cycle"],
+        kind=values["kind"],
+        assessments=visible_assessments(request.user),
+    )
+    if matrix.unknown:
+        problems.append(
+            _("Cities: no city has the identifier %(slugs)s.")
+            % {"slugs": ", ".join(repr(s) for s in matrix.unknown)}
+        )
+    return form, values, problems, matrix
+
+
+@require_safe
+def matrix(request):
+    form, values, problems, result = _matrix_context(request)
+    # The picker lists the report's cities, demo ones when asked, and every chosen city.
+    origins = [Origin.REPORT, Origin.DEMO] if values["include_demo"] else [Origin.REPORT]
+    chosen = [c["city"]["slug"] for c in result.columns]
+    picker = list(
+        City.objects.filter(Q(origin__in=origins) | Q(slug__in=chosen))
+        .order_by("name", "slug")
+        .values("slug", "name", "origin", "country__name")
+    )
+    form.fields["cities"].widget.choices = [(c["slug"], c["name"]) for c in picker]
+    selected = set(chosen)
+    for c in picker:
+        c["checked"] = c["slug"] in selected
+    query = request.GET.urlencode()
+    return render(
+        request,
+        "reports/matrix.html",
+        {
+            "form": form,
+            "problems": problems,
+            "matrix": result,
+            "picker": picker,
+            "csv_query": query,
+            "missing": [c for c in result.columns if c["assessment"] is None],
+        },
+    )
+
+
+@require_safe
 def matrix_csv(request):
-    return HttpResponse("city", content_type="text/csv")
+    _form, _values, _problems, result = _matrix_context(request)
+    return csv_response("ovp-matrix.csv", CSV_HEADER, csv_rows(result))
 
 
+# Dashboard ---------------------------------------------------------------------------
+
+CHARTS = ("heatmap", "radar", "trends", "distribution")
+
+
+def _overview(filters, sort):
+    """What does not depend on the viewer or on the chosen offices: cached per filters+sort."""
+    sample = load_sample(filters=filters)
+    ordered = charts.sort_offices(sample.offices, sort)
+    heatmap = charts.heatmap(offices=ordered, criteria=sample.criteria)
+    distribution = charts.distribution(offices=sample.offices, criteria=sample.criteria)
+    return {
+        "sample": sample,
+        "ordered": ordered,
+        "heatmap": heatmap,
+        "distribution": distribution,
+        # The two big figures, serialised once (about 70 KB at 1,000 offices).
+        "json": {
+            "heatmap": _json(heatmap["figure"]),
+            "distribution": _json(distribution["figure"]),
+        },
+        "median": charts.medians(offices=sample.offices, criteria=sample.criteria),
+        "ranked": rank_offices(offices=sample.offices, criteria=sample.criteria),
+    }
+
+
+def _json(value):
+    """JSON safe inside <script type="application/json">, as json_script makes it."""
+    return json.dumps(value, cls=CompactJSONEncoder).translate(JSON_SCRIPT_ESCAPES)
+
+
+def _dashboard_data(request):
+    """Everything the dashboard and its CSV downloads show, in a fixed number of queries.
+
+    Cached parts (see reports.sample.cached) are shared between requests: read, never change.
+    """
+    stamp = data_stamp()
+    form = DashboardForm(
+        request.GET,
+        countries=Country.objects.order_by("name").values_list("slug", "name"),
+        cycles=cached("cycles", _published_cycles, stamp=stamp),
+    )
+    values = form.values()
+    problems = form.problems()
+    filters = Filters(
+        region=values["region"] or "",
+        country=values["country"] or "",
+        home=values["home"] or "",
+        cycle=values["cycle"],
+        kind=values["kind"] or "",
+        include_demo=bool(values["include_demo"]),
+        include_synthetic=bool(values["include_synthetic"]),
+    )
+    sort = values["sort"]
+    overview = cached("overview", lambda: _overview(filters, sort), filters, sort, stamp=stamp)
+    sample, ordered = overview["sample"], overview["ordered"]
+    criteria = sample.criteria
+
+    missing = [s for s in values["offices"] if s not in sample.by_slug]
+    chosen = [sample.by_slug[s] for s in values["offices"] if s in sample.by_slug]
+    if missing:
+        problems.append(
+            _("Offices on the radar: %(slugs)s not in the current selection.")
+            % {"slugs": ", ".join(repr(s) for s in missing)}
+        )
+    radar_default = not values["offices"]
+    if radar_default:
+        chosen = ordered[:DEFAULT_RADAR]
+
+    office = None
+    if values["office"]:
+        office = sample.by_slug.get(values["office"])
+        if office is None:
+            problems.append(
+                _("Office for trends and peers: %(slug)r is not in the current selection.")
+                % {"slug": values["office"]}
+            )
+    trend_default = office is None
+    if office is None and ordered:
+        office = ordered[0]
+    trend = {"cycles": [], "levels": []}
+    peers = None
+    if office is not None:
+        trend = load_trend(
+            office_id=office["id"],
+            criteria=criteria,
+            kind=filters.kind,
+            assessments=visible_assessments(request.user),
+        )
+        peers = find_peers(
+            office=office,
+            offices=sample.offices,
+            criteria=criteria,
+            examples=cached("examples", examples_by_criterion, stamp=stamp),
+            ranked=overview["ranked"],
+        )
+
+    figures = {
+        "heatmap": overview["heatmap"],
+        "radar": charts.radar(
+            chosen=chosen,
+            offices=sample.offices,
+            criteria=criteria,
+            sample_median=overview["median"],
+        ),
+        "trends": charts.trends(office=office, trend=trend, criteria=criteria),
+        "distribution": overview["distribution"],
+    }
+    return {
+        "form": form,
+        "values": values,
+        "problems": problems,
+        "filters": filters,
+        "sample": sample,
+        "ordered": ordered,
+        "chosen": chosen,
+        "radar_default": radar_default,
+        "office": office,
+        "trend_default": trend_default,
+        "peers": peers,
+        "figures": figures,
+        "figures_json": overview["json"],
+    }
+
+
+def _query_maker(request):
+    """f(**changes) -> the current query string with some parameters replaced or removed."""
+    current = [(key, value) for key, values in request.GET.lists() for value in values]
+
+    def make(**changes):
+        items = [(k, v) for k, v in current if k not in changes]
+        items += [(k, v) for k, v in changes.items() if v is not None]
+        return urlencode(items)
+
+    return make
+
+
+@require_safe
 def dashboard(request):
-    return HttpResponse("dashboard")
+    data = _dashboard_data(request)
+    query_with = _query_maker(request)
+    heatmap_rows = data["figures"]["heatmap"]["table"]["rows"]
+    paginator = Paginator(heatmap_rows, TABLE_PAGE_SIZE, allow_empty_first_page=True)
+    page = paginator.get_page(data["values"]["page"])
+    chosen_slugs = [o["slug"] for o in data["chosen"]] if not data["radar_default"] else []
+    rows = []
+    for row in page.object_list:
+        # Links that change one thing: the trend office, or radar membership.
+        on_radar = row["slug"] in chosen_slugs
+        if on_radar:
+            radar = [s for s in chosen_slugs if s != row["slug"]]
+        else:
+            radar = [*chosen_slugs, row["slug"]][-charts.MAX_RADAR :]
+        rows.append(
+            {
+                **row,
+                "on_radar": on_radar,
+                "trend_query": query_with(office=row["slug"]),
+                "radar_query": query_with(offices=",".join(radar) or None),
+            }
+        )
+    parts = {
+        name: data["figures_json"].get(name) or _json(fig["figure"])
+        for name, fig in data["figures"].items()
+    }
+    chart_json = format_html(
+        '<script id="dashboard-data" type="application/json">{}</script>',
+        mark_safe("{" + ",".join(f'"{name}":{part}' for name, part in parts.items()) + "}"),
+    )
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            **data,
+            "page": page,
+            "page_rows": rows,
+            "page_queries": {
+                "previous": query_with(page=page.previous_page_number())
+                if page.has_previous()
+                else None,
+                "next": query_with(page=page.next_page_number()) if page.has_next() else None,
+            },
+            "sort_queries": [
+                (value, label, query_with(sort=value, page=None))
+                for value, label in data["form"].fields["sort"].choices
+            ],
+            "query": request.GET.urlencode(),
+            "chart_json": chart_json,
+            "tables": {name: fig["table"] for name, fig in data["figures"].items()},
+        },
+    )
+
+
+@require_safe
+def dashboard_csv(request, chart):
+    if chart not in CHARTS:
+        raise Http404
+    table = _dashboard_data(request)["figures"][chart]["table"]
+    missing = table["missing"]
+    # The heatmap's download also carries each office's identifier and fictional flag.
+    ids = chart == "heatmap"
+    header = [table["row_header"], *(["slug", "origin"] if ids else []), *table["columns"]]
+    rows = (
+        [
+            row["header"],
+            *([row["slug"], row["origin"]] if ids else []),
+            *[missing if v is None else v for v in row["cells"]],
+        ]
+        for row in table["rows"]
+    )
+    return csv_response(f"ovp-dashboard-{chart}.csv", header, rows)

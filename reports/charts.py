@@ -1,0 +1,264 @@
+"""Plotly figures for the dashboard, as plain JSON-able dicts, each with the table it is drawn from.
+
+Every builder returns {"figure": {"data": [...], "layout": {...}}, "table": {...}}. The table
+holds exactly the numbers of the figure (tests compare them); the template shows it beside
+the chart and the CSV download writes it. Unrated levels are None: a gap in the heatmap
+and the radar, "unrated" in the tables, never a zero.
+
+Figures stay compact: the heatmap sends its labels once and z as a list of lists; the
+static script adds hover text in the browser instead of the server sending one string per
+cell.
+"""
+
+from statistics import median
+
+from django.utils.translation import gettext as _
+
+LEVELS = [0, 1, 2, 3, 4]
+# Viridis steps: readable for colour-blind people and in greyscale. White is "unrated".
+LEVEL_COLOURS = ["#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"]
+UNRATED_COLOUR = "#bdbdbd"
+OFFICE_COLOURS = ["#1d4f73", "#a94800", "#2f6b2f", "#7a1c7a", "#6b5800", "#0b6e8a"]
+MAX_RADAR = 6
+
+
+def _axis_labels(criteria):
+    return [f"{c['number']}. {c['short_title']}" for c in criteria]
+
+
+def _table(caption, row_header, columns, rows):
+    """columns: header cells after the row header; rows: {"header", "cells", ...}."""
+    return {
+        "caption": caption,
+        "row_header": row_header,
+        "columns": columns,
+        "rows": rows,
+        "missing": _("unrated"),
+    }
+
+
+def sort_offices(offices, sort):
+    """By name, by mean level (highest first) or by one criterion number (highest first).
+
+    Unrated values sort last; ties by name, so the order is stable.
+    """
+    if sort == "mean":
+        value = lambda o: o["mean"]  # noqa: E731
+    elif sort and sort.isdigit():
+        i = int(sort) - 1
+        value = lambda o: o["levels"][i]  # noqa: E731
+    else:
+        return sorted(offices, key=lambda o: (o["label"].casefold(), o["slug"]))
+    return sorted(
+        offices,
+        key=lambda o: (
+            value(o) is None,
+            -(value(o) or 0),
+            o["label"].casefold(),
+            o["slug"],
+        ),
+    )
+
+
+def heatmap(*, offices, criteria):
+    """Offices (rows, in the given order) by criteria (columns) of levels."""
+    x = [str(c["number"]) for c in criteria]
+    figure = {
+        "data": [
+            {
+                "type": "heatmap",
+                "x": x,
+                "y": [o["label"] for o in offices],
+                "z": [o["levels"] for o in offices],
+                "zmin": 0,
+                "zmax": 4,
+                "xgap": 1,
+                "ygap": 1,
+                "hoverongaps": True,
+                "colorscale": _discrete_scale(),
+                "colorbar": {
+                    "title": {"text": _("Level")},
+                    "tickvals": [0.4, 1.2, 2.0, 2.8, 3.6],
+                    "ticktext": [str(level) for level in LEVELS],
+                },
+            }
+        ],
+        "layout": {
+            "title": {"text": _("Levels by office and criterion")},
+            "xaxis": {"side": "top", "type": "category"},
+            "yaxis": {"autorange": "reversed", "type": "category", "automargin": True},
+            "plot_bgcolor": "#ffffff",
+            "margin": {"l": 20, "r": 20, "t": 80, "b": 20},
+        },
+        # For the script: full criterion names for hover, the word for a gap.
+        "meta": {"criteria": _axis_labels(criteria), "unrated": _("unrated")},
+    }
+    rows = [
+        {
+            "header": o["label"],
+            "slug": o["slug"],
+            "origin": o["origin"],
+            "cycle": o["cycle"],
+            "cells": [o["cycle"], *o["levels"], o["mean"]],
+        }
+        for o in offices
+    ]
+    columns = [_("Cycle"), *[str(c["number"]) for c in criteria], _("Mean")]
+    table = _table(_("Levels of the latest published rated assessment"), _("Office"), columns, rows)
+    return {"figure": figure, "table": table}
+
+
+def _discrete_scale():
+    """Five flat bands over zmin..zmax, so each level has exactly one colour."""
+    scale = []
+    for i, colour in enumerate(LEVEL_COLOURS):
+        scale.append([i / 5, colour])
+        scale.append([(i + 1) / 5, colour])
+    return scale
+
+
+def medians(*, offices, criteria):
+    """Per criterion, the median level of the offices rated on it (None if nobody is)."""
+    out = []
+    for i in range(len(criteria)):
+        values = [o["levels"][i] for o in offices if o["levels"][i] is not None]
+        m = median(values) if values else None
+        out.append(int(m) if m is not None and m == int(m) else m)
+    return out
+
+
+def _closed(values):
+    """Radar traces repeat their first point to close the shape."""
+    return [*values, values[0]] if values else values
+
+
+def radar(*, chosen, offices, criteria, sample_median=None):
+    """Up to six chosen offices over the sample's median shape (computed unless given)."""
+    labels = _axis_labels(criteria)
+    if sample_median is None:
+        sample_median = medians(offices=offices, criteria=criteria)
+    data = [
+        {
+            "type": "scatterpolar",
+            "name": _("Sample median (%(count)s offices)") % {"count": len(offices)},
+            "r": _closed(sample_median),
+            "theta": _closed(labels),
+            "mode": "lines",
+            "line": {"color": "#555555", "dash": "dash", "width": 2},
+            "connectgaps": False,
+        }
+    ]
+    for n, o in enumerate(chosen[:MAX_RADAR]):
+        data.append(
+            {
+                "type": "scatterpolar",
+                "name": o["label"],
+                "r": _closed(o["levels"]),
+                "theta": _closed(labels),
+                "mode": "lines+markers",
+                "line": {"color": OFFICE_COLOURS[n % len(OFFICE_COLOURS)], "width": 2},
+                "connectgaps": False,
+            }
+        )
+    figure = {
+        "data": data,
+        "layout": {
+            "title": {"text": _("Chosen offices against the sample median")},
+            "polar": {"radialaxis": {"range": [0, 4], "dtick": 1}},
+            "showlegend": True,
+            "legend": {"orientation": "h"},
+            "margin": {"l": 60, "r": 60, "t": 80, "b": 40},
+        },
+    }
+    columns = [_("Sample median"), *[o["label"] for o in chosen[:MAX_RADAR]]]
+    rows = [
+        {
+            "header": labels[i],
+            "cells": [sample_median[i], *[o["levels"][i] for o in chosen[:MAX_RADAR]]],
+        }
+        for i in range(len(criteria))
+    ]
+    table = _table(
+        _("Levels of the chosen offices and the sample median"), _("Criterion"), columns, rows
+    )
+    return {"figure": figure, "table": table}
+
+
+def trends(*, office, trend, criteria):
+    """One line per criterion across the office's cycles."""
+    cycles = trend["cycles"]
+    labels = _axis_labels(criteria)
+    data = [
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": labels[i],
+            "x": cycles,
+            "y": [levels[i] for levels in trend["levels"]],
+            "connectgaps": False,
+        }
+        for i in range(len(criteria))
+    ]
+    title = _("Levels across cycles: %(office)s") % {"office": office["label"]} if office else ""
+    figure = {
+        "data": data,
+        "layout": {
+            "title": {"text": title},
+            "xaxis": {"title": {"text": _("Cycle")}, "type": "category"},
+            "yaxis": {"title": {"text": _("Level")}, "range": [-0.2, 4.2], "dtick": 1},
+            "legend": {"orientation": "h", "y": -0.25},
+            "margin": {"l": 60, "r": 20, "t": 60, "b": 40},
+        },
+    }
+    rows = [
+        {"header": labels[i], "cells": [levels[i] for levels in trend["levels"]]}
+        for i in range(len(criteria))
+    ]
+    table = _table(title, _("Criterion"), [str(c) for c in cycles], rows)
+    return {"figure": figure, "table": table}
+
+
+def distribution(*, offices, criteria):
+    """Per criterion, how many offices are at each level (and how many are unrated)."""
+    counts = [[0] * (len(LEVELS) + 1) for _c in criteria]
+    for o in offices:
+        for i, level in enumerate(o["levels"]):
+            counts[i][len(LEVELS) if level is None else level] += 1
+    x = [str(c["number"]) for c in criteria]
+    data = [
+        {
+            "type": "bar",
+            "name": _("Level %(level)s") % {"level": level},
+            "x": x,
+            "y": [row[level] for row in counts],
+            "marker": {"color": LEVEL_COLOURS[level]},
+        }
+        for level in LEVELS
+    ]
+    data.append(
+        {
+            "type": "bar",
+            "name": _("Unrated"),
+            "x": x,
+            "y": [row[len(LEVELS)] for row in counts],
+            "marker": {"color": UNRATED_COLOUR},
+        }
+    )
+    figure = {
+        "data": data,
+        "layout": {
+            "title": {"text": _("Offices at each level, per criterion")},
+            "barmode": "stack",
+            "xaxis": {"title": {"text": _("Criterion")}, "type": "category"},
+            "yaxis": {"title": {"text": _("Offices")}},
+            "legend": {"orientation": "h", "y": -0.2},
+            "margin": {"l": 60, "r": 20, "t": 60, "b": 40},
+        },
+        "meta": {"criteria": _axis_labels(criteria)},
+    }
+    columns = [*[_("Level %(level)s") % {"level": level} for level in LEVELS], _("Unrated")]
+    rows = [{"header": label, "cells": counts[i]} for i, label in enumerate(_axis_labels(criteria))]
+    table = _table(
+        _("Number of offices at each level, per criterion"), _("Criterion"), columns, rows
+    )
+    return {"figure": figure, "table": table}

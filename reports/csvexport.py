@@ -1,0 +1,41 @@
+"""CSV downloads that a spreadsheet opens as data, never as formulas.
+
+Excel, LibreOffice and Google Sheets run a cell starting with = + - @ (or a TAB/CR that
+hides one) as a formula, so free text typed by city staff could call HYPERLINK or worse.
+Such cells get a leading single quote, the convention spreadsheets read as "text".
+"""
+
+import csv
+
+from django.http import HttpResponse
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        # Numbers we produce ourselves (levels, counts, cycles) stay numbers, even negative.
+        return value
+    text = str(value)
+    if text.startswith(FORMULA_PREFIXES):
+        return "'" + text
+    return text
+
+
+def write_rows(out, header, rows):
+    writer = csv.writer(out)
+    writer.writerow([safe_cell(h) for h in header])
+    for row in rows:
+        writer.writerow([safe_cell(v) for v in row])
+
+
+def csv_response(filename, header, rows):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # No byte-order mark: scripts reading the documented header get "city", not "\ufeffcity".
+    write_rows(response, header, rows)
+    return response

