@@ -4,11 +4,14 @@
 sample). `peers_for_offices` loads what it needs for a page about one or more offices (the
 city page) in a fixed number of queries.
 
-City page usage:
+City page usage (one query set for all the city's offices):
+    # view
     peers = peers_for_offices(offices=city.offices.all(), user=request.user)
-    ...
-    {% include "reports/includes/peers.html" with peers=peers|get_item:office.pk %}
-or, for one office, `peers_for_office(office=office, user=request.user)`.
+    offices = [(office, peers[office.pk]) for office in city.offices.all()]
+    # template, inside {% for office, office_peers in offices %}
+    {% include "reports/includes/peers.html" with peers=office_peers heading_level=3 %}
+or, for one office, `peers_for_office(office=office, user=request.user)`. The partial says
+so when the office has no published rated assessment (peers is None).
 """
 
 from django.urls import reverse
