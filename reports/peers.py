@@ -6,8 +6,9 @@ city page) in a fixed number of queries.
 
 City page usage (one query set for all the city's offices):
     # view
-    peers = peers_for_offices(offices=city.offices.all(), user=request.user)
-    offices = [(office, peers[office.pk]) for office in city.offices.all()]
+    city_offices = list(city.offices.all())
+    peers = peers_for_offices(offices=city_offices, user=request.user)
+    offices = [(office, peers[office.pk]) for office in city_offices]
     # template, inside {% for office, office_peers in offices %}
     {% include "reports/includes/peers.html" with peers=office_peers heading_level=3 %}
 or, for one office, `peers_for_office(office=office, user=request.user)`. The partial says
