@@ -17,9 +17,6 @@ AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 FAILURES = Path(__file__).resolve().parents[2] / "var" / "e2e-failures"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
-# The live server runs in a thread of this process; Django refuses ORM calls from an
-# async context, which Playwright's sync API sets up.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -31,6 +28,9 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.fixture(scope="session")
 def browser():
+    # Playwright's sync API runs an event loop in this thread, and Django refuses ORM calls
+    # from a thread with a running loop; the tests' own ORM calls are synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
@@ -45,6 +45,7 @@ def browser():
         )
         yield browser
         browser.close()
+    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
 def _new_page(browser, live_server, request, width, height, name):
