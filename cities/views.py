@@ -5,6 +5,7 @@ from django.utils.formats import number_format
 from django.views.decorators.http import require_safe
 
 from criteria.models import RubricLevel
+from reports.peers import peers_for_offices
 
 from . import queries
 from .forms import SORTS, CityFilterForm
@@ -53,7 +54,10 @@ def city_detail(request, slug):
     by_office = defaultdict(list)
     for assessment in assessments:
         by_office[assessment.office_id].append(assessment)
-    offices = [(office, by_office[office.pk]) for office in city.offices.all()]
+    city_offices = list(city.offices.all())
+    # Peers only mean something for offices with a published, rated assessment.
+    peers = peers_for_offices(offices=city_offices, user=request.user)
+    offices = [(office, by_office[office.pk], peers[office.pk]) for office in city_offices]
 
     facts = list(city.facts.all())
     for fact in facts:

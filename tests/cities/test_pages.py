@@ -435,9 +435,10 @@ def test_city_detail_query_count_is_flat(
             citation="Nowhere",
         )
     client = client_for(request.getfixturevalue(persona) if persona else None)
-    # city, offices, examples, facts, assessments, entries, criteria, rubric labels;
-    # logged in: + session, user, memberships, groups.
-    with django_assert_num_queries(8 if persona is None else 12):
+    # city, offices, examples, facts, assessments, entries, criteria, rubric labels, and
+    # 4 for the peers (criteria, assessments, entries, examples);
+    # logged in: + session, user, groups, and memberships for the page and for the peers.
+    with django_assert_num_queries(12 if persona is None else 17):
         response = client.get(city.get_absolute_url())
     html = response.content.decode()
     assert html.count('class="card mb-3 office-card"') == n
