@@ -13,6 +13,7 @@ cell.
 from statistics import median
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 LEVELS = [0, 1, 2, 3, 4]
 # Viridis steps: readable for colour-blind people and in greyscale. White is "unrated".
@@ -140,7 +141,12 @@ def radar(*, chosen, offices, criteria, sample_median=None):
     data = [
         {
             "type": "scatterpolar",
-            "name": _("Sample median (%(count)s offices)") % {"count": len(offices)},
+            "name": ngettext(
+                "Sample median (%(count)s office)",
+                "Sample median (%(count)s offices)",
+                len(offices),
+            )
+            % {"count": len(offices)},
             "r": _closed(sample_median),
             "theta": _closed(labels),
             "mode": "lines",

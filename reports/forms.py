@@ -7,6 +7,7 @@ A bad value never stops the page: each form reports what was wrong in `problems(
 import re
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -144,7 +145,9 @@ class MatrixForm(LenientForm):
 
 
 SORT_CHOICES = [("name", _("Office name")), ("mean", _("Mean level"))] + [
-    (str(n), _("Criterion %(number)d") % {"number": n}) for n in range(1, 10)
+    # Lazy, so that the label is translated per request, not once at import.
+    (str(n), format_lazy(_("Criterion {number}"), number=n))
+    for n in range(1, 10)
 ]
 
 
