@@ -11,6 +11,8 @@ from pathlib import Path
 import yaml
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 
 from cities.models import City, Country, Office, Origin, SourcedFact
 from criteria.models import Assessment, Criterion, Entry, GuidingQuestion, PeerExample, RubricLevel
@@ -232,6 +234,7 @@ def _load_charts(tally, charts):
     criteria = {c.number: c for c in Criterion.objects.all()}
     for chart in charts:
         office = Office.objects.get(slug=chart["office"])
+        created, changed = tally.created, tally.updated
         assessment = _upsert(
             tally,
             Assessment,
@@ -256,4 +259,9 @@ def _load_charts(tally, charts):
                     "strengths": str(row["strengths"]).strip(),
                     "opportunities": str(row["opportunities"]).strip(),
                 },
+            )
+        if tally.created == created and tally.updated > changed:
+            # A changed chart is a new version: cached scorecards and pages key on it.
+            Assessment.objects.filter(pk=assessment.pk).update(
+                version=F("version") + 1, updated_at=timezone.now()
             )

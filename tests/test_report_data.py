@@ -254,3 +254,17 @@ def test_load_report_twice_changes_no_row(report):
     assert (tally.created, tally.updated, tally.changed) == (0, 0, [])
     assert tally.unchanged > 300
     assert snapshot() == before
+
+
+def test_load_report_bumps_the_version_of_a_chart_whose_text_changed(report):
+    chart = Assessment.objects.get(office__slug="cali-ecosystem", kind="research")
+    entry = chart.entries.get(criterion__number=3)
+    Entry.objects.filter(pk=entry.pk).update(strengths="Edited by hand")
+    load_report()
+    chart.refresh_from_db()
+    entry.refresh_from_db()
+    assert entry.strengths != "Edited by hand"  # the fixture's text is back
+    assert chart.version == 2
+    load_report()  # nothing changed this time
+    chart.refresh_from_db()
+    assert chart.version == 2
