@@ -237,8 +237,16 @@ def main(argv=None):
         "small_offices": args.small_offices,
         "renders": args.renders,
     }
+    first_queries = {
+        name: (p.get("queries_first"), small_probe["pages"].get(name, {}).get("queries_first"))
+        for name, p in large_probe["pages"].items()
+    }
     targets = report.evaluate_targets(
-        result, queries_small=queries_small, harfbuzz=pdf.get("harfbuzz"), **sizes_kw
+        result,
+        queries_small=queries_small,
+        first_queries=first_queries,
+        harfbuzz=pdf.get("harfbuzz"),
+        **sizes_kw,
     )
     meta = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),

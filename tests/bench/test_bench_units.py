@@ -175,3 +175,15 @@ def test_pdf_pages_counts_pages_without_pypdf(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", no_pypdf)
     data = b"<< /Type /Pages /Count 2 >> << /Type /Page >> << /Type/Page /Parent 1 0 R >>"
     assert pdf_pages(data) == 2
+
+
+def test_evaluate_targets_wants_equal_first_request_query_counts_too():
+    targets = report.evaluate_targets(
+        _result(dashboard1000=1.0),
+        queries_small={"dashboard1000": 3},
+        first_queries={"dashboard1000": (9, 8)},
+    )
+    by_name = {t["target"]: t for t in targets}
+    target = by_name["dashboard1000 queries at 1000 offices == at 20"]
+    assert target["measured"] == "3 vs 3 (first request 9 vs 8)"
+    assert target["pass"] is False
