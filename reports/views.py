@@ -65,11 +65,15 @@ def _matrix_context(request):
     values = form.values()
     problems = form.problems()
     cities = values["cities"]
-    matrix = build_matrix(
-        cities=cities,
-        cycle=values["cycle"],
-        kind=values["kind"],
-        assessments=visible_assessments(request.user),
+    # The matrix uses published assessments only, the same for every viewer, so it is
+    # cached like the dashboard, keyed on a stamp that moves with every published change.
+    matrix = cached(
+        "matrix",
+        lambda: build_matrix(cities=cities, cycle=values["cycle"], kind=values["kind"]),
+        tuple(cities),
+        values["cycle"],
+        values["kind"],
+        stamp=data_stamp(),
     )
     if matrix.unknown:
         problems.append(

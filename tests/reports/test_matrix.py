@@ -347,11 +347,15 @@ def test_matrix_query_count_does_not_grow_with_cities(
     user = request.getfixturevalue(persona) if persona else None
     client = client_for(user)
 
-    # cycles, cities, criteria, assessments, entries, picker (+ session, user, groups, offices)
-    with django_assert_num_queries(6 if persona is None else 10):
+    # cycles, stamp, cities, criteria, assessments, entries, picker (+ session, user)
+    with django_assert_num_queries(7 if persona is None else 9):
         response = client.get("/reports/matrix/?cities=" + ",".join(slugs))
-
     assert len(response.context["matrix"].columns) == n
+
+    # The same view again comes from the cache: cycles, stamp, picker (+ session, user).
+    with django_assert_num_queries(3 if persona is None else 5):
+        again = client.get("/reports/matrix/?cities=" + ",".join(slugs))
+    assert again.context["matrix"] is response.context["matrix"]
 
 
 @pytest.mark.parametrize("n", [1, 20])
@@ -360,7 +364,7 @@ def test_matrix_csv_query_count_does_not_grow_with_cities(
 ):
     slugs = _cities_with_assessments(n)
 
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         response = client.get("/reports/matrix.csv?cities=" + ",".join(slugs))
 
     assert len(parse_csv(response)) == 1 + 9 * n
