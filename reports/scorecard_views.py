@@ -15,6 +15,7 @@ from django.utils import translation
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
 
 from cities.models import Region
 from criteria.access import get_assessment_for_user
@@ -82,6 +83,7 @@ def _too_slow(request):
     return response
 
 
+@require_safe
 def scorecard(request, pk):
     assessment = get_assessment_for_user(request.user, pk)
     form = ScorecardOptionsForm(request.GET)
@@ -125,6 +127,7 @@ def _mtime(fh):
     return os.fstat(fh.fileno()).st_mtime
 
 
+@require_safe
 def scorecard_bundle(request, cycle):
     form = BundleOptionsForm(request.GET)
     if not form.is_valid():

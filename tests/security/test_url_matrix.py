@@ -1,0 +1,372 @@
+"""Role by URL: every URL pattern of the project, requested as every persona, exact status.
+
+The table below is the specification: one row per (URL name, method, object state), one
+column per persona. `test_url_matrix` requests each row as each persona and compares the
+whole row; `test_every_url_pattern_has_a_row` fails when a URL pattern is added (or
+renamed) without a row here, so no new page escapes the permission review.
+
+Statuses: a number is the exact HTTP status; `login` is a 302 to /accounts/login/;
+`admin` is a 302 to the admin's own login page; `302` is a redirect anywhere else (the
+action was done, or the view sends you on with a message).
+
+Personas: anonymous; `staff` an editor of the demo office; `other` an editor of another
+office; `viewer` a read-only member of the demo office; `reviewer`; `researcher`; `admin`
+a superuser. Object states: `draft`, `submitted`, `published` are self-assessments of the
+demo office; `missing` is an id that does not exist; `-` means the URL takes no object.
+
+Each request runs inside a savepoint that is rolled back, so a POST by one persona (a
+save, a submit, a logout) never changes what the next persona sees.
+"""
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, include, path, reverse
+
+from criteria.models import Assessment, Criterion
+from tests import factories
+
+PERSONAS = ["anon", "staff", "other", "viewer", "reviewer", "researcher", "admin"]
+
+# fmt: off
+MATRIX = """
+name                              method state      anon   staff  other  viewer reviewer researcher admin
+home                              GET    -          200    200    200    200    200      200        200
+home                              POST   -          405    405    405    405    405      405        405
+healthz                           GET    -          200    200    200    200    200      200        200
+healthz                           POST   -          405    405    405    405    405      405        405
+set_language                      GET    -          302    302    302    302    302      302        302
+set_language                      POST   -          302    302    302    302    302      302        302
+
+login                             GET    -          200    200    200    200    200      200        200
+login                             POST   -          200    200    200    200    200      200        200
+logout                            GET    -          405    405    405    405    405      405        405
+logout                            POST   -          302    302    302    302    302      302        302
+password_change                   GET    -          login  200    200    200    200      200        200
+password_change                   POST   -          login  200    200    200    200      200        200
+password_change_done              GET    -          login  200    200    200    200      200        200
+password_change_done              POST   -          login  405    405    405    405      405        405
+password_reset                    GET    -          200    200    200    200    200      200        200
+password_reset                    POST   -          200    200    200    200    200      200        200
+password_reset_done               GET    -          200    200    200    200    200      200        200
+password_reset_done               POST   -          405    405    405    405    405      405        405
+password_reset_confirm            GET    bad-token  200    200    200    200    200      200        200
+password_reset_confirm            POST   bad-token  200    200    200    200    200      200        200
+password_reset_complete           GET    -          200    200    200    200    200      200        200
+password_reset_complete           POST   -          405    405    405    405    405      405        405
+
+criteria:list                     GET    -          200    200    200    200    200      200        200
+criteria:list                     POST   -          405    405    405    405    405      405        405
+criteria:detail                   GET    -          200    200    200    200    200      200        200
+criteria:detail                   GET    missing    404    404    404    404    404      404        404
+criteria:detail                   POST   -          405    405    405    405    405      405        405
+cities:list                       GET    -          200    200    200    200    200      200        200
+cities:list                       POST   -          405    405    405    405    405      405        405
+cities:detail                     GET    -          200    200    200    200    200      200        200
+cities:detail                     GET    missing    404    404    404    404    404      404        404
+cities:detail                     POST   -          405    405    405    405    405      405        405
+
+assess:home                       GET    -          login  200    200    200    200      200        200
+assess:home                       POST   -          login  405    405    405    405      405        405
+assess:start                      GET    -          login  405    405    405    405      405        405
+assess:start                      POST   -          login  302    404    403    404      404        404
+assess:review-queue               GET    -          login  403    403    403    200      403        200
+assess:review-queue               POST   -          login  405    405    405    405      405        405
+
+assess:detail                     GET    draft      login  200    404    200    200      404        200
+assess:detail                     GET    submitted  login  200    404    200    200      404        200
+assess:detail                     GET    published  login  200    404    200    200      404        200
+assess:detail                     GET    missing    login  404    404    404    404      404        404
+assess:detail                     POST   draft      login  405    404    405    405      404        405
+assess:detail                     POST   published  login  405    404    405    405      404        405
+assess:criterion                  GET    draft      login  200    404    200    200      404        200
+assess:criterion                  GET    submitted  login  200    404    200    200      404        200
+assess:criterion                  GET    published  login  200    404    200    200      404        200
+assess:criterion                  GET    missing    login  404    404    404    404      404        404
+assess:criterion                  POST   draft      login  302    404    403    404      404        404
+assess:criterion                  POST   submitted  login  403    404    403    404      404        404
+assess:criterion                  POST   published  login  403    404    403    404      404        404
+assess:submit                     GET    draft      login  200    404    200    200      404        200
+assess:submit                     GET    published  login  200    404    200    200      404        200
+assess:submit                     POST   draft      login  302    404    403    404      404        404
+assess:submit                     POST   submitted  login  403    404    403    404      404        404
+assess:submit                     POST   published  login  403    404    403    404      404        404
+assess:learn                      GET    draft      login  200    404    200    200      404        200
+assess:learn                      GET    published  login  200    404    200    200      404        200
+assess:learn                      POST   draft      login  405    404    405    405      404        405
+assess:history                    GET    draft      login  200    404    200    200      404        200
+assess:history                    GET    published  login  200    404    200    200      404        200
+assess:history                    POST   draft      login  405    404    405    405      404        405
+assess:diff                       GET    draft      login  200    404    200    200      404        200
+assess:diff                       GET    published  login  200    404    200    200      404        200
+assess:diff                       POST   draft      login  405    404    405    405      404        405
+assess:review                     GET    draft      login  403    404    403    200      404        200
+assess:review                     GET    submitted  login  403    404    403    200      404        200
+assess:review                     GET    published  login  403    404    403    200      404        200
+assess:review                     POST   draft      login  403    404    403    302      404        302
+assess:review                     POST   submitted  login  403    404    403    302      404        302
+assess:review                     POST   published  login  403    404    403    302      404        302
+assess:next-cycle                 GET    published  login  405    404    405    405      404        405
+assess:next-cycle                 POST   draft      login  302    404    403    403      404        403
+assess:next-cycle                 POST   submitted  login  302    404    403    403      404        403
+assess:next-cycle                 POST   published  login  302    404    403    403      404        403
+
+reports:matrix                    GET    -          200    200    200    200    200      200        200
+reports:matrix                    POST   -          405    405    405    405    405      405        405
+reports:matrix-csv                GET    -          200    200    200    200    200      200        200
+reports:matrix-csv                POST   -          405    405    405    405    405      405        405
+reports:dashboard                 GET    -          200    200    200    200    200      200        200
+reports:dashboard                 POST   -          405    405    405    405    405      405        405
+reports:dashboard-csv             GET    heatmap    200    200    200    200    200      200        200
+reports:dashboard-csv             GET    radar      200    200    200    200    200      200        200
+reports:dashboard-csv             GET    trends     200    200    200    200    200      200        200
+reports:dashboard-csv             GET    distribution 200  200    200    200    200      200        200
+reports:dashboard-csv             GET    missing    404    404    404    404    404      404        404
+reports:dashboard-csv             POST   heatmap    405    405    405    405    405      405        405
+reports:scorecard                 GET    draft      404    200    404    200    200      404        200
+reports:scorecard                 GET    submitted  404    200    404    200    200      404        200
+reports:scorecard                 GET    published  200    200    200    200    200      200        200
+reports:scorecard                 GET    missing    404    404    404    404    404      404        404
+reports:scorecard                 POST   draft      405    405    405    405    405      405        405
+reports:scorecard                 POST   published  405    405    405    405    405      405        405
+reports:scorecard-bundle          GET    report     200    200    200    200    200      200        200
+reports:scorecard-bundle          GET    missing    404    404    404    404    404      404        404
+reports:scorecard-bundle          POST   report     405    405    405    405    405      405        405
+
+api:api-root                      GET    -          404    404    404    404    404      404        404
+api:openapi-json                  GET    -          200    200    200    200    200      200        200
+# django-ninja serves its (public, read-only) OpenAPI document whatever the method.
+api:openapi-json                  POST   -          200    200    200    200    200      200        200
+api:list_criteria                 GET    -          200    200    200    200    200      200        200
+api:list_criteria                 POST   -          405    405    405    405    405      405        405
+api:get_criterion                 GET    -          200    200    200    200    200      200        200
+api:get_criterion                 GET    missing    404    404    404    404    404      404        404
+api:list_countries                GET    -          200    200    200    200    200      200        200
+api:get_country                   GET    -          200    200    200    200    200      200        200
+api:get_country                   GET    missing    404    404    404    404    404      404        404
+api:list_cities                   GET    -          200    200    200    200    200      200        200
+api:get_city                      GET    -          200    200    200    200    200      200        200
+api:get_city                      GET    missing    404    404    404    404    404      404        404
+api:list_offices                  GET    -          200    200    200    200    200      200        200
+api:get_office                    GET    -          200    200    200    200    200      200        200
+api:get_office                    GET    missing    404    404    404    404    404      404        404
+api:list_assessments              GET    -          200    200    200    200    200      200        200
+api:list_assessments              POST   -          405    405    405    405    405      405        405
+api:get_assessment                GET    draft      404    200    404    200    200      404        200
+api:get_assessment                GET    submitted  404    200    404    200    200      404        200
+api:get_assessment                GET    published  200    200    200    200    200      200        200
+api:get_assessment                GET    missing    404    404    404    404    404      404        404
+api:get_assessment                POST   draft      405    405    405    405    405      405        405
+
+admin:index                       GET    -          admin  admin  admin  admin  admin    admin      200
+admin:login                       GET    -          200    200    200    200    200      200        302
+admin:criteria_assessment_changelist GET -          admin  admin  admin  admin  admin    admin      200
+admin:criteria_assessment_change  GET    draft      admin  admin  admin  admin  admin    admin      200
+admin:criteria_assessment_change  POST   draft      admin  admin  admin  admin  admin    admin      200
+admin:criteria_assessment_history GET    draft      admin  admin  admin  admin  admin    admin      200
+admin:criteria_entry_changelist   GET    -          admin  admin  admin  admin  admin    admin      200
+admin:auth_user_changelist        GET    -          admin  admin  admin  admin  admin    admin      200
+"""
+# fmt: on
+
+# Django's admin is Django's, tested there, and open to superusers only: the rows above
+# take a representative handful (its index and login, and the pages that show drafts).
+# Every other admin/ pattern is left out of the completeness check by this prefix.
+EXCLUDED_PREFIX = "admin/"
+
+
+def parse(table):
+    rows = {}
+    lines = [line.split() for line in table.strip().splitlines()]
+    lines = [cells for cells in lines if cells and not cells[0].startswith("#")]
+    header, body = lines[0], lines[1:]
+    assert header[3:] == PERSONAS
+    for name, method, state, *statuses in body:
+        assert len(statuses) == len(PERSONAS), name
+        key = (name, method, state)
+        assert key not in rows, f"duplicate row {key}"
+        rows[key] = dict(zip(PERSONAS, statuses, strict=True))
+    return rows
+
+
+ROWS = parse(MATRIX)
+
+
+def walk(patterns, prefix="", namespace=""):
+    """(name, route) of every URL pattern, nested includes and namespaces resolved."""
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = ":".join(n for n in (namespace, p.namespace) if n)
+            yield from walk(p.url_patterns, prefix + str(p.pattern), ns)
+        elif isinstance(p, URLPattern):
+            route = prefix + str(p.pattern)
+            name = ":".join(n for n in (namespace, p.name) if n) if p.name else f"route:{route}"
+            yield name, route
+
+
+# --- objects and requests ------------------------------------------------------------------
+
+
+@pytest.fixture
+def objects(office, staff, viewer, other_staff, reviewer, researcher, superuser, monkeypatch):
+    # A stand-in for WeasyPrint: who may download a scorecard does not depend on its pages.
+    monkeypatch.setattr(
+        "reports.scorecard_cache.render_scorecard",
+        lambda **kw: b"%PDF-1.7\n% url matrix stand-in\n%%EOF\n",
+    )
+    levels = [2] * 9  # complete, so that a submit goes through
+    S = Assessment.Status
+    return {
+        "office": office,
+        "draft": factories.make_assessment(office, cycle=2025, status=S.DRAFT, levels=levels),
+        "submitted": factories.make_assessment(
+            office, cycle=2024, status=S.SUBMITTED, levels=levels
+        ),
+        "published": factories.make_assessment(
+            office, cycle=2023, status=S.PUBLISHED, levels=levels
+        ),
+        "users": {
+            "anon": None,
+            "staff": staff,
+            "other": other_staff,
+            "viewer": viewer,
+            "reviewer": reviewer,
+            "researcher": researcher,
+            "admin": superuser,
+        },
+    }
+
+
+ASSESSMENT_STATES = ("draft", "submitted", "published")
+MISSING_ID = 999_999
+
+
+def _pk(objects, state):
+    return MISSING_ID if state == "missing" else objects[state].pk
+
+
+def _kwargs(name, state, objects):
+    """The URL arguments of `name` for an object in `state`."""
+    office = objects["office"]
+    city = office.city
+    missing = state == "missing"
+    if name in ("criteria:detail", "api:get_criterion"):
+        return {"slug": "no-such-criterion" if missing else Criterion.objects.first().slug}
+    if name == "cities:detail" or name == "api:get_city":
+        return {"slug": "no-such-city" if missing else city.slug}
+    if name == "api:get_country":
+        return {"slug": "no-such-country" if missing else city.country.slug}
+    if name == "api:get_office":
+        return {"slug": "no-such-office" if missing else office.slug}
+    if name == "api:get_assessment":
+        return {"assessment_id": _pk(objects, state)}
+    if name == "password_reset_confirm":
+        return {"uidb64": "MQ", "token": "not-a-valid-token"}
+    if name == "reports:dashboard-csv":
+        return {"chart": "no-such-chart" if missing else state}
+    if name == "reports:scorecard-bundle":
+        # 2024: the report's published charts; 1999: a cycle nobody published.
+        return {"cycle": 1999 if missing else 2024}
+    if name == "assess:criterion":
+        return {"pk": _pk(objects, state), "number": 1}
+    if name.startswith(("assess:", "reports:scorecard")) and state != "-":
+        return {"pk": _pk(objects, state)}
+    if name.startswith("admin:criteria_assessment_") and state != "-":
+        return {"object_id": objects[state].pk}
+    return {}
+
+
+def _body(name, state, objects):
+    """A POST body that would change something if the persona were allowed to."""
+    if name == "assess:criterion" and state in ASSESSMENT_STATES:
+        entry = objects[state].entries.get(criterion__number=1)
+        return {
+            "base_version": str(entry.version),
+            "applicability": "assessed",
+            "level": "3",
+            "strengths": "Changed by the URL matrix",
+            "opportunities": "Changed by the URL matrix",
+            "evidence-TOTAL_FORMS": "0",
+            "evidence-INITIAL_FORMS": "0",
+        }
+    if name == "assess:start":
+        return {"office": str(objects["office"].pk), "cycle": "2026"}
+    if name == "assess:review":
+        return {"action": "comment", "text": "A note from the URL matrix"}
+    if name == "login":
+        return {"username": "nobody", "password": "wrong password"}
+    if name == "set_language":
+        return {"language": "es", "next": "/"}
+    if name == "password_reset":
+        return {"email": ""}
+    return {}
+
+
+def _outcome(response):
+    """The table's word for a response."""
+    if response.status_code == 302:
+        location = response["Location"]
+        if location.startswith("/accounts/login/"):
+            return "login"
+        if location.startswith("/admin/login/"):
+            return "admin"
+    return str(response.status_code)
+
+
+def request_as(user, method, url, body):
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    with transaction.atomic():
+        response = client.get(url) if method == "GET" else client.post(url, body)
+        transaction.set_rollback(True)
+    return response
+
+
+# --- tests ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "method", "state"), list(ROWS))
+def test_url_matrix(objects, name, method, state):
+    url = reverse(name, kwargs=_kwargs(name, state, objects))
+    body = _body(name, state, objects)
+    actual = {
+        persona: _outcome(request_as(user, method, url, body))
+        for persona, user in objects["users"].items()
+    }
+    expected = ROWS[(name, method, state)]
+    assert actual == expected, (
+        f"{method} {url}\n  expected: {_line(expected)}\n  actual:   {_line(actual)}"
+    )
+
+
+def _line(row):
+    return " ".join(f"{persona}={row[persona]}" for persona in PERSONAS)
+
+
+def uncovered(patterns):
+    """(URL patterns without a row, rows without a URL pattern), as sorted lists."""
+    found = dict(walk(patterns))
+    required = {name for name, route in found.items() if not route.startswith(EXCLUDED_PREFIX)}
+    covered = {name for name, _method, _state in ROWS}
+    return sorted(required - covered), sorted(covered - set(found))
+
+
+def test_every_url_pattern_has_a_row():
+    without_row, without_url = uncovered(get_resolver().url_patterns)
+    assert without_row == [], "URL patterns without a row in MATRIX"
+    assert without_url == [], "rows in MATRIX for URLs that do not exist"
+
+
+def test_a_new_url_without_a_row_is_noticed():
+    patterns = [
+        *get_resolver().url_patterns,
+        path("reports/new-export.csv", lambda request: None, name="new-export"),
+        path("api/", include(([path("secret", lambda request: None)], "x"), namespace="x")),
+    ]
+    assert uncovered(patterns) == (["new-export", "route:api/secret"], [])
+
+
+def test_matrix_rows_are_not_empty_and_cover_every_persona():
+    assert len(ROWS) > 100
+    assert all(list(row) == PERSONAS for row in ROWS.values())
