@@ -7,6 +7,7 @@ A bad value never stops the page: each form reports what was wrong in `problems(
 import re
 
 from django import forms
+from django.conf import settings
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -200,3 +201,12 @@ class DashboardForm(LenientForm):
             )
             slugs = slugs[:MAX_RADAR]
         return slugs
+
+
+class LanguageForm(forms.Form):
+    """`?lang=` for exports in another language; anything else means "not asked"."""
+
+    lang = forms.ChoiceField(choices=settings.LANGUAGES, required=False)
+
+    def language(self):
+        return (self.cleaned_data.get("lang") or None) if self.is_valid() else None

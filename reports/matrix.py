@@ -12,6 +12,7 @@ office first by name.
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from cities.models import City
 from criteria.models import Assessment, Criterion, Entry
@@ -28,6 +29,22 @@ CSV_HEADER = [
     "opportunities",
     "source",
 ]
+# Headers of a CSV asked for in another language (?lang=es); without it the header is
+# the documented English one above, which scripts rely on.
+CSV_LABELS = {
+    "city": pgettext_lazy("CSV column", "city"),
+    "office": pgettext_lazy("CSV column", "office"),
+    "criterion_number": pgettext_lazy("CSV column", "criterion_number"),
+    "criterion": pgettext_lazy("CSV column", "criterion"),
+    "level": pgettext_lazy("CSV column", "level"),
+    "strengths": pgettext_lazy("CSV column", "strengths"),
+    "opportunities": pgettext_lazy("CSV column", "opportunities"),
+    "source": pgettext_lazy("CSV column", "source"),
+}
+
+
+def csv_header(translated=False):
+    return [str(CSV_LABELS[name]) for name in CSV_HEADER] if translated else list(CSV_HEADER)
 
 
 @dataclass

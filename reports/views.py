@@ -8,11 +8,13 @@ value becomes a message on the page and that filter falls back to its default.
 import json
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -24,8 +26,8 @@ from criteria.models import Assessment
 
 from . import charts
 from .csvexport import csv_response
-from .forms import DashboardForm, MatrixForm
-from .matrix import CSV_HEADER, build_matrix, csv_rows
+from .forms import DashboardForm, LanguageForm, MatrixForm
+from .matrix import CSV_HEADER, build_matrix, csv_header, csv_rows
 from .peers import examples_by_criterion, find_peers, rank_offices
 from .sample import Filters, cached, data_stamp, load_sample, load_trend
 
@@ -98,7 +100,10 @@ def matrix(request):
     selected = set(chosen)
     for c in picker:
         c["checked"] = c["slug"] in selected
-    query = request.GET.urlencode()
+    params = request.GET.copy()
+    if translation.get_language() != settings.LANGUAGE_CODE:
+        params["lang"] = translation.get_language()  # the CSV in the page's language
+    query = params.urlencode()
     return render(
         request,
         "reports/matrix.html",
@@ -115,8 +120,15 @@ def matrix(request):
 
 @require_safe
 def matrix_csv(request):
-    _form, _values, _problems, result = _matrix_context(request)
-    return csv_response("ovp-matrix.csv", CSV_HEADER, csv_rows(result))
+    # The documented English file unless a language is asked for: scripts read it, so it
+    # must not change with the browser's language. The page's link asks for its own.
+    lang = LanguageForm(request.GET).language() or settings.LANGUAGE_CODE
+    with translation.override(lang):
+        _form, _values, _problems, result = _matrix_context(request)
+        if lang == settings.LANGUAGE_CODE:
+            return csv_response("ovp-matrix.csv", CSV_HEADER, csv_rows(result))
+        header = csv_header(translated=True)
+        return csv_response(f"ovp-matrix-{lang}.csv", header, csv_rows(result))
 
 
 # Dashboard ---------------------------------------------------------------------------

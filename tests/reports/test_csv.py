@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from criteria.models import Assessment, Entry
+from criteria.models import Assessment, Criterion, Entry
 from reports.csvexport import safe_cell, write_rows
 from tests import factories
 
@@ -85,3 +85,43 @@ def test_dashboard_csv_neutralises_office_names(report, client):
 
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[1][0].startswith("'=cmd")
+
+
+def test_matrix_csv_in_spanish_translates_headers_and_criteria(report, client):
+    response = client.get("/reports/matrix.csv?cities=cali&lang=es")
+    rows = parse_csv(response)
+    assert rows[0] == [
+        "ciudad",
+        "oficina",
+        "numero_de_criterio",
+        "criterio",
+        "nivel",
+        "fortalezas",
+        "oportunidades",
+        "fuente",
+    ]
+    assert rows[1][3] == Criterion.objects.get(number=1).translations["es"]["short_title"]
+
+
+def test_matrix_csv_without_lang_is_english_whatever_the_browser_says(report, client):
+    rows = parse_csv(client.get("/reports/matrix.csv?cities=cali", HTTP_ACCEPT_LANGUAGE="es"))
+    assert rows[1][3] == Criterion.objects.get(number=1).short_title
+    assert rows[0] == [
+        "city",
+        "office",
+        "criterion_number",
+        "criterion",
+        "level",
+        "strengths",
+        "opportunities",
+        "source",
+    ]
+
+
+def test_matrix_csv_ignores_an_unknown_lang(report, client):
+    rows = parse_csv(client.get("/reports/matrix.csv?cities=cali&lang=xx"))
+    assert rows[0][0] == "city"
+
+
+def parse_csv(response):
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8"))))
