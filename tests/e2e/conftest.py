@@ -18,7 +18,6 @@ FAILURES = Path(__file__).resolve().parents[2] / "var" / "e2e-failures"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
-
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield
