@@ -6,6 +6,7 @@ are ignored. Free text is limited to settings.MAX_TEXT_LENGTH characters per fie
 
 import datetime
 import ipaddress
+import unicodedata
 from urllib.parse import urlsplit
 
 from crispy_forms.helper import FormHelper
@@ -32,6 +33,11 @@ class PublicWebURLValidator(URLValidator):
         super().__init__(schemes=["http", "https"])
 
     def __call__(self, value):
+        # Django's URL pattern takes any character above U+00A0 in a host name, also the
+        # invisible ones: a right-to-left override or a zero-width space would make a link
+        # read as another address than the one it opens. (NUL has its own message.)
+        if any(unicodedata.category(c) in ("Cc", "Cf") and c != "\x00" for c in value):
+            raise ValidationError(self.message, code=self.code)
         scheme = value.partition(":")[0].lower()
         if scheme not in self.schemes:
             raise ValidationError(

@@ -14,3 +14,24 @@ def client_ip(request):
         if last:
             return last
     return request.META.get("REMOTE_ADDR")
+
+
+# django-axes stores the username in a column of 255 characters, and does not cut it:
+# PostgreSQL refuses a longer one, so a long name typed into a login form made a 500.
+AXES_USERNAME_LENGTH = 255
+
+
+def client_username(request, credentials=None):
+    """The username login throttling is keyed on: the one typed, cut to what axes stores.
+
+    No real username is that long (Django allows 150 characters), so the cut never makes
+    two real users share a lockout.
+    """
+    field = settings.AXES_USERNAME_FORM_FIELD
+    if credentials:
+        username = credentials.get(field)
+    else:
+        username = getattr(request, "data", request.POST).get(field)
+    if isinstance(username, str):
+        return username[:AXES_USERNAME_LENGTH]
+    return username

@@ -168,6 +168,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = envbool("AXES_ENABLED", True)
 AXES_CLIENT_IP_CALLABLE = "ovp_assess.client_ip.client_ip"
+AXES_USERNAME_CALLABLE = "ovp_assess.client_ip.client_username"
 
 # Password-reset mail goes to the console in development and to SMTP on localhost:25 in
 # production (check --deploy refuses the console there), unless EMAIL_BACKEND says otherwise.
