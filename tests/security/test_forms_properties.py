@@ -1,0 +1,252 @@
+"""Property-based tests (Hypothesis) of the forms that take what people type or send.
+
+Whatever the text: a form either validates, and the value goes through cleaning, saving and
+reading back unchanged (apart from the documented line-end and surrounding-space
+normalisation), or it gives field errors. It never raises. Evidence links validate only
+when they are http(s) links to public hosts.
+
+Examples run inside the test's database transaction; the database fixture is shared by
+the examples of one test (hence the suppressed health check), so each example reads the
+entry afresh.
+"""
+
+import ipaddress
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from django.conf import settings as django_settings
+from django.http import QueryDict
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.provisional import domains
+
+from cities.forms import SORT_CHOICES, CityFilterForm
+from cities.models import InstitutionalHome, Region
+from criteria import workflow
+from criteria.assess_forms import LOCAL_SUFFIXES, EntryForm, EvidenceForm
+from criteria.models import Criterion, Entry
+from reports.charts import MAX_RADAR
+from reports.forms import KIND_CHOICES, DashboardForm, MatrixForm
+from reports.forms import SORT_CHOICES as DASHBOARD_SORTS
+from reports.matrix import MAX_CITIES
+
+PROPERTIES = settings(
+    max_examples=50,
+    deadline=None,
+    database=None,  # no .hypothesis/ folder in the working tree
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+
+NUL = "Null characters are not allowed."
+SPACES = "This field holds only spaces. Write some text or leave it empty."
+LIMIT = django_settings.MAX_TEXT_LENGTH
+SLUG = re.compile(r"^[-a-z0-9_]+$")
+
+# Mostly short text, sometimes around the length limit.
+TEXT = st.text() | st.text(min_size=LIMIT - 5, max_size=LIMIT + 5, alphabet="ab \n")
+
+
+def normalised(text):
+    """What a free-text field keeps: uniform line ends, no surrounding white space."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def text_error(text):
+    """The one message a free-text field gives `text`, or None when it keeps it."""
+    kept = normalised(text)
+    if "\x00" in text:
+        return NUL
+    if text and not kept:
+        return SPACES
+    if len(kept) > LIMIT:
+        return f"Ensure this value has at most {LIMIT} characters (it has {len(kept)})."
+    return None
+
+
+@pytest.fixture
+def entry(office, staff):
+    assessment = workflow.start_assessment(office=office, cycle=2025, user=staff)
+    return assessment.entries.select_related("criterion", "assessment").get(criterion__number=1)
+
+
+def _entry_data(entry, **fields):
+    data = {
+        "base_version": str(entry.version),
+        "applicability": "assessed",
+        "level": "2",
+        "justification": "",
+        "strengths": "",
+        "opportunities": "",
+    }
+    data.update(fields)
+    return data
+
+
+@pytest.mark.parametrize("field", ["strengths", "opportunities", "justification"])
+@PROPERTIES
+@given(text=TEXT)
+def test_entry_form_any_text_round_trips_or_gets_a_field_error(entry, staff, field, text):
+    entry.refresh_from_db()
+    criterion = Criterion.objects.prefetch_related("levels").get(number=1)
+    form = EntryForm(_entry_data(entry, **{field: text}), criterion=criterion)
+
+    error = text_error(text)
+    if error is not None:
+        assert form.errors == {field: [error]}
+        return
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data[field] == normalised(text)
+
+    data = {**form.cleaned_data, "evidence": []}
+    result = workflow.save_entry(entry=entry, data=data, base_version=entry.version, user=staff)
+    assert result.saved
+    stored = getattr(Entry.objects.get(pk=entry.pk), field)
+    assert stored == normalised(text)
+    # What is shown in the form again validates to itself: saving twice changes nothing.
+    again = EntryForm(_entry_data(entry, **{field: stored}), criterion=criterion)
+    assert again.is_valid() and again.cleaned_data[field] == stored
+
+
+@PROPERTIES
+@given(level=st.text(), applicability=st.text(), base_version=st.text())
+def test_entry_form_choices_and_version_validate_or_give_field_errors(
+    entry, level, applicability, base_version
+):
+    criterion = Criterion.objects.prefetch_related("levels").get(number=1)
+    data = _entry_data(entry, level=level, applicability=applicability, base_version=base_version)
+    form = EntryForm(data, criterion=criterion)
+    if form.is_valid():
+        assert form.cleaned_data["level"] in (None, 0, 1, 2, 3, 4)
+        assert form.cleaned_data["applicability"] in ("assessed", "not-applicable")
+        assert form.cleaned_data["base_version"] >= 1
+    else:
+        assert set(form.errors) <= {"level", "applicability", "base_version", "justification"}
+        assert all(form.errors.values())
+
+
+# --- evidence links -----------------------------------------------------------------------------
+
+
+def public_host(host):
+    """Is `host` (a name or a literal address) somewhere on the public internet?"""
+    try:
+        ip = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return host != "localhost" and not host.endswith(LOCAL_SUFFIXES)
+    if getattr(ip, "ipv4_mapped", None):
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+@PROPERTIES
+@given(url=st.text(), title=st.text(max_size=250))
+def test_evidence_form_any_text_is_a_public_web_link_or_a_field_error(db, url, title):
+    form = EvidenceForm({"url": url, "title": title, "checked_on": ""})
+    if not form.is_valid():
+        assert set(form.errors) <= {"url", "title"}
+        return
+    link = form.link
+    if link is None:  # an empty row
+        assert not url.strip() and not title.strip()
+        return
+    parts = urlsplit(link["url"])
+    assert parts.scheme in ("http", "https")
+    assert public_host(parts.hostname)
+    assert link["title"] == title.strip()
+
+
+SCHEMES = st.sampled_from(["http", "https", "HTTPS", "javascript", "file", "data", "ftp", "gopher"])
+HOSTS = st.one_of(
+    domains(max_length=100),
+    st.ip_addresses(v=4).map(str),
+    st.ip_addresses(v=6).map(lambda ip: f"[{ip}]"),
+    st.sampled_from(["localhost", "intranet.local", "db.internal", "printer.home.arpa"]),
+)
+
+
+@PROPERTIES
+@given(scheme=SCHEMES, host=HOSTS, path=st.sampled_from(["", "/", "/report.pdf", "/a?b=c#d"]))
+def test_evidence_link_validates_exactly_when_web_and_public(db, scheme, host, path):
+    url = f"{scheme}://{host}{path}"
+    form = EvidenceForm({"url": url, "title": "Evidence", "checked_on": ""})
+    expected = scheme.lower() in ("http", "https") and public_host(host.lower())
+    assert form.is_valid() == expected, (url, form.errors)
+
+
+# --- GET filter forms ---------------------------------------------------------------------------
+
+
+def query(fields):
+    """Query strings built from the form's parameter names and any others, any values."""
+    keys = st.sampled_from(fields) | st.text(max_size=10)
+    return st.dictionaries(keys, st.lists(st.text(max_size=40), max_size=3), max_size=8).map(
+        _querydict
+    )
+
+
+def _querydict(values):
+    data = QueryDict(mutable=True)
+    for key, items in values.items():
+        data.setlist(key, items)
+    return data
+
+
+CITY_FIELDS = ["country", "region", "institutional_home", "sample", "include_fictional", "sort"]
+
+
+@PROPERTIES
+@given(data=query(CITY_FIELDS))
+def test_city_filter_form_never_raises_and_keeps_only_valid_filters(report, data):
+    filters = CityFilterForm(data).filters()
+    assert filters["sort"] in dict(SORT_CHOICES)
+    assert filters["region"] in (None, *Region.values)
+    assert filters["institutional_home"] in (None, *InstitutionalHome.values)
+    assert filters["in_sample"] in (None, True, False)
+    assert filters["country"] is None or filters["country"].slug in data.getlist("country")
+
+
+MATRIX_FIELDS = ["cities", "cycle", "kind", "include_demo"]
+
+
+@PROPERTIES
+@given(data=query(MATRIX_FIELDS))
+def test_matrix_form_never_raises_and_falls_back_to_defaults(data):
+    form = MatrixForm(data, cycles=[2024, 2025])
+    values, problems = form.values(), form.problems()
+    assert all(SLUG.match(slug) for slug in values["cities"])
+    assert 1 <= len(values["cities"]) <= MAX_CITIES
+    assert values["cycle"] in (None, 2024, 2025)
+    assert values["kind"] in (None, *dict(KIND_CHOICES))
+    assert all(isinstance(p, str) for p in problems)
+
+
+DASHBOARD_FIELDS = [
+    "region", "country", "home", "cycle", "kind", "include_demo", "include_synthetic", "sort",
+    "offices", "office", "page",
+]  # fmt: skip
+
+
+@PROPERTIES
+@given(data=query(DASHBOARD_FIELDS))
+def test_dashboard_form_never_raises_and_falls_back_to_defaults(data):
+    form = DashboardForm(data, countries=[("chile", "Chile")], cycles=[2024])
+    values, problems = form.values(), form.problems()
+    # An empty or refused filter is None or "": the view reads both as "all".
+    assert values["region"] in (None, "", *Region.values)
+    assert values["country"] in (None, "", "chile")
+    assert values["home"] in (None, "", *InstitutionalHome.values)
+    assert values["kind"] in (None, *dict(KIND_CHOICES))
+    assert values["cycle"] in (None, 2024)
+    assert values["sort"] in dict(DASHBOARD_SORTS)
+    assert all(SLUG.match(slug) for slug in values["offices"])
+    assert len(values["offices"]) <= MAX_RADAR
+    assert values["office"] == "" or re.match(r"^[-a-zA-Z0-9_]+\Z", values["office"])
+    assert isinstance(values["page"], int) and values["page"] >= 1
+    assert all(isinstance(p, str) for p in problems)
+
+
+def test_property_helpers_agree_with_known_cases():
+    assert public_host("example.org") and public_host("8.8.8.8") and public_host("[2606:4700::1]")
+    assert not any(public_host(h) for h in ["localhost", "10.0.0.1", "[::1]", "x.local"])
+    assert text_error("  ") == SPACES and text_error("a\x00") == NUL and text_error(" a ") is None
