@@ -53,6 +53,14 @@ BAD_URLS = [
     ("localhost", "http://localhost/"),
 ]
 
+# Where a `next` parameter may send someone after logging in or changing the language.
+OFFSITE = [
+    ("absolute", "https://evil.example/"),
+    ("protocol-relative", "//evil.example/"),
+    ("backslash", "/\\evil.example/"),
+    ("javascript-next", "javascript:alert(1)//"),
+]
+
 # A lone surrogate cannot be encoded as UTF-8, so no client can send "\ud800" itself. What
 # reaches the server is its (invalid) UTF-8 bytes, percent-encoded; Django decodes them with
 # replacement characters.

@@ -388,13 +388,34 @@ def test_login_throttling_key_is_cut_to_what_axes_can_store(rf):
     assert client_username(rf.post("/accounts/login/", {})) is None
 
 
-@pytest.mark.parametrize(("payload_id", "payload"), corpus.TEXT, ids=ids(corpus.TEXT))
+NEXT_PAYLOADS = corpus.TEXT + corpus.BAD_URLS + corpus.OFFSITE
+
+
+@pytest.mark.parametrize(("payload_id", "payload"), NEXT_PAYLOADS, ids=ids(NEXT_PAYLOADS))
 def test_login_next_never_leads_off_site(staff, payload_id, payload):
     response = Client().post(
         reverse("login"), {"username": "staff", "password": "pw", "next": payload}
     )
     assert response.status_code == 302
     assert url_has_allowed_host_and_scheme(response["Location"], allowed_hosts={"testserver"})
+
+
+@pytest.mark.parametrize(("payload_id", "payload"), NEXT_PAYLOADS, ids=ids(NEXT_PAYLOADS))
+def test_set_language_hostile_choice_and_next_are_ignored(report, payload_id, payload):
+    response = Client().post(reverse("set_language"), {"language": payload, "next": payload})
+    assert response.status_code == 302
+    assert url_has_allowed_host_and_scheme(response["Location"], allowed_hosts={"testserver"})
+    assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
+
+
+@pytest.mark.parametrize(("payload_id", "payload"), corpus.TEXT, ids=ids(corpus.TEXT))
+def test_password_reset_hostile_address_is_explained(report, mailoutbox, payload_id, payload):
+    response = Client().post(reverse("password_reset"), {"email": payload})
+
+    expected = ["Enter a valid email address.", *text_errors(payload, limit=254)]
+    assert response.status_code == 200
+    assert shown_errors(response.content.decode(), "id_email") == [escaped(m) for m in expected]
+    assert mailoutbox == []
 
 
 def _password_errors(payload, user):
