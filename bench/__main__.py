@@ -80,6 +80,8 @@ def parse_args(argv):
 def main(argv=None):
     args = parse_args(argv)
     started = time.perf_counter()
+    # Other work on the machine skews every figure: the load averages go into meta.
+    load_before = os.getloadavg()
     bench_dir = ROOT / "var" / "bench"
     bench_dir.mkdir(parents=True, exist_ok=True)
     log = bench_dir / "build.log"
@@ -250,6 +252,7 @@ def main(argv=None):
     )
     meta = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "load_average": {"before": load_before, "after": os.getloadavg()},
         "machine": {
             "cores": os.cpu_count(),
             "python": platform.python_version(),
@@ -279,7 +282,7 @@ def main(argv=None):
                 "queries_small": queries_small.get(name),
                 **{
                     k: measured.get(name, {}).get(k)
-                    for k in ("requests", "errors", "statuses", "bytes")
+                    for k in ("requests", "errors", "statuses", "bytes", "max_ms")
                 },
             }
             for name in report.PAGE_NAMES
@@ -309,7 +312,11 @@ def main(argv=None):
         print("\nProblems:")
         for problem in problems:
             print(f"- {problem}")
-    print(f"\nWrote {out} in {meta['elapsed_s']:.0f} s.")
+    print(
+        f"\nWrote {out} in {meta['elapsed_s']:.0f} s. Load average before and after: "
+        f"{load_before[0]:.2f}, {meta['load_average']['after'][0]:.2f} "
+        f"(on {os.cpu_count()} cores; above ~0.5 something else was running)."
+    )
     if args.strict and any(t["pass"] is not True for t in targets):
         return 1
     return 0

@@ -122,6 +122,7 @@ def measure_pages(
     for name, total in totals.items():
         results[name] = {
             **summarize(latencies_s=total["latencies"], elapsed_s=total["elapsed"]),
+            "max_ms": round(max(total["latencies"]) * 1000, 1) if total["latencies"] else None,
             "requests": len(total["latencies"]),
             "errors": total["errors"],
             "statuses": {str(k): v for k, v in sorted(total["statuses"].items())},
