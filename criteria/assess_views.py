@@ -623,12 +623,14 @@ def review(request, assessment):
     for entry in entries:
         entry.review_comments = [c for c in comments if c.criterion_id == entry.criterion_id]
         number = entry.criterion.number
+        # Ids and label are set before validation: the error's id and the field's
+        # aria-describedby are fixed when the form is cleaned.
+        auto_id = f"id_c{number}_%s"
         bound = comment_form
         if bound is not None and bound.data.get("criterion") == str(number):
-            entry.comment_form = bound
+            entry.comment_form = CommentForm(bound.data, auto_id=auto_id)
         else:
-            entry.comment_form = CommentForm(initial={"criterion": number})
-        entry.comment_form.auto_id = f"id_c{number}_%s"
+            entry.comment_form = CommentForm(initial={"criterion": number}, auto_id=auto_id)
         entry.comment_form.fields["text"].label = _("Comment on criterion %(number)s") % {
             "number": number
         }
@@ -638,6 +640,7 @@ def review(request, assessment):
         "completeness": workflow.completeness(entries=entries),
         "general_comments": [c for c in comments if c.criterion_id is None],
         "decision_form": decision_form,
+        "comment_errors": [e for e in entries if e.comment_form.errors],
         "awaiting": assessment.status == Assessment.Status.SUBMITTED,
     }
     return render(request, "assess/review.html", context, status=status)
