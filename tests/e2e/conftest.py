@@ -122,5 +122,6 @@ def log_in(page, username, password="pw"):
     page.goto("/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").last.click()
-    page.wait_for_load_state()
+    # Wait for the next page: a click may return before its navigation has started.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log in").last.click()
