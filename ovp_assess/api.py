@@ -241,6 +241,11 @@ class AssessmentOut(Schema):
 # --- Querysets (fixed number of queries per page) ----------------------------------------
 
 
+def _filter(qs, **lookups):
+    """qs filtered on the lookups the caller gave a value for (None or "" means any)."""
+    return qs.filter(**{k: v for k, v in lookups.items() if v is not None and v != ""})
+
+
 def _criteria():
     return Criterion.objects.order_by("number").prefetch_related(
         "levels",
@@ -296,12 +301,7 @@ def get_criterion(request, slug: str):
 @api.get("/countries", response=list[CountryOut], tags=["cities"])
 @paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
 def list_countries(request, region: Region | None = None, origin: Origin | None = None):
-    qs = Country.objects.order_by("name", "pk")
-    if region:
-        qs = qs.filter(region=region)
-    if origin:
-        qs = qs.filter(origin=origin)
-    return qs
+    return _filter(Country.objects.order_by("name", "pk"), region=region, origin=origin)
 
 
 @api.get("/countries/{slug}", response=CountryOut, tags=["cities"])
@@ -319,16 +319,13 @@ def list_cities(
     origin: Origin | None = None,
 ):
     """Cities with their offices and the figures the report gives about them."""
-    qs = _cities()
-    if country:
-        qs = qs.filter(country__slug=country)
-    if region:
-        qs = qs.filter(country__region=region)
-    if in_sample is not None:
-        qs = qs.filter(in_sample=in_sample)
-    if origin:
-        qs = qs.filter(origin=origin)
-    return qs
+    return _filter(
+        _cities(),
+        country__slug=country,
+        country__region=region,
+        in_sample=in_sample,
+        origin=origin,
+    )
 
 
 @api.get("/cities/{slug}", response=CityOut, tags=["cities"])
@@ -345,16 +342,13 @@ def list_offices(
     in_sample: bool | None = None,
     origin: Origin | None = None,
 ):
-    qs = _offices()
-    if city:
-        qs = qs.filter(city__slug=city)
-    if institutional_home:
-        qs = qs.filter(institutional_home=institutional_home)
-    if in_sample is not None:
-        qs = qs.filter(in_sample=in_sample)
-    if origin:
-        qs = qs.filter(city__origin=origin)
-    return qs
+    return _filter(
+        _offices(),
+        city__slug=city,
+        institutional_home=institutional_home,
+        in_sample=in_sample,
+        city__origin=origin,
+    )
 
 
 @api.get("/offices/{slug}", response=OfficeOut, tags=["cities"])
@@ -375,20 +369,15 @@ def list_assessments(
 ):
     """Assessments with their entries and evidence links: published ones for anonymous
     callers; drafts and submitted ones too for the office's staff and reviewers."""
-    qs = _assessments(request.user)
-    if city:
-        qs = qs.filter(office__city__slug=city)
-    if office:
-        qs = qs.filter(office__slug=office)
-    if cycle is not None:
-        qs = qs.filter(cycle=cycle)
-    if kind:
-        qs = qs.filter(kind=kind)
-    if status:
-        qs = qs.filter(status=status)
-    if origin:
-        qs = qs.filter(office__city__origin=origin)
-    return qs
+    return _filter(
+        _assessments(request.user),
+        office__city__slug=city,
+        office__slug=office,
+        cycle=cycle,
+        kind=kind,
+        status=status,
+        office__city__origin=origin,
+    )
 
 
 @api.get("/assessments/{int:assessment_id}", response=AssessmentOut, tags=["assessments"])
