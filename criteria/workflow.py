@@ -292,27 +292,32 @@ def add_comment(*, assessment, user, text, criterion=None):
 
 def return_to_office(*, assessment, user, comment=""):
     """Send a submitted assessment back to the office as a draft, with the reviewer's note."""
-    if not is_reviewer(user):
-        raise PermissionDenied
-    with transaction.atomic():
-        fresh = _transition(
-            assessment=assessment,
-            user=user,
-            allowed_from={Assessment.Status.SUBMITTED},
-            status=Assessment.Status.DRAFT,
-        )
-        ReviewComment.objects.create(
-            assessment=fresh,
-            author=user,
-            decision=ReviewComment.Decision.RETURNED,
-            text=(comment or "").strip(),
-        )
-    assessment.status, assessment.version = fresh.status, fresh.version
-    return fresh
+    return _decide(
+        assessment=assessment,
+        user=user,
+        comment=comment,
+        decision=ReviewComment.Decision.RETURNED,
+        status=Assessment.Status.DRAFT,
+    )
 
 
 def publish(*, assessment, user, comment=""):
     """Publish a submitted assessment. From then on it is frozen."""
+    fresh = _decide(
+        assessment=assessment,
+        user=user,
+        comment=comment,
+        decision=ReviewComment.Decision.PUBLISHED,
+        status=Assessment.Status.PUBLISHED,
+        published_at=timezone.now(),
+        published_by=user,
+    )
+    assessment.published_at, assessment.published_by = fresh.published_at, user
+    return fresh
+
+
+def _decide(*, assessment, user, comment, decision, **changes):
+    """A reviewer's decision on a submitted assessment: the transition and its record."""
     if not is_reviewer(user):
         raise PermissionDenied
     with transaction.atomic():
@@ -320,18 +325,12 @@ def publish(*, assessment, user, comment=""):
             assessment=assessment,
             user=user,
             allowed_from={Assessment.Status.SUBMITTED},
-            status=Assessment.Status.PUBLISHED,
-            published_at=timezone.now(),
-            published_by=user,
+            **changes,
         )
         ReviewComment.objects.create(
-            assessment=fresh,
-            author=user,
-            decision=ReviewComment.Decision.PUBLISHED,
-            text=(comment or "").strip(),
+            assessment=fresh, author=user, decision=decision, text=(comment or "").strip()
         )
     assessment.status, assessment.version = fresh.status, fresh.version
-    assessment.published_at, assessment.published_by = fresh.published_at, user
     return fresh
 
 
