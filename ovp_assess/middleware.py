@@ -1,5 +1,7 @@
 from django.conf import settings
+from django.db.utils import InterfaceError, OperationalError
 from django.http import HttpResponseBadRequest
+from django.shortcuts import render
 
 
 class RejectBadQueryMiddleware:
@@ -23,3 +25,25 @@ class RejectBadQueryMiddleware:
                         content_type="text/plain; charset=utf-8",
                     )
         return self.get_response(request)
+
+
+class DatabaseUnavailableMiddleware:
+    """Answer 503 with Retry-After when the database is out of reach, not a 500.
+
+    During a restart or failover every request fails until the connection comes back
+    (CONN_HEALTH_CHECKS reconnects by itself); clients and load balancers should retry
+    rather than report a bug. The page is plain: base.html would query the database again.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, (OperationalError, InterfaceError)):
+            response = render(request, "503.html", status=503)
+            response["Retry-After"] = "5"
+            return response
+        return None
