@@ -313,9 +313,9 @@ def main(argv=None):
         for problem in problems:
             print(f"- {problem}")
     print(
-        f"\nWrote {out} in {meta['elapsed_s']:.0f} s. Load average before and after: "
-        f"{load_before[0]:.2f}, {meta['load_average']['after'][0]:.2f} "
-        f"(on {os.cpu_count()} cores; above ~0.5 something else was running)."
+        f"\nWrote {out} in {meta['elapsed_s']:.0f} s. Load average before the run: "
+        f"{load_before[0]:.2f} on {os.cpu_count()} cores (above ~0.5, other work was running "
+        "and the figures are noisier)."
     )
     if args.strict and any(t["pass"] is not True for t in targets):
         return 1
