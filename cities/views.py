@@ -1,10 +1,13 @@
 from collections import defaultdict
 
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils.formats import number_format
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from criteria.models import RubricLevel
+from ovp_assess.pagecache import public_content
 from reports.peers import peers_for_offices
 
 from . import queries
@@ -20,31 +23,46 @@ def format_value(value):
 @require_safe
 def city_list(request):
     form = CityFilterForm(request.GET or None)
-    filters = form.filters()
-    sort = filters["sort"]
-    columns = {
-        key: {
-            "label": label,
-            "active": sort.removeprefix("-") == key,
-            "descending": sort == f"-{key}",
-            # A click on the active column flips its direction.
-            "next": f"-{key}" if sort == key else key,
-            "numeric": key in ("population", "offices"),
+
+    def build():
+        filters = form.filters()
+        sort = filters["sort"]
+        columns = {
+            key: {
+                "label": label,
+                "active": sort.removeprefix("-") == key,
+                "descending": sort == f"-{key}",
+                # A click on the active column flips its direction.
+                "next": f"-{key}" if sort == key else key,
+                "numeric": key in ("population", "offices"),
+            }
+            for key, label in SORTS.items()
         }
-        for key, label in SORTS.items()
-    }
-    context = {
-        "form": form,
-        "cities": queries.city_list(**filters),
-        "columns": columns,
-        "filters": filters,
-    }
-    return render(request, "cities/list.html", context)
+        context = {
+            "form": form,
+            "cities": queries.city_list(**filters),
+            "columns": columns,
+            "filters": filters,
+        }
+        return render_to_string("cities/list.html#content", context, request=request)
+
+    content = public_content(request, "cities", request.GET.urlencode(), build)
+    return render(request, "cities/list.html", {"content": mark_safe(content)})  # noqa: S308
 
 
 @require_safe
 def city_detail(request, slug):
     city = get_object_or_404(queries.city_detail(slug=slug))
+    content = public_content(request, "city", slug, lambda: _city_content(request, city))
+    return render(
+        request,
+        "cities/detail.html",
+        {"city": city, "content": mark_safe(content)},  # noqa: S308
+    )
+
+
+def _city_content(request, city):
+    queries.prefetch_city(city)
     assessments = list(queries.city_assessments(user=request.user, city=city))
     charts = queries.published_research(assessments)
     self_assessments = queries.latest_published_self(assessments)
@@ -88,4 +106,4 @@ def city_detail(request, slug):
             for a in self_assessments
         ],
     }
-    return render(request, "cities/detail.html", context)
+    return render_to_string("cities/detail.html#content", context, request=request)

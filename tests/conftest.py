@@ -1,10 +1,19 @@
 import pytest
+from django.core.cache import cache
 
 from cities.models import Membership
 from criteria.models import Criterion
 from ovp_assess.report_data import load_report
 
 from . import factories
+
+
+@pytest.fixture(autouse=True)
+def _empty_caches():
+    # Rolled-back test data can repeat a data stamp: every test starts with empty caches.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

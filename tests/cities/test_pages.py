@@ -250,10 +250,16 @@ def test_city_list_query_count_is_flat(
         factories.make_office(city=city)
         factories.make_office(city=city)
     client = client_for(request.getfixturevalue(persona) if persona else None)
-    # Anonymous: countries for the form, cities. Logged in: + session and user.
-    with django_assert_num_queries(2 if persona is None else 4):
-        response = client.get("/cities/?include_fictional=on&sort=-offices")
+    # Anonymous: data stamp, countries for the form, cities. Staff: session, user, groups
+    # and memberships (staff see more than published data, so nothing is cached for them).
+    url = "/cities/?include_fictional=on&sort=-offices"
+    with django_assert_num_queries(3 if persona is None else 6):
+        response = client.get(url)
     assert len(listed(response)) == City.objects.count() >= 20 + n
+    # A second anonymous visit is served from the page cache: the data stamp only.
+    with django_assert_num_queries(1 if persona is None else 6):
+        again = client.get(url)
+    assert listed(again) == listed(response)
 
 
 # --- Detail page -------------------------------------------------------------------------
@@ -438,8 +444,12 @@ def test_city_detail_query_count_is_flat(
     # city, offices, examples, facts, assessments, entries, criteria, rubric labels, and
     # 4 for the peers (criteria, assessments, entries, examples);
     # logged in: + session, user, groups, and memberships for the page and for the peers.
-    with django_assert_num_queries(12 if persona is None else 17):
+    # + the data stamp for anonymous visitors, + groups for staff (who get no page cache).
+    with django_assert_num_queries(13 if persona is None else 18):
         response = client.get(city.get_absolute_url())
+    with django_assert_num_queries(2 if persona is None else 18):  # city and stamp, cached
+        again = client.get(city.get_absolute_url())
+    assert again.content.count(b"office-card") == response.content.count(b"office-card")
     html = response.content.decode()
     assert html.count('class="card mb-3 office-card"') == n
     assert html.count('id="fact-') == n
