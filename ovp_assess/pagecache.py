@@ -38,9 +38,10 @@ def sees_published_only(user):
     return not (user.is_superuser or is_reviewer(user) or office_ids_for(user))
 
 
-def public_content(request, name, parts, build):
-    """build() -> HTML, cached when the visitor sees published data only."""
-    if not sees_published_only(request.user):
+def public_content(request, name, parts, build, *, everyone=False):
+    """build() -> HTML, cached when the visitor sees published data only (or, with
+    `everyone`, for pages that show published data only whoever asks)."""
+    if not everyone and not sees_published_only(request.user):
         return build()
     version = (parts, get_language(), data_stamp(), _generation[0])
     key = f"page:{name}:{hashlib.sha256(repr(version).encode()).hexdigest()}"
