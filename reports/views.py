@@ -14,6 +14,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -23,6 +24,7 @@ from django.views.decorators.http import require_safe
 from cities.models import City, Country, Origin
 from criteria.access import visible_assessments
 from criteria.models import Assessment
+from ovp_assess.pagecache import public_content
 
 from . import charts
 from .csvexport import csv_response
@@ -87,6 +89,19 @@ def _matrix_context(request):
 
 @require_safe
 def matrix(request):
+    # Published data only, whoever asks: the content is kept per query, language and data
+    # version (ovp_assess.pagecache); the header around it stays per user.
+    content = public_content(
+        request,
+        "matrix",
+        request.GET.urlencode(),
+        lambda: _matrix_content(request),
+        everyone=True,
+    )
+    return render(request, "reports/matrix.html", {"content": mark_safe(content)})  # noqa: S308
+
+
+def _matrix_content(request):
     form, values, problems, result = _matrix_context(request)
     # The picker lists the report's cities, demo ones when asked, and every chosen city.
     origins = [Origin.REPORT, Origin.DEMO] if values["include_demo"] else [Origin.REPORT]
@@ -104,9 +119,8 @@ def matrix(request):
     if translation.get_language() != settings.LANGUAGE_CODE:
         params["lang"] = translation.get_language()  # the CSV in the page's language
     query = params.urlencode()
-    return render(
-        request,
-        "reports/matrix.html",
+    return render_to_string(
+        "reports/matrix.html#content",
         {
             "form": form,
             "problems": problems,
@@ -115,6 +129,7 @@ def matrix(request):
             "csv_query": query,
             "missing": [c for c in result.columns if c["assessment"] is None],
         },
+        request=request,
     )
 
 
