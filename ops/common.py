@@ -392,3 +392,15 @@ class Stopwatch:
 
     def at(self, monotonic):
         return monotonic - self.t0
+
+
+def verdict(failures):
+    """Print PASSED, or FAILED with each failure; the script's exit code."""
+    print()
+    if failures:
+        print("FAILED")
+        for line in failures:
+            print(f"  - {line}")
+        return 1
+    print("PASSED")
+    return 0

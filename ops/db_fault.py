@@ -42,6 +42,7 @@ from common import (  # noqa: E402
     say,
     setup_django,
     stop_on_signals,
+    verdict,
     workspace,
 )
 
@@ -254,14 +255,7 @@ def evaluate(args, log, stored, outage_start, outage_end):
     outcomes = Counter(str(r[3]) for r in errors)
     if outcomes:
         print("error answers          " + ", ".join(f"{k}: {v}" for k, v in outcomes.items()))
-    print()
-    if failures:
-        print("FAILED")
-        for line in failures:
-            print(f"  - {line}")
-        return 1
-    print("PASSED")
-    return 0
+    return verdict(failures)
 
 
 def main():

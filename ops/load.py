@@ -46,6 +46,7 @@ from common import (  # noqa: E402
     say,
     setup_django,
     stop_on_signals,
+    verdict,
     workspace,
 )
 
@@ -314,14 +315,7 @@ def report(args, results, history, start_versions, end_versions, elapsed, connec
         f"conflict {outcomes['conflict']}, other {sum(odd.values())}"
     )
     print(f"history records added  {len(history)}")
-    print()
-    if failures:
-        print("FAILED")
-        for line in failures:
-            print(f"  - {line}")
-        return 1
-    print("PASSED")
-    return 0
+    return verdict(failures)
 
 
 def main():
