@@ -72,7 +72,7 @@ def main(argv=None):
     from reports import scorecard
 
     def load():
-        # As the view gets it (criteria.access.get_assessment_for_user).
+        # As the view gets it (assessments.access.get_assessment_for_user).
         return Assessment.objects.select_related("office__city__country").get(pk=args.id)
 
     with translation.override("en"):

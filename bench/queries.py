@@ -120,7 +120,7 @@ def scorecard_assessment():
 
 
 def _editable_draft(user):
-    from criteria.access import can_edit
+    from assessments.access import can_edit
     from criteria.models import Assessment
 
     drafts = Assessment.objects.filter(

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import City, Country, Membership, Office, SourcedFact
+from .models import City, Country, Office, SourcedFact
 
 
 @admin.register(Country)
@@ -39,12 +39,3 @@ class SourcedFactAdmin(admin.ModelAdmin):
     list_display = ["label", "city", "office", "value", "unit", "year", "citation"]
     list_select_related = ["city", "office"]
     search_fields = ["label", "city__name", "citation"]
-
-
-@admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "office", "role"]
-    list_filter = ["role"]
-    list_select_related = ["user", "office__city"]
-    autocomplete_fields = ["office"]
-    search_fields = ["user__username", "office__name"]

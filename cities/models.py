@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -145,23 +144,3 @@ class SourcedFact(models.Model):
 
     def __str__(self):
         return f"{self.city.name}: {self.label}"
-
-
-class Membership(models.Model):
-    """City staff belong to offices, as editors (may save) or viewers (read only)."""
-
-    class Role(models.TextChoices):
-        EDITOR = "editor", _("Editor")
-        VIEWER = "viewer", _("Viewer")
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
-    )
-    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.EDITOR)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "office"], name="unique_membership")]
-
-    def __str__(self):
-        return f"{self.user} - {self.office} ({self.role})"

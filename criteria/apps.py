@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class CriteriaConfig(AppConfig):
     name = "criteria"
-    verbose_name = _("Criteria and assessments")
+    verbose_name = _("Criteria")

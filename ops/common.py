@@ -185,7 +185,7 @@ def make_office_with_staff(*, tag, staff, password):
     from django.contrib.auth.models import User
 
     from cities.models import City, Country, Membership, Office, Origin
-    from criteria import workflow
+    from assessments import workflow
 
     country, _ = Country.objects.get_or_create(
         slug="opsland",

@@ -4,7 +4,7 @@ django-ninja: typed schemas give the OpenAPI document for free and it validates;
 small dependency next to Django REST framework, and we only need read-only GET endpoints.
 
 Anonymous callers see published assessments only; logged-in callers (session cookie) see
-what criteria.access.visible_assessments gives them. Demo and synthetic records are
+what assessments.access.visible_assessments gives them. Demo and synthetic records are
 included and flagged by their `origin` ("report" is the only real one).
 Every list runs a fixed number of queries, whatever its length.
 """
@@ -16,6 +16,8 @@ from django.shortcuts import get_object_or_404
 from ninja import NinjaAPI, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from assessments.access import visible_assessments
+from assessments.models import Assessment, Entry
 from cities.models import (
     City,
     Country,
@@ -26,8 +28,7 @@ from cities.models import (
     Region,
     SourcedFact,
 )
-from criteria.access import visible_assessments
-from criteria.models import Assessment, Criterion, Entry, PeerExample
+from criteria.models import Criterion, PeerExample
 
 api = NinjaAPI(
     title="OVP Assess API",

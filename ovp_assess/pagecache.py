@@ -13,8 +13,8 @@ from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.utils.translation import get_language
 
+from assessments.access import is_reviewer, office_ids_for
 from cities.models import City, Country, Office, SourcedFact
-from criteria.access import is_reviewer, office_ids_for
 from criteria.models import Criterion, PeerExample, RubricLevel
 from reports.sample import data_stamp
 

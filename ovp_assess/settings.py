@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "ovp_assess",
     "cities",
     "criteria",
+    "assessments",
     "reports",
 ]
 

@@ -10,7 +10,7 @@ import zipfile
 
 from django.conf import settings
 
-from criteria.access import visible_assessments
+from assessments.access import visible_assessments
 
 from . import scorecard_cache
 

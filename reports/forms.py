@@ -12,8 +12,8 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from assessments.models import Assessment
 from cities.models import InstitutionalHome, Region
-from criteria.models import Assessment
 
 from .charts import MAX_RADAR
 from .matrix import DEFAULT_CITIES, MAX_CITIES

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
+from assessments.models import Assessment, Entry
 from cities.models import City
-from criteria.models import Assessment, Criterion, Entry
+from criteria.models import Criterion
 
 DEFAULT_CITIES = ["bristol", "cali", "edmonton", "rosario"]
 MAX_CITIES = 20
@@ -100,7 +101,7 @@ def _pick(candidates):
 def build_matrix(*, cities, cycle=None, kind=None, assessments=None):
     """Matrix of the nine criteria by `cities` (slugs, in display order).
 
-    `assessments` is the queryset the viewer may read (criteria.access.visible_assessments);
+    `assessments` is the queryset the viewer may read (assessments.access.visible_assessments);
     only its published assessments are used.
     """
     if assessments is None:

@@ -17,8 +17,8 @@ so when the office has no published rated assessment (peers is None).
 
 from django.urls import reverse
 
+from assessments.access import visible_assessments
 from cities.models import Origin
-from criteria.access import visible_assessments
 from criteria.models import PeerExample
 
 from .sample import Filters, load_sample

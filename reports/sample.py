@@ -16,8 +16,9 @@ from django.db.models import Exists, OuterRef
 from django.db.models.signals import post_delete, post_save
 from django.utils.translation import get_language
 
+from assessments.models import Assessment, Entry
 from cities.models import City, Country, Office, Origin
-from criteria.models import Assessment, Criterion, Entry, PeerExample
+from criteria.models import Criterion, PeerExample
 
 from .matrix import criteria_rows
 

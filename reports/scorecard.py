@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
-from criteria.models import Assessment, Entry, EvidenceLink, PeerExample
+from assessments.models import Assessment, Entry, EvidenceLink
+from criteria.models import PeerExample
 
 WEAKEST = 3
 # Fill colours per level, as in static/css/ovp.css; the level is always written out too.

@@ -1,6 +1,6 @@
 """PDF scorecards: one per assessment, and ZIP bundles of a cycle's published ones.
 
-The views check who may see what (criteria.access) and read the options through a form;
+The views check who may see what (assessments.access) and read the options through a form;
 rendering, caching and zipping live in reports/scorecard*.py, reports/pdf.py and
 reports/bundle.py.
 """
@@ -17,9 +17,9 @@ from django.utils.http import http_date
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from assessments.access import get_assessment_for_user
+from assessments.models import Assessment
 from cities.models import Region
-from criteria.access import get_assessment_for_user
-from criteria.models import Assessment
 
 from . import bundle, scorecard_cache
 

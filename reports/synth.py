@@ -12,8 +12,9 @@ from datetime import UTC, datetime
 
 from django.db import transaction
 
+from assessments.models import Assessment, Entry
 from cities.models import City, Country, InstitutionalHome, Office, Origin, Region
-from criteria.models import Assessment, Criterion, Entry
+from criteria.models import Criterion
 
 BATCH = 2000
 # A few fictional countries in each region, so the region and country filters have work to do.

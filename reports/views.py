@@ -1,6 +1,6 @@
 """The comparison matrix (HTML and CSV) and the researchers' dashboard.
 
-Only published assessments are shown, read through criteria.access, so nobody sees more
+Only published assessments are shown, read through assessments.access, so nobody sees more
 here than on the assessment's own page. Every GET parameter goes through a form; a bad
 value becomes a message on the page and that filter falls back to its default.
 """
@@ -21,9 +21,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from assessments.access import visible_assessments
+from assessments.models import Assessment
 from cities.models import City, Country, Origin
-from criteria.access import visible_assessments
-from criteria.models import Assessment
 from ovp_assess.pagecache import public_content
 
 from . import charts

@@ -1,9 +1,9 @@
 import pytest
 from django.core.cache import cache
 
-from cities.models import Membership
+from assessments.models import Membership
+from assessments.report_data import load_report
 from criteria.models import Criterion
-from ovp_assess.report_data import load_report
 
 from . import factories
 

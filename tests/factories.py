@@ -4,9 +4,10 @@ import itertools
 
 from django.contrib.auth.models import Group, User
 
-from cities.models import City, Country, Membership, Office, Origin
-from criteria.access import RESEARCHERS, REVIEWERS
-from criteria.models import Assessment, Criterion, Entry
+from assessments.access import RESEARCHERS, REVIEWERS
+from assessments.models import Assessment, Entry, Membership
+from cities.models import City, Country, Office, Origin
+from criteria.models import Criterion
 
 _seq = itertools.count(1)
 

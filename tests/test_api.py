@@ -3,8 +3,9 @@
 import pytest
 from openapi_spec_validator import validate
 
+from assessments.models import Assessment, EvidenceLink
 from cities.models import City, Office, SourcedFact
-from criteria.models import Assessment, Criterion, EvidenceLink, PeerExample
+from criteria.models import Criterion, PeerExample
 from tests import factories
 
 pytestmark = pytest.mark.django_db

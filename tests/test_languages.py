@@ -13,9 +13,10 @@ from django.conf import settings
 from django.urls import reverse
 from pypdf import PdfReader
 
-from criteria.models import Criterion, Entry
+from assessments.models import Entry
+from criteria.models import Criterion
 
-from .assess.helpers import entry_post, fill
+from .assessments.helpers import entry_post, fill
 
 _TAGS = re.compile(r"<script.*?</script>|<style.*?</style>|<[^>]+>", re.S)
 
@@ -105,7 +106,7 @@ def test_staff_journey_pages_are_in_spanish(office, staff, es_staff):
 
 
 def test_scorecard_pdf_in_spanish(office, staff, es_staff):
-    from criteria import workflow
+    from assessments import workflow
 
     assessment = workflow.start_assessment(office=office, cycle=2025, user=staff)
     fill(assessment, staff)

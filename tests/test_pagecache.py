@@ -1,8 +1,8 @@
 """The public page cache never shows a stale or unpublished assessment."""
 
-from criteria import workflow
+from assessments import workflow
 
-from .assess.helpers import fill
+from .assessments.helpers import fill
 
 
 def test_city_page_cache_follows_a_publication(office, staff, reviewer, client_for):

@@ -4,9 +4,10 @@ from decimal import Decimal
 
 import pytest
 
+from assessments.models import Assessment, Entry, EvidenceLink
+from assessments.report_data import load_report
 from cities.models import City, Country, Office, Origin, SourcedFact
-from criteria.models import Assessment, Criterion, Entry, EvidenceLink, PeerExample, RubricLevel
-from ovp_assess.report_data import load_report
+from criteria.models import Criterion, PeerExample, RubricLevel
 
 pytestmark = pytest.mark.django_db
 

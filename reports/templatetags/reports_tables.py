@@ -10,7 +10,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from ovp_assess.templatetags.ovp import fictional_badge, level_badge
+from criteria.templatetags.ovp import fictional_badge, level_badge
 
 register = template.Library()
 

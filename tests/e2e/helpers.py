@@ -1,16 +1,17 @@
 """Data and keyboard helpers shared by the browser journeys.
 
 Data is built the way the app builds it: `seed_demo` for the demo accounts and fictional
-offices, criteria.workflow for anything more. Nothing here writes about a real city.
+offices, assessments.workflow for anything more. Nothing here writes about a real city.
 """
 
 import io
 
 from django.core.management import call_command
 
+from assessments.models import Assessment
 from cities.models import Office
-from criteria import workflow
-from criteria.models import Assessment, Criterion
+from assessments import workflow
+from criteria.models import Criterion
 
 from .. import factories
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from criteria.models import Assessment
+from assessments.models import Assessment
 
 from . import helpers
 

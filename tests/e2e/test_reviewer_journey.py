@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from criteria.models import Assessment, ReviewComment
+from assessments.models import Assessment, ReviewComment
 
 from . import helpers
 

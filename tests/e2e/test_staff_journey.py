@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from criteria.models import Assessment, Entry
+from assessments.models import Assessment, Entry
 
 from . import helpers
 

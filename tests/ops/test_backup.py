@@ -10,8 +10,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from cities.models import Membership
-from criteria.models import Assessment, Criterion, EvidenceLink, ReviewComment
+from assessments.models import Assessment, EvidenceLink, Membership, ReviewComment
+from criteria.models import Criterion
 from ovp_assess.backup import backed_up_models
 from tests import factories
 
@@ -83,13 +83,13 @@ def test_backup_restore_round_trip_keeps_every_row(report, office, tmp_path):
     for label in (
         "auth.user",
         "auth.group",
-        "cities.membership",
-        "criteria.assessment",
-        "criteria.entry",
-        "criteria.evidencelink",
-        "criteria.reviewcomment",
-        "criteria.historicalassessment",
-        "criteria.historicalentry",
+        "assessments.membership",
+        "assessments.assessment",
+        "assessments.entry",
+        "assessments.evidencelink",
+        "assessments.reviewcomment",
+        "assessments.historicalassessment",
+        "assessments.historicalentry",
         "admin.logentry",
     ):
         assert len(after[label]) > 0, label

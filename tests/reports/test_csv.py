@@ -5,7 +5,8 @@ import io
 
 import pytest
 
-from criteria.models import Assessment, Criterion, Entry
+from assessments.models import Assessment, Entry
+from criteria.models import Criterion
 from reports.csvexport import safe_cell, write_rows
 from tests import factories
 

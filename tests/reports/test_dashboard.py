@@ -8,8 +8,8 @@ import re
 import pytest
 from django.db.models import F
 
+from assessments.models import Assessment
 from cities.models import City, Origin
-from criteria.models import Assessment
 from reports import charts
 from reports.sample import Filters, load_sample, load_trend
 from reports.synth import synthesize
@@ -437,7 +437,7 @@ def test_dashboard_query_count_does_not_grow_with_offices_and_cycles(
 
 
 def test_dashboard_cache_follows_publication(report, client, reviewer):
-    from criteria.workflow import publish
+    from assessments.workflow import publish
 
     office = rated_office([1] * 9, name="First")
     assert len(client.get("/reports/dashboard/").context["sample"].offices) == 1

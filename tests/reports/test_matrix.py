@@ -8,8 +8,9 @@ import pytest
 from django.core.cache import cache
 from django.utils.html import escape
 
+from assessments.models import Assessment, Entry
 from cities.models import City, Origin
-from criteria.models import Assessment, Criterion, Entry
+from criteria.models import Criterion
 from reports.forms import MatrixForm
 from reports.matrix import CSV_HEADER, DEFAULT_CITIES, MAX_CITIES, build_matrix, csv_rows
 from tests import factories

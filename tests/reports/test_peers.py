@@ -3,8 +3,9 @@
 import pytest
 from django.template.loader import render_to_string
 
+from assessments.models import Assessment
 from cities.models import City, Origin
-from criteria.models import Assessment, PeerExample
+from criteria.models import PeerExample
 from reports.peers import find_peers, peers_for_office, peers_for_offices
 from reports.sample import Filters, load_sample
 from tests import factories

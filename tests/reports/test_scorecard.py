@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from criteria.models import Assessment, Criterion, EvidenceLink
+from assessments.models import Assessment, EvidenceLink
+from criteria.models import Criterion
 from reports import pdf
 from tests import factories
 

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
+from assessments.models import Assessment
 from cities.models import Office
-from criteria.models import Assessment
 from reports import bundle, pdf
 from tests import factories
 

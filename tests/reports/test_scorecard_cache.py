@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils.http import http_date
 
-from criteria.models import Assessment
+from assessments.models import Assessment
 from reports import pdf, scorecard_cache
 from tests import factories
 

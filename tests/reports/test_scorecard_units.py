@@ -8,7 +8,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from criteria.models import Assessment, Entry
+from assessments.models import Assessment, Entry
 from reports import pdf, scorecard
 from tests import factories
 

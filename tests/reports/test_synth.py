@@ -3,8 +3,8 @@
 import pytest
 from django.core.management import CommandError, call_command
 
+from assessments.models import Assessment, Entry
 from cities.models import City, Office, Origin
-from criteria.models import Assessment, Entry
 from reports.synth import office_levels, synthesize
 
 pytestmark = pytest.mark.django_db

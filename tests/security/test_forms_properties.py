@@ -21,11 +21,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.provisional import domains
 
+from assessments.forms import LOCAL_SUFFIXES, EntryForm, EvidenceForm
+from assessments.models import Entry
 from cities.forms import SORT_CHOICES, CityFilterForm
 from cities.models import InstitutionalHome, Region
-from criteria import workflow
-from criteria.assess_forms import LOCAL_SUFFIXES, EntryForm, EvidenceForm
-from criteria.models import Criterion, Entry
+from assessments import workflow
+from criteria.models import Criterion
 from reports.charts import MAX_RADAR
 from reports.forms import KIND_CHOICES, DashboardForm, MatrixForm
 from reports.forms import SORT_CHOICES as DASHBOARD_SORTS

@@ -23,7 +23,8 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, include, path, reverse
 
-from criteria.models import Assessment, Criterion
+from assessments.models import Assessment
+from criteria.models import Criterion
 from tests import factories
 
 PERSONAS = ["anon", "staff", "other", "viewer", "reviewer", "researcher", "admin"]
@@ -160,11 +161,11 @@ api:get_assessment                POST   draft      405    405    405    405    
 
 admin:index                       GET    -          admin  admin  admin  admin  admin    admin      200
 admin:login                       GET    -          200    200    200    200    200      200        302
-admin:criteria_assessment_changelist GET -          admin  admin  admin  admin  admin    admin      200
-admin:criteria_assessment_change  GET    draft      admin  admin  admin  admin  admin    admin      200
-admin:criteria_assessment_change  POST   draft      admin  admin  admin  admin  admin    admin      200
-admin:criteria_assessment_history GET    draft      admin  admin  admin  admin  admin    admin      200
-admin:criteria_entry_changelist   GET    -          admin  admin  admin  admin  admin    admin      200
+admin:assessments_assessment_changelist GET -          admin  admin  admin  admin  admin    admin      200
+admin:assessments_assessment_change  GET    draft      admin  admin  admin  admin  admin    admin      200
+admin:assessments_assessment_change  POST   draft      admin  admin  admin  admin  admin    admin      200
+admin:assessments_assessment_history GET    draft      admin  admin  admin  admin  admin    admin      200
+admin:assessments_entry_changelist   GET    -          admin  admin  admin  admin  admin    admin      200
 admin:auth_user_changelist        GET    -          admin  admin  admin  admin  admin    admin      200
 """
 # fmt: on
@@ -271,7 +272,7 @@ def _kwargs(name, state, objects):
         return {"pk": _pk(objects, state), "number": 1}
     if name.startswith(("assess:", "reports:scorecard")) and state != "-":
         return {"pk": _pk(objects, state)}
-    if name.startswith("admin:criteria_assessment_") and state != "-":
+    if name.startswith("admin:assessments_assessment_") and state != "-":
         return {"object_id": objects[state].pk}
     return {}
 

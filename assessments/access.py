@@ -8,9 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
-from cities.models import Membership
-
-from .models import Assessment
+from .models import Assessment, Membership
 
 REVIEWERS = "reviewers"
 RESEARCHERS = "researchers"

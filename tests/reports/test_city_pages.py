@@ -6,11 +6,11 @@ from decimal import Decimal
 import pytest
 from django.utils.html import escape
 
-from cities import queries
+from assessments.models import Assessment
+from reports import city_queries as queries
 from cities.forms import CityFilterForm
 from cities.models import City, Country, Origin, SourcedFact
-from cities.views import format_value
-from criteria.models import Assessment
+from reports.city_views import format_value
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,7 @@
 """Builders for the self-assessment tests."""
 
-from criteria import workflow
-from criteria.models import Assessment
+from assessments.models import Assessment
+from assessments import workflow
 
 
 def entry_post(entry, *, links=(), action="save", **fields):

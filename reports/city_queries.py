@@ -2,10 +2,10 @@
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, prefetch_related_objects
 
-from criteria.access import visible_assessments
-from criteria.models import Assessment, Criterion, Entry, PeerExample
-
-from .models import City, Office, Origin, SourcedFact
+from assessments.access import visible_assessments
+from assessments.models import Assessment, Entry
+from cities.models import City, Office, Origin, SourcedFact
+from criteria.models import Criterion, PeerExample
 
 SORT_FIELDS = {
     "name": "name",

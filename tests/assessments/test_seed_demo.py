@@ -6,9 +6,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 
-from cities.models import City, Membership, Origin
-from criteria.access import is_researcher, is_reviewer
-from criteria.models import Assessment, Entry
+from assessments.access import is_researcher, is_reviewer
+from assessments.models import Assessment, Entry, Membership
+from cities.models import City, Origin
 
 
 def _run(*args, settings=None):

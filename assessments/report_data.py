@@ -15,7 +15,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from cities.models import City, Country, Office, Origin, SourcedFact
-from criteria.models import Assessment, Criterion, Entry, GuidingQuestion, PeerExample, RubricLevel
+from criteria.models import Criterion, GuidingQuestion, PeerExample, RubricLevel
+
+from .models import Assessment, Entry
 
 FIXTURES = settings.BASE_DIR / "fixtures"
 CONTENT_FIELDS = ("title", "short_title", "definition", "why_it_matters", "takeaways", "tradeoffs")

@@ -3,8 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from criteria import workflow
-from criteria.models import Assessment, Criterion, Entry, EvidenceLink, ReviewComment
+from assessments.models import Assessment, Entry, EvidenceLink, ReviewComment
+from assessments import workflow
+from criteria.models import Criterion
 
 from .. import factories
 from .helpers import complete_data, entry_post, fill, publish

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import assess_views as views
+from . import views
 
 app_name = "assess"
 urlpatterns = [

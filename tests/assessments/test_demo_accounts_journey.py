@@ -9,8 +9,8 @@ from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.urls import reverse
 
+from assessments.models import Assessment
 from cities.models import Office
-from criteria.models import Assessment
 
 from .test_journey import _fill
 

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from criteria import workflow
-from criteria.models import Assessment, Entry, ReviewComment
+from assessments.models import Assessment, Entry, ReviewComment
+from assessments import workflow
 
 from .helpers import entry_post, fill, publish
 

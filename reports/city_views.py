@@ -6,12 +6,12 @@ from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
+from cities.forms import SORTS, CityFilterForm
 from criteria.models import RubricLevel
 from ovp_assess.pagecache import public_content
-from reports.peers import peers_for_offices
 
-from . import queries
-from .forms import SORTS, CityFilterForm
+from . import city_queries as queries
+from .peers import peers_for_offices
 
 
 def format_value(value):

@@ -3,8 +3,8 @@
 from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
-from criteria.access import visible_assessments
-from criteria.models import Assessment, Entry
+from assessments.access import visible_assessments
+from assessments.models import Assessment, Entry
 
 from .helpers import entry_post
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from ovp_assess.report_data import load_report
+from assessments.report_data import load_report
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 """The self-assessment workspace: city staff fill in, reviewers comment, return and publish.
 
-Views stay thin: who may do what comes from criteria/access.py, the rules of the workflow
-from criteria/workflow.py. Every view that takes an assessment id goes through `_get`.
+Views stay thin: who may do what comes from assessments/access.py, the rules of the workflow
+from assessments/workflow.py. Every view that takes an assessment id goes through `_get`.
 """
 
 from functools import wraps
@@ -19,11 +19,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
-from cities.models import Membership, Office
+from cities.models import Office
+from criteria.models import Criterion
 
 from . import workflow
 from .access import can_edit, get_assessment_for_user, is_reviewer, office_ids_for
-from .assess_forms import (
+from .forms import (
     CommentForm,
     DecisionForm,
     DiffForm,
@@ -33,7 +34,7 @@ from .assess_forms import (
     StartForm,
     evidence_initial,
 )
-from .models import Assessment, Criterion, Entry, ReviewComment
+from .models import Assessment, Entry, Membership, ReviewComment
 
 EVIDENCE_PREFIX = "evidence"
 

@@ -5,16 +5,9 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from cities.models import Membership
-from criteria import workflow
-from criteria.models import (
-    Assessment,
-    Criterion,
-    Entry,
-    EvidenceLink,
-    PeerExample,
-    ReviewComment,
-)
+from assessments.models import Assessment, Entry, EvidenceLink, Membership, ReviewComment
+from assessments import workflow
+from criteria.models import Criterion, PeerExample
 
 from .. import factories
 from .helpers import complete_data, fill, publish

@@ -25,8 +25,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
+from criteria.models import Criterion, PeerExample
+
 from .access import can_edit, is_reviewer
-from .models import Assessment, Criterion, Entry, EvidenceLink, PeerExample, ReviewComment
+from .models import Assessment, Entry, EvidenceLink, ReviewComment
 
 ENTRY_FIELDS = ("applicability", "level", "justification", "strengths", "opportunities")
 TEXT_FIELDS = ("justification", "strengths", "opportunities")

@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from criteria.models import Assessment, Entry, EvidenceLink
+from assessments.models import Assessment, Entry, EvidenceLink
 
 from .helpers import entry_post
 

@@ -1,6 +1,6 @@
 import pytest
 
-from criteria import workflow
+from assessments import workflow
 
 
 @pytest.fixture

@@ -1,0 +1,190 @@
+"""What offices say about themselves and what reviewers decide: assessments, their entries,
+evidence, review comments, and who belongs to which office."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from cities.models import Office, Origin
+from criteria.models import Criterion
+
+
+class AssessmentQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Assessment.Status.PUBLISHED)
+
+    def real(self):
+        return self.filter(office__city__origin=Origin.REPORT)
+
+
+class Assessment(models.Model):
+    class Kind(models.TextChoices):
+        SELF = "self", _("Self-assessment")
+        RESEARCH = "research", _("Research assessment")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        PUBLISHED = "published", _("Published")
+
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="assessments")
+    cycle = models.PositiveSmallIntegerField(
+        _("cycle"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    # Bumped on every change to the assessment or any of its entries: the scorecard
+    # cache and the "cite as" line are keyed on it.
+    version = models.PositiveIntegerField(default=1)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    citation = models.CharField(_("source"), max_length=300, blank=True)
+    source_url = models.URLField(_("source URL"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    history = HistoricalRecords()
+    objects = AssessmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["office__city__name", "office__name", "-cycle"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "cycle", "kind"], name="one_assessment_per_office_cycle_kind"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.office} {self.cycle} ({self.get_kind_display()})"
+
+    @property
+    def is_published(self):
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def is_rated(self):
+        return any(entry.level is not None for entry in self.entries.all())
+
+
+class Entry(models.Model):
+    """One criterion of one assessment."""
+
+    class Applicability(models.TextChoices):
+        ASSESSED = "assessed", _("Assessed")
+        NOT_ASSESSED = "not-assessed", _("Not assessed")
+        NOT_APPLICABLE = "not-applicable", _("Not applicable")
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="entries")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="entries")
+    # None means unrated: the report's charts give no levels, so none is invented.
+    level = models.PositiveSmallIntegerField(
+        _("level"), null=True, blank=True, validators=[MaxValueValidator(4)]
+    )
+    applicability = models.CharField(
+        max_length=16, choices=Applicability.choices, default=Applicability.ASSESSED
+    )
+    justification = models.TextField(_("why not applicable"), blank=True)
+    strengths = models.TextField(_("current strengths"), blank=True)
+    opportunities = models.TextField(_("opportunities to enhance effectiveness"), blank=True)
+    # Optimistic locking: a save must name the version it started from.
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["criterion__number"]
+        verbose_name_plural = _("entries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "criterion"], name="one_entry_per_criterion"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(level__isnull=True) | models.Q(level__lte=4),
+                name="entry_level_in_rubric",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.assessment} / {self.criterion.number}"
+
+
+class EvidenceLink(models.Model):
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="evidence")
+    url = models.URLField(_("URL"), max_length=500)
+    title = models.CharField(_("title"), max_length=200)
+    checked_on = models.DateField(_("date last checked"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.title
+
+
+class ReviewComment(models.Model):
+    """A reviewer's note on a submitted assessment, optionally about one criterion."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="comments")
+    criterion = models.ForeignKey(
+        Criterion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Decision(models.TextChoices):
+        COMMENT = "comment", _("Comment")
+        RETURNED = "returned", _("Returned to the office")
+        PUBLISHED = "published", _("Published")
+
+    decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.COMMENT)
+    text = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return self.text[:60]
+
+
+class Membership(models.Model):
+    """City staff belong to offices, as editors (may save) or viewers (read only)."""
+
+    class Role(models.TextChoices):
+        EDITOR = "editor", _("Editor")
+        VIEWER = "viewer", _("Viewer")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.EDITOR)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "office"], name="unique_membership")]
+
+    def __str__(self):
+        return f"{self.user} - {self.office} ({self.role})"
