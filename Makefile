@@ -15,11 +15,12 @@ RUN_DEBS := libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-co
 TEST_DEBS := $(RUN_DEBS) gettext poppler-utils chromium
 STAMP = $(VENV)/.installed-$(1)-$(shell cat pyproject.toml | md5sum | cut -c1-12)
 
-.PHONY: help run test bench e2e lint format messages migrations-check python sysdeps-run sysdeps-test clean-db
+.PHONY: help run test test-fast checks bench e2e lint format messages migrations-check python sysdeps-run sysdeps-test clean-db
 
 help:
 	@echo "make run    - set up and serve the app on http://127.0.0.1:$(PORT) with the report and demo data"
 	@echo "make test   - set up and run the whole test suite (SQLite unless DATABASE_URL is set)"
+	@echo "make test-fast - the test suite without the browser journeys"
 	@echo "make bench  - run the benchmark suite and print its table"
 	@echo "make lint   - ruff check and format check"
 
@@ -70,11 +71,19 @@ run: $(call STAMP,run) sysdeps-run
 	@echo "Serving OVP Assess on http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: $(call STAMP,test) sysdeps-test
+# ruff, the layers contract (import-linter), migrations in step with the models, then pytest.
+checks: $(call STAMP,test)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+
+test: $(call STAMP,test) sysdeps-test checks
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Everything but the browser journeys, for quick loops.
+test-fast: $(call STAMP,test) sysdeps-test checks
+	$(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
 
 bench: $(call STAMP,test) sysdeps-test
 	$(BIN)/python -m bench

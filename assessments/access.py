@@ -42,16 +42,35 @@ def office_ids_for(user, editor=False):
     return set(memberships.values_list("office_id", flat=True))
 
 
+ALL_OFFICES = "all"
+
+
+def readable_offices(user):
+    """The one visibility rule: whose unpublished assessments `user` may read.
+
+    ALL_OFFICES for reviewers and superusers, else the ids of the user's offices; an empty
+    set means published assessments only (anonymous visitors, researchers, partners).
+    """
+    if not user.is_authenticated:
+        return frozenset()
+    if user.is_superuser or is_reviewer(user):
+        return ALL_OFFICES
+    return frozenset(office_ids_for(user))
+
+
+def sees_published_only(user):
+    """True when `user` reads nothing but published assessments (pages may be shared)."""
+    return not readable_offices(user)
+
+
 def visible_assessments(user):
     """Assessments the user may read."""
     qs = Assessment.objects.all()
-    if user.is_authenticated and (user.is_superuser or is_reviewer(user)):
+    offices = readable_offices(user)
+    if offices == ALL_OFFICES:
         return qs
     published = Q(status=Assessment.Status.PUBLISHED)
-    offices = office_ids_for(user)
-    if offices:
-        return qs.filter(published | Q(office_id__in=offices))
-    return qs.filter(published)
+    return qs.filter(published | Q(office_id__in=offices)) if offices else qs.filter(published)
 
 
 def get_assessment_for_user(user, pk, write=False):

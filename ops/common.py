@@ -172,7 +172,6 @@ def setup_django(env):
 
 def migrate_and_load():
     from django.core.management import call_command
-
     from ovp_assess.report_data import load_report
 
     call_command("migrate", interactive=False, verbosity=0)
@@ -184,8 +183,8 @@ def make_office_with_staff(*, tag, staff, password):
     the app's own workflow. Returns (assessment, [usernames])."""
     from django.contrib.auth.models import User
 
-    from cities.models import City, Country, Membership, Office, Origin
     from assessments import workflow
+    from cities.models import City, Country, Membership, Office, Origin
 
     country, _ = Country.objects.get_or_create(
         slug="opsland",

@@ -9,8 +9,7 @@ from django.views.decorators.http import require_safe
 
 from cities.models import City, Office
 from criteria.models import Criterion
-
-from .pagecache import public_content
+from reports.cache import public_content
 
 
 @require_safe
@@ -25,7 +24,7 @@ def home(request):
         }
         return render_to_string("home.html#content", context, request=request)
 
-    # The same for every visitor: kept per language and data version (pagecache).
+    # The same for every visitor: kept per language and data version (reports.cache).
     content = public_content(request, "home", "", build, everyone=True)
     return render(request, "home.html", {"content": mark_safe(content)})  # noqa: S308
 

@@ -7,5 +7,7 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self):
-        # Connects the signals that clear the dashboard's cache when data change.
-        from . import sample  # noqa: F401
+        # The caches' invalidation signals, all connected here (see reports/cache.py).
+        from . import cache
+
+        cache.connect_signals()

@@ -8,9 +8,9 @@ from django.views.decorators.http import require_safe
 
 from cities.forms import SORTS, CityFilterForm
 from criteria.models import RubricLevel
-from ovp_assess.pagecache import public_content
 
 from . import city_queries as queries
+from .cache import public_content
 from .peers import peers_for_offices
 
 

@@ -6,19 +6,12 @@ back as plain dicts and lists (values_list), never model instances: at 1,000 off
 5 cycles that is 5,000 + 9,000 small rows.
 """
 
-import threading
-import time
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from django.db import connection
 from django.db.models import Exists, OuterRef
-from django.db.models.signals import post_delete, post_save
-from django.utils.translation import get_language
 
 from assessments.models import Assessment, Entry
-from cities.models import City, Country, Office, Origin
-from criteria.models import Criterion, PeerExample
+from cities.models import Origin
 
 from .matrix import criteria_rows
 
@@ -173,63 +166,3 @@ def load_trend(*, office_id, criteria, kind="", assessments=None):
             chosen["levels"][index[criterion_id]] = level
     cycles = sorted(per_cycle)
     return {"cycles": cycles, "levels": [per_cycle[c]["levels"] for c in cycles]}
-
-
-# Cache ---------------------------------------------------------------------------------
-#
-# The sample is the dashboard's one expensive step (5,000 + 9,000 rows at 1,000 offices
-# and 5 cycles). It holds published data only, the same for every viewer, so it is cached
-# per process, keyed on the filters, the language and a stamp of the assessments table:
-# every workflow step (submit, return, publish) and every admin save of an assessment
-# changes its version or updated_at, and a deletion changes the count, so the stamp moves
-# whenever a published level can change. Saves of offices, cities, countries or entries
-# in this process (admin edits) clear it at once through signals; the same edits in
-# another worker show there after TTL seconds at the latest.
-
-TTL = 300
-# An overview of 1,000 offices (sample, charts, JSON) takes about 2 MB: at most ~25 MB.
-MAX_ENTRIES = 12
-_cache = OrderedDict()
-_lock = threading.Lock()
-
-
-def data_stamp():
-    """One cheap query (about 1 ms at 5,000 assessments) that changes with the data."""
-    a, o = Assessment._meta.db_table, Office._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT COUNT(*), SUM(version), MAX(updated_at), MAX(id), "  # noqa: S608
-            f"(SELECT COUNT(*) FROM {o}), (SELECT MAX(id) FROM {o}) FROM {a}"
-        )
-        return tuple(str(v) for v in cursor.fetchone())
-
-
-def clear_cache(**kwargs):
-    with _lock:
-        _cache.clear()
-
-
-for _model in (Assessment, Entry, Office, City, Country, Criterion, PeerExample):
-    post_save.connect(clear_cache, sender=_model, dispatch_uid=f"reports-sample-{_model}")
-    post_delete.connect(clear_cache, sender=_model, dispatch_uid=f"reports-sample-d-{_model}")
-
-
-def cached(name, builder, *key, stamp):
-    """builder() cached under (name, key, language, `stamp`) for up to TTL seconds.
-
-    `stamp` is data_stamp(), taken once per request. Callers must not mutate what they
-    get back: it is shared between requests.
-    """
-    full_key = (name, key, get_language(), stamp)
-    now = time.monotonic()
-    with _lock:
-        hit = _cache.get(full_key)
-        if hit is not None and hit[0] > now:
-            _cache.move_to_end(full_key)
-            return hit[1]
-    value = builder()
-    with _lock:
-        _cache[full_key] = (now + TTL, value)
-        while len(_cache) > MAX_ENTRIES:
-            _cache.popitem(last=False)
-    return value

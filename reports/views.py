@@ -24,14 +24,14 @@ from django.views.decorators.http import require_safe
 from assessments.access import visible_assessments
 from assessments.models import Assessment
 from cities.models import City, Country, Origin
-from ovp_assess.pagecache import public_content
 
 from . import charts
+from .cache import cached, data_stamp, public_content
 from .csvexport import csv_response
 from .forms import DashboardForm, LanguageForm, MatrixForm
 from .matrix import CSV_HEADER, build_matrix, csv_header, csv_rows
 from .peers import examples_by_criterion, find_peers, rank_offices
-from .sample import Filters, cached, data_stamp, load_sample, load_trend
+from .sample import Filters, load_sample, load_trend
 
 TABLE_PAGE_SIZE = 25
 
@@ -69,16 +69,8 @@ def _matrix_context(request):
     values = form.values()
     problems = form.problems()
     cities = values["cities"]
-    # The matrix uses published assessments only, the same for every viewer, so it is
-    # cached like the dashboard, keyed on a stamp that moves with every published change.
-    matrix = cached(
-        "matrix",
-        lambda: build_matrix(cities=cities, cycle=values["cycle"], kind=values["kind"]),
-        tuple(cities),
-        values["cycle"],
-        values["kind"],
-        stamp=data_stamp(),
-    )
+    # Not cached here: the page caches its whole content (reports.cache.public_content).
+    matrix = build_matrix(cities=cities, cycle=values["cycle"], kind=values["kind"])
     if matrix.unknown:
         problems.append(
             _("Cities: no city has the identifier %(slugs)s.")
@@ -90,7 +82,7 @@ def _matrix_context(request):
 @require_safe
 def matrix(request):
     # Published data only, whoever asks: the content is kept per query, language and data
-    # version (ovp_assess.pagecache); the header around it stays per user.
+    # version (reports.cache); the header around it stays per user.
     content = public_content(
         request,
         "matrix",
@@ -180,7 +172,7 @@ def _json(value):
 def _dashboard_data(request):
     """Everything the dashboard and its CSV downloads show, in a fixed number of queries.
 
-    Cached parts (see reports.sample.cached) are shared between requests: read, never change.
+    Cached parts (see reports.cache.cached) are shared between requests: read, never change.
     """
     stamp = data_stamp()
     form = DashboardForm(

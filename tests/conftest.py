@@ -1,19 +1,26 @@
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 from assessments.models import Membership
 from assessments.report_data import load_report
 from criteria.models import Criterion
+from reports import cache as reports_cache
 
 from . import factories
 
 
 @pytest.fixture(autouse=True)
 def _empty_caches():
-    # Rolled-back test data can repeat a data stamp: every test starts with empty caches.
+    # Rolled-back test data can repeat a data stamp: every test starts with empty caches
+    # (Django's and this process's own) and in the default language.
     cache.clear()
+    reports_cache.clear()
     yield
     cache.clear()
+    reports_cache.clear()
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -1,7 +1,7 @@
 """Builders for the self-assessment tests."""
 
-from assessments.models import Assessment
 from assessments import workflow
+from assessments.models import Assessment
 
 
 def entry_post(entry, *, links=(), action="save", **fields):

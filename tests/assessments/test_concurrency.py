@@ -11,8 +11,8 @@ import time
 import pytest
 from django.db import OperationalError, connection
 
-from assessments.models import Assessment, Entry
 from assessments import workflow
+from assessments.models import Assessment, Entry
 
 from .. import factories
 

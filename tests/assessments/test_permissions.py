@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from assessments.models import Assessment, Entry, ReviewComment
 from assessments import workflow
+from assessments.models import Assessment, Entry, ReviewComment
 
 from .helpers import entry_post, fill, publish
 

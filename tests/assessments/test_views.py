@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from assessments.models import Assessment, Entry, EvidenceLink, ReviewComment
 from assessments import workflow
+from assessments.models import Assessment, Entry, EvidenceLink, ReviewComment
 from criteria.models import Criterion
 
 from .. import factories

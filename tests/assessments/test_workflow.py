@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from assessments.models import Assessment, Entry, EvidenceLink, Membership, ReviewComment
 from assessments import workflow
+from assessments.models import Assessment, Entry, EvidenceLink, Membership, ReviewComment
 from criteria.models import Criterion, PeerExample
 
 from .. import factories

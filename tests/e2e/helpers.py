@@ -8,9 +8,9 @@ import io
 
 from django.core.management import call_command
 
+from assessments import workflow
 from assessments.models import Assessment
 from cities.models import Office
-from assessments import workflow
 from criteria.models import Criterion
 
 from .. import factories

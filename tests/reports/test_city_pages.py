@@ -7,9 +7,9 @@ import pytest
 from django.utils.html import escape
 
 from assessments.models import Assessment
-from reports import city_queries as queries
 from cities.forms import CityFilterForm
 from cities.models import City, Country, Origin, SourcedFact
+from reports import city_queries as queries
 from reports.city_views import format_value
 from tests import factories
 

@@ -21,11 +21,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.provisional import domains
 
+from assessments import workflow
 from assessments.forms import LOCAL_SUFFIXES, EntryForm, EvidenceForm
 from assessments.models import Entry
 from cities.forms import SORT_CHOICES, CityFilterForm
 from cities.models import InstitutionalHome, Region
-from assessments import workflow
 from criteria.models import Criterion
 from reports.charts import MAX_RADAR
 from reports.forms import KIND_CHOICES, DashboardForm, MatrixForm

@@ -13,10 +13,10 @@ from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from assessments import workflow
 from assessments.access import RESEARCHERS, REVIEWERS
 from assessments.models import Assessment, Membership
 from cities.models import City, Country, Office, Origin
-from assessments import workflow
 from criteria.models import Criterion
 
 # username -> (role description, superuser?, group, real office slug)

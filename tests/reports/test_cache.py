@@ -2,7 +2,7 @@
 
 from assessments import workflow
 
-from .assessments.helpers import fill
+from ..assessments.helpers import fill
 
 
 def test_city_page_cache_follows_a_publication(office, staff, reviewer, client_for):
