@@ -1,18 +1,21 @@
 from django.urls import path
 
-from . import views
+from .views import entries, history, review, workspace
 
 app_name = "assess"
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("start/", views.start, name="start"),
-    path("review/", views.review_queue, name="review-queue"),
-    path("<int:pk>/", views.detail, name="detail"),
-    path("<int:pk>/criteria/<int:number>/", views.criterion, name="criterion"),
-    path("<int:pk>/submit/", views.submit, name="submit"),
-    path("<int:pk>/learn/", views.learn, name="learn"),
-    path("<int:pk>/history/", views.history, name="history"),
-    path("<int:pk>/diff/", views.diff, name="diff"),
-    path("<int:pk>/review/", views.review, name="review"),
-    path("<int:pk>/next-cycle/", views.next_cycle, name="next-cycle"),
+    path("", workspace.home, name="home"),
+    path("start/", workspace.start, name="start"),
+    path("<int:pk>/", workspace.detail, name="detail"),
+    path("<int:pk>/next-cycle/", workspace.next_cycle, name="next-cycle"),
+    path("<int:pk>/criteria/<int:number>/", entries.criterion, name="criterion"),
+    path("<int:pk>/submit/", entries.submit, name="submit"),
+    path("<int:pk>/learn/", entries.learn, name="learn"),
+    path("<int:pk>/history/", history.history, name="history"),
+    path("<int:pk>/diff/", history.diff, name="diff"),
+    path("review/", review.review_queue, name="review-queue"),
+    path("<int:pk>/review/", review.review, name="review"),
+    path("<int:pk>/review/comment/", review.review_comment, name="review-comment"),
+    path("<int:pk>/review/return/", review.review_return, name="review-return"),
+    path("<int:pk>/review/publish/", review.review_publish, name="review-publish"),
 ]

@@ -57,9 +57,14 @@ def test_staff_journey_two_sittings_review_return_publish(office, staff, reviewe
     rc = client_for(reviewer)
     queue = rc.get(reverse("assess:review-queue"))
     assert [r["assessment"].pk for r in queue.context["rows"]] == [assessment.pk]
-    review_url = reverse("assess:review", args=[assessment.pk])
-    rc.post(review_url, {"action": "comment", "criterion": "3", "text": "Which data, how often?"})
-    rc.post(review_url, {"action": "return", "text": "Please answer the note on 3."})
+    rc.post(
+        reverse("assess:review-comment", args=[assessment.pk]),
+        {"criterion": "3", "text": "Which data, how often?"},
+    )
+    rc.post(
+        reverse("assess:review-return", args=[assessment.pk]),
+        {"text": "Please answer the note on 3."},
+    )
     assert Assessment.objects.get(pk=assessment.pk).status == "draft"
 
     # Staff see the decision and the comment, fix criterion 3 and submit again.
@@ -74,7 +79,7 @@ def test_staff_journey_two_sittings_review_return_publish(office, staff, reviewe
     assert anonymous.get(f"/api/assessments/{assessment.pk}").status_code == 404
 
     # The reviewer publishes; the assessment is now public and frozen.
-    published = rc.post(review_url, {"action": "publish", "text": ""})
+    published = rc.post(reverse("assess:review-publish", args=[assessment.pk]), {"text": ""})
     assert published["Location"] == reverse("assess:review-queue")
     stored = Assessment.objects.get(pk=assessment.pk)
     assert (stored.status, stored.published_by) == ("published", reviewer)

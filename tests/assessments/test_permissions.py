@@ -16,7 +16,10 @@ ASSESSMENT_URLS = [
     ("assess:learn", {}, {}),
     ("assess:history", {}, {}),
     ("assess:diff", {}, {}),
-    ("assess:review", {}, {"action": "publish", "text": ""}),
+    ("assess:review", {}, {}),
+    ("assess:review-comment", {}, {"criterion": "1", "text": "A note"}),
+    ("assess:review-return", {}, {"text": ""}),
+    ("assess:review-publish", {}, {"text": ""}),
     ("assess:next-cycle", {}, {}),
 ]
 
@@ -99,8 +102,8 @@ def test_only_reviewers_publish(assessment, staff, request, client_for, persona)
     fill(assessment, staff)
     workflow.submit(assessment=assessment, user=staff)
     user = request.getfixturevalue(persona)
-    url = _url("assess:review", assessment, {})
-    response = client_for(user).post(url, {"action": "publish", "text": ""})
+    url = _url("assess:review-publish", assessment, {})
+    response = client_for(user).post(url, {"text": ""})
     # Office members are told no (403); a researcher is no member: the workspace is 404.
     assert response.status_code == (404 if persona == "researcher" else 403)
     assert Assessment.objects.get(pk=assessment.pk).status == "submitted"
@@ -111,7 +114,7 @@ def test_reviewer_publishes(assessment, staff, reviewer, client_for):
     fill(assessment, staff)
     workflow.submit(assessment=assessment, user=staff)
     response = client_for(reviewer).post(
-        _url("assess:review", assessment, {}), {"action": "publish", "text": "Well done."}
+        _url("assess:review-publish", assessment, {}), {"text": "Well done."}
     )
     assert response.status_code == 302
     assert Assessment.objects.get(pk=assessment.pk).status == "published"
@@ -131,7 +134,7 @@ def test_nobody_changes_a_published_assessment(
         entry_post(entry, strengths="Rewritten"),
     )
     submit = client.post(_url("assess:submit", published, {}))
-    back = client.post(_url("assess:review", published, {}), {"action": "return", "text": "x"})
+    back = client.post(_url("assess:review-return", published, {}), {"text": "x"})
 
     # Members are refused (403); reviewers and admins are no members of the office (404).
     # A reviewer's "return" is refused by the workflow and sent back with a message.

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from assessments import workflow
+from assessments import history, workflow
 from assessments.models import Assessment, Entry, EvidenceLink, ReviewComment
 from criteria.models import Criterion
 
@@ -258,7 +258,7 @@ def test_diff_page_shows_word_changes(assessment, staff, client_for):
     entry = assessment.entries.select_related("assessment").get(criterion__number=2)
     workflow.save_entry(entry=entry, data=complete_data("Before"), base_version=1, user=staff)
     workflow.save_entry(entry=entry, data=complete_data("After"), base_version=2, user=staff)
-    revs = workflow.revisions(assessment=assessment)
+    revs = history.revisions(assessment=assessment)
     url = reverse("assess:diff", args=[assessment.pk])
     response = client_for(staff).get(
         url, {"old": revs[1].record.history_id, "new": revs[2].record.history_id}
@@ -281,9 +281,11 @@ def test_review_comment_return_and_staff_sees_comment(assessment, staff, reviewe
     fill(assessment, staff)
     workflow.submit(assessment=assessment, user=staff)
     rc = client_for(reviewer)
-    url = reverse("assess:review", args=[assessment.pk])
-    rc.post(url, {"action": "comment", "criterion": "5", "text": "Name your data sources."})
-    rc.post(url, {"action": "return", "text": "Nearly there."})
+    rc.post(
+        reverse("assess:review-comment", args=[assessment.pk]),
+        {"criterion": "5", "text": "Name your data sources."},
+    )
+    rc.post(reverse("assess:review-return", args=[assessment.pk]), {"text": "Nearly there."})
 
     stored = Assessment.objects.get(pk=assessment.pk)
     comments = list(ReviewComment.objects.filter(assessment=assessment).order_by("pk"))
@@ -302,8 +304,8 @@ def test_review_empty_comment_is_an_error(assessment, staff, reviewer, client_fo
     fill(assessment, staff)
     workflow.submit(assessment=assessment, user=staff)
     response = client_for(reviewer).post(
-        reverse("assess:review", args=[assessment.pk]),
-        {"action": "comment", "criterion": "5", "text": "  "},
+        reverse("assess:review-comment", args=[assessment.pk]),
+        {"criterion": "5", "text": "  "},
     )
     entry5 = response.context["entries"][4]
     assert response.status_code == 200

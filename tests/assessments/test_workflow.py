@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from assessments import workflow
+from assessments import history, workflow
 from assessments.models import Assessment, Entry, EvidenceLink, Membership, ReviewComment
 from criteria.models import Criterion, PeerExample
 
@@ -261,7 +261,7 @@ def test_previous_published_is_latest_earlier_published_cycle(office, staff, rev
 
 
 def test_word_diff_marks_removed_and_added_words():
-    assert workflow.word_diff("we meet every month", "we meet every week") == [
+    assert history.word_diff("we meet every month", "we meet every week") == [
         ("equal", "we meet every"),
         ("delete", "month"),
         ("insert", "week"),
@@ -274,7 +274,7 @@ def test_revisions_group_the_start_and_list_each_save(assessment, staff):
     workflow.save_entry(
         entry=entry, data={**complete_data("One"), "level": 3}, base_version=2, user=staff
     )
-    revs = workflow.revisions(assessment=assessment)
+    revs = history.revisions(assessment=assessment)
     assert [(r.is_start, r.criterion and r.criterion.number, r.changed) for r in revs] == [
         (True, None, []),
         (False, 2, ["level", "strengths", "opportunities"]),
@@ -295,9 +295,9 @@ def test_diff_revisions_shows_changed_criteria_only(assessment, staff):
         user=staff,
     )
     workflow.save_entry(entry=entry, data=complete_data("New words"), base_version=2, user=staff)
-    revs = workflow.revisions(assessment=assessment)
+    revs = history.revisions(assessment=assessment)
 
-    diffs = workflow.diff_revisions(
+    diffs = history.diff_revisions(
         assessment=assessment, from_id=revs[1].record.history_id, to_id=revs[2].record.history_id
     )
 

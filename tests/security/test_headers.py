@@ -72,7 +72,16 @@ PAGES = _pages()
 
 # URLs without a page to GET: POST-only actions (their 405 is an error page below), a
 # redirect, and the API's root, which is a 404.
-NO_PAGE = {"logout", "set_language", "assess:start", "assess:next-cycle", "api:api-root"}
+NO_PAGE = {
+    "logout",
+    "set_language",
+    "assess:start",
+    "assess:next-cycle",
+    "assess:review-comment",
+    "assess:review-return",
+    "assess:review-publish",
+    "api:api-root",
+}
 
 
 def test_every_url_name_with_a_page_is_checked():

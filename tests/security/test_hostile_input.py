@@ -302,8 +302,8 @@ def test_review_note_stored_exactly_or_explained(
     submitted, staff, reviewer, client_for, action, payload_id, payload
 ):
     client = client_for(reviewer)
-    url = reverse("assess:review", args=[submitted.pk])
-    data = {"action": action, "text": payload}
+    url = reverse(f"assess:review-{action}", args=[submitted.pk])
+    data = {"text": payload}
     if action == "comment":
         data["criterion"] = "1"
 

@@ -104,9 +104,27 @@ assess:diff                       POST   draft      login  405    404    405    
 assess:review                     GET    draft      login  403    404    403    200      404        200
 assess:review                     GET    submitted  login  403    404    403    200      404        200
 assess:review                     GET    published  login  403    404    403    200      404        200
-assess:review                     POST   draft      login  403    404    403    302      404        302
-assess:review                     POST   submitted  login  403    404    403    302      404        302
-assess:review                     POST   published  login  403    404    403    302      404        302
+assess:review                     POST   draft      login  405    404    405    405      404        405
+assess:review                     POST   submitted  login  405    404    405    405      404        405
+assess:review                     POST   published  login  405    404    405    405      404        405
+assess:review-comment             GET    draft      login  405    404    405    405      404        405
+assess:review-comment             GET    submitted  login  405    404    405    405      404        405
+assess:review-comment             GET    published  login  405    404    405    405      404        405
+assess:review-comment             POST   draft      login  403    404    403    302      404        302
+assess:review-comment             POST   submitted  login  403    404    403    302      404        302
+assess:review-comment             POST   published  login  403    404    403    302      404        302
+assess:review-return              GET    draft      login  405    404    405    405      404        405
+assess:review-return              GET    submitted  login  405    404    405    405      404        405
+assess:review-return              GET    published  login  405    404    405    405      404        405
+assess:review-return              POST   draft      login  403    404    403    302      404        302
+assess:review-return              POST   submitted  login  403    404    403    302      404        302
+assess:review-return              POST   published  login  403    404    403    302      404        302
+assess:review-publish             GET    draft      login  405    404    405    405      404        405
+assess:review-publish             GET    submitted  login  405    404    405    405      404        405
+assess:review-publish             GET    published  login  405    404    405    405      404        405
+assess:review-publish             POST   draft      login  403    404    403    302      404        302
+assess:review-publish             POST   submitted  login  403    404    403    302      404        302
+assess:review-publish             POST   published  login  403    404    403    302      404        302
 assess:next-cycle                 GET    published  login  405    404    405    405      404        405
 assess:next-cycle                 POST   draft      login  302    404    403    403      404        403
 assess:next-cycle                 POST   submitted  login  302    404    403    403      404        403
@@ -292,8 +310,10 @@ def _body(name, state, objects):
         }
     if name == "assess:start":
         return {"office": str(objects["office"].pk), "cycle": "2026"}
-    if name == "assess:review":
-        return {"action": "comment", "text": "A note from the URL matrix"}
+    if name == "assess:review-comment":
+        return {"text": "A note from the URL matrix"}
+    if name in ("assess:review-return", "assess:review-publish"):
+        return {"text": "A decision from the URL matrix"}
     if name == "login":
         return {"username": "nobody", "password": "wrong password"}
     if name == "set_language":

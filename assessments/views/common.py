@@ -1,0 +1,81 @@
+"""What every view of one assessment shares: the scoped getter, its decorator, and the
+entries and comments loaded the way the pages show them."""
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponseNotAllowed
+
+from .. import workflow
+from ..access import get_assessment_for_user, is_reviewer, office_ids_for
+from ..models import Entry, ReviewComment
+
+
+def get_for_workspace(request, pk, *, write=False):
+    """The assessment for this workspace, or 404 / 403 (see access.get_assessment_for_user).
+
+    The workspace (drafts, history, review notes) is for the office's staff and reviewers
+    only: everyone else reads published assessments on the city pages and scorecards, so
+    they get a 404 here even for a published one.
+    """
+    assessment = get_assessment_for_user(request.user, pk, write=write)
+    user = request.user
+    if not (is_reviewer(user) or assessment.office_id in office_ids_for(user)):
+        raise Http404
+    return assessment
+
+
+SAFE = ("GET", "HEAD")
+
+
+def assessment_view(*methods, write_on_post=False):
+    """Decorate a view of one assessment: login, then the getter, then the method check.
+
+    The getter runs first so that outsiders get 404 for every method, even one the view
+    does not accept; the view receives the assessment instead of its id. With
+    `write_on_post` a POST needs write access (403 for members who may not write).
+    """
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapper(request, pk, **kwargs):
+            write = write_on_post and request.method == "POST"
+            assessment = get_for_workspace(request, pk, write=write)
+            if request.method not in methods:
+                return HttpResponseNotAllowed(methods)
+            return view(request, assessment, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def load_entries(assessment, *, levels=False, evidence=False):
+    """The assessment's entries with their criteria (and rubric levels, evidence) loaded."""
+    qs = Entry.objects.filter(assessment=assessment).select_related("criterion")
+    if levels:
+        qs = qs.prefetch_related("criterion__levels")
+    if evidence:
+        qs = qs.prefetch_related("evidence")
+    entries = list(qs.order_by("criterion__number"))
+    for entry in entries:
+        entry.assessment = assessment  # spares a query per entry
+        entry.missing = workflow.missing_parts(entry)
+        if levels:
+            entry.level_label = level_label(entry.criterion, entry.level)
+    return entries
+
+
+def level_label(criterion, level):
+    if level is None:
+        return ""
+    return next((lv.tr("label") for lv in criterion.levels.all() if lv.level == level), "")
+
+
+def load_comments(assessment):
+    return list(
+        ReviewComment.objects.filter(assessment=assessment)
+        .select_related("author", "criterion")
+        .order_by("created_at", "pk")
+    )

@@ -1,0 +1,178 @@
+"""One criterion's page (the form staff fill in), submitting, and what to learn afterwards."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from criteria.models import Criterion
+
+from .. import workflow
+from ..access import can_edit, office_ids_for
+from ..forms import (
+    EntryForm,
+    EvidenceFormSet,
+    ExtraRowsForm,
+    evidence_initial,
+)
+from ..models import Assessment, Entry, ReviewComment
+from .common import SAFE, assessment_view, level_label, load_entries
+
+EVIDENCE_PREFIX = "evidence"
+
+
+# --- one criterion -------------------------------------------------------------------------
+
+
+@assessment_view(*SAFE, "POST", write_on_post=True)
+def criterion(request, assessment, number):
+    current = get_object_or_404(
+        Criterion.objects.prefetch_related("levels", "questions"), number=number
+    )
+    entries = load_entries(assessment)
+    entry = next((e for e in entries if e.criterion_id == current.pk), None)
+    if entry is None:
+        raise Http404
+    entry.criterion = current
+    editable = can_edit(request.user, assessment)
+    conflict = None
+    status = 200
+    if request.method == "POST":
+        form = EntryForm(request.POST, criterion=current)
+        formset = EvidenceFormSet(request.POST, prefix=EVIDENCE_PREFIX)
+        if form.is_valid() and formset.is_valid():
+            data = {**form.cleaned_data, "evidence": formset.links}
+            try:
+                result = workflow.save_entry(
+                    entry=entry,
+                    data=data,
+                    base_version=form.cleaned_data["base_version"],
+                    user=request.user,
+                )
+            except workflow.WorkflowError as exc:
+                messages.error(request, str(exc))
+                return redirect("assess:detail", pk=assessment.pk)
+            if result.saved:
+                return _after_save(request, assessment, current, request.POST.get("action"))
+            # Keep what the user typed, now based on the other person's version: saving
+            # again is a deliberate choice to replace their text.
+            result.entry.level_label = level_label(current, result.entry.level)
+            mine = {**data, "level_label": level_label(current, data["level"])}
+            conflict = {"entry": result.entry, "by": result.current_by, "mine": mine}
+            post = request.POST.copy()
+            post["base_version"] = str(result.entry.version)
+            form = EntryForm(post, criterion=current)
+            form.is_valid()
+            status = 409
+    else:
+        extra = ExtraRowsForm(request.GET)
+        links = (extra.cleaned_data.get("links") or 0) if extra.is_valid() else 0
+        evidence = list(entry.evidence.all())
+        form = EntryForm(
+            initial=EntryForm.initial_for(entry), criterion=current, read_only=not editable
+        )
+        formset = EvidenceFormSet(
+            initial=evidence_initial(evidence),
+            prefix=EVIDENCE_PREFIX,
+            form_kwargs={"read_only": not editable},
+        )
+        formset.extra = links if links else (0 if evidence or not editable else 1)
+    previous = (
+        Entry.objects.filter(
+            assessment__office_id=assessment.office_id,
+            assessment__kind=Assessment.Kind.SELF,
+            assessment__status=Assessment.Status.PUBLISHED,
+            assessment__cycle__lt=assessment.cycle,
+            criterion=current,
+        )
+        .select_related("assessment")
+        .prefetch_related("evidence")
+        .order_by("-assessment__cycle")
+        .first()
+    )
+    if previous is not None:
+        previous.level_label = level_label(current, previous.level)
+    index = [e.criterion.number for e in entries].index(number)
+    context = {
+        "assessment": assessment,
+        "criterion": current,
+        "entries": entries,
+        "entry": entry,
+        "level_label": level_label(current, entry.level),
+        "form": form,
+        "formset": formset,
+        "editable": editable,
+        "conflict": conflict,
+        "previous": previous,
+        "comments": ReviewComment.objects.filter(assessment=assessment, criterion=current)
+        .select_related("author")
+        .order_by("-created_at", "-pk"),
+        "prev_number": entries[index - 1].criterion.number if index > 0 else None,
+        "next_number": entries[index + 1].criterion.number if index + 1 < len(entries) else None,
+        "is_viewer": not editable
+        and assessment.status == Assessment.Status.DRAFT
+        and assessment.office_id in office_ids_for(request.user),
+    }
+    return render(request, "assess/criterion.html", context, status=status)
+
+
+def _after_save(request, assessment, current, action):
+    messages.success(
+        request,
+        _("Criterion %(number)s saved as a draft.") % {"number": current.number},
+    )
+    if action == "add-link":
+        url = reverse("assess:criterion", args=[assessment.pk, current.number])
+        return redirect(f"{url}?links=1#evidence")
+    if action == "next":
+        following = Criterion.objects.filter(number__gt=current.number).order_by("number").first()
+        if following is None:
+            return redirect("assess:submit", pk=assessment.pk)
+        return redirect("assess:criterion", pk=assessment.pk, number=following.number)
+    return redirect("assess:criterion", pk=assessment.pk, number=current.number)
+
+
+# --- submit and learn ----------------------------------------------------------------------
+
+
+@assessment_view(*SAFE, "POST", write_on_post=True)
+def submit(request, assessment):
+    failed = False
+    if request.method == "POST":
+        try:
+            missing = workflow.submit(assessment=assessment, user=request.user)
+        except workflow.WorkflowError as exc:
+            messages.error(request, str(exc))
+            return redirect("assess:detail", pk=assessment.pk)
+        if not missing:
+            messages.success(
+                request,
+                _("Submitted for review. Here is what others have learned where you rated lowest."),
+            )
+            return redirect("assess:learn", pk=assessment.pk)
+        failed = True
+    entries = load_entries(assessment)
+    context = {
+        "assessment": assessment,
+        "completeness": workflow.completeness(entries=entries),
+        "missing": [e for e in entries if e.missing],
+        "failed": failed,
+        "editable": can_edit(request.user, assessment),
+    }
+    return render(request, "assess/submit.html", context)
+
+
+@assessment_view(*SAFE)
+def learn(request, assessment):
+    weakest = workflow.weakest_criteria(assessment=assessment)
+    for entry in weakest:
+        entry.takeaways = _bullets(entry.criterion.tr("takeaways"))
+        entry.level_label = level_label(entry.criterion, entry.level)
+    return render(request, "assess/learn.html", {"assessment": assessment, "weakest": weakest})
+
+
+def _bullets(text):
+    """The report's takeaways are written as "- " lines: a list of their texts."""
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    return [line[2:] if line.startswith("- ") else line for line in lines]
