@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
 from criteria.models import Criterion, PeerExample
+from criteria.rubric import weakest
 
 from .access import can_edit, is_reviewer
 from .models import Assessment, Entry, EvidenceLink, ReviewComment
@@ -345,13 +346,27 @@ def latest_decision(*, comments):
 
 
 def previous_published(*, assessment):
-    """The office's latest published self-assessment before this one's cycle, or None."""
+    """The latest published assessment of the same office and kind in an earlier cycle, or
+    None: what "change since last cycle" compares with, on every page and the scorecard."""
+    return previous_published_query(assessment=assessment).first()
+
+
+def previous_published_query(*, assessment):
+    """previous_published as a query, latest first, for use inside another query."""
     return (
         Assessment.objects.published()
-        .filter(
-            office_id=assessment.office_id, kind=Assessment.Kind.SELF, cycle__lt=assessment.cycle
-        )
+        .filter(office_id=assessment.office_id, kind=assessment.kind, cycle__lt=assessment.cycle)
         .order_by("-cycle")
+    )
+
+
+def later_cycle(*, assessment):
+    """The office's first self-assessment of a later cycle (any status), or None."""
+    return (
+        Assessment.objects.filter(
+            office_id=assessment.office_id, kind=Assessment.Kind.SELF, cycle__gt=assessment.cycle
+        )
+        .order_by("cycle")
         .first()
     )
 
@@ -360,18 +375,28 @@ def previous_published(*, assessment):
 
 
 def weakest_criteria(*, assessment, limit=3):
-    """The rated entries with the lowest levels (ties by criterion number), each with its
-    criterion's peer examples prefetched (office and city loaded) as `criterion.peers`."""
+    """The entries of the criteria to work on first (criteria.rubric.weakest), each with its
+    criterion's rubric levels and peer examples prefetched (office and city loaded) as
+    `criterion.peers`."""
     examples = PeerExample.objects.select_related("office__city").order_by(
         "office__city__name", "key"
     )
-    entries = (
-        Entry.objects.filter(assessment=assessment, level__isnull=False)
+    entries = list(
+        Entry.objects.filter(assessment=assessment)
         .select_related("criterion")
         .prefetch_related(
             "criterion__levels",
             Prefetch("criterion__examples", queryset=examples, to_attr="peers"),
         )
-        .order_by("level", "criterion__number")
+        .order_by("criterion__number")
     )
-    return list(entries[:limit])
+    by_number = {e.criterion.number: e for e in entries}
+    chosen = weakest(((e.criterion.number, rated_level(e)) for e in entries), limit=limit)
+    return [by_number[number] for number in chosen]
+
+
+def rated_level(entry):
+    """The entry's level where it counts (None when unrated or not applicable)."""
+    if entry.applicability == Entry.Applicability.NOT_APPLICABLE:
+        return None
+    return entry.level

@@ -68,6 +68,11 @@ class City(models.Model):
         return self.origin != Origin.REPORT
 
 
+def office_url(city_slug, office_slug):
+    """An office's address: its section of its city's page (from slugs, for rows and dicts)."""
+    return reverse("cities:detail", args=[city_slug]) + f"#office-{office_slug}"
+
+
 class InstitutionalHome(models.TextChoices):
     MAYOR = "mayor", _("Mayor's office")
     DEPARTMENT = "department", _("City department")
@@ -117,7 +122,7 @@ class Office(models.Model):
         return f"{self.name} ({self.city.name})"
 
     def get_absolute_url(self):
-        return reverse("cities:detail", args=[self.city.slug]) + f"#office-{self.slug}"
+        return office_url(self.city.slug, self.slug)
 
     @property
     def is_fictional(self):

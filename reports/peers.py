@@ -15,11 +15,10 @@ or, for one office, `peers_for_office(office=office, user=request.user)`. The pa
 so when the office has no published rated assessment (peers is None).
 """
 
-from django.urls import reverse
-
 from assessments.access import visible_assessments
-from cities.models import Origin
+from cities.models import Origin, office_url
 from criteria.models import PeerExample
+from criteria.rubric import weakest
 
 from .sample import Filters, load_sample
 
@@ -44,10 +43,6 @@ def examples_by_criterion():
             }
         )
     return out
-
-
-def office_url(city_slug, office_slug):
-    return reverse("cities:detail", args=[city_slug]) + f"#office-{office_slug}"
 
 
 def rank_offices(*, offices, criteria):
@@ -76,21 +71,22 @@ def find_peers(
 ):
     """Peers for `office` (a sample dict with "levels") among `offices` (sample dicts).
 
-    The office's weakest criteria are its lowest-rated ones below the top level, at most
-    `max_criteria`, lowest first (ties by criterion number). For each, the offices rated
-    higher on it, strongest first (ties by name), and the report's examples. Real offices
-    are compared with real offices only; a fictional office also with its own kind.
+    The office's weakest criteria are criteria.rubric.weakest's, at most `max_criteria`.
+    For each, the offices rated higher on it, strongest first (ties by name), and the
+    report's examples. Real offices are compared with real offices only; a fictional
+    office also with its own kind.
     `ranked` is rank_offices(offices) when the caller has it already.
     Returns {"office", "cycle", "items": [...]}, with no items when nothing is rated.
     """
     if ranked is None:
         ranked = rank_offices(offices=offices, criteria=criteria)
     allowed = {Origin.REPORT, office["origin"]}
-    rated = [
-        (level, i) for i, level in enumerate(office["levels"]) if level is not None and level < 4
-    ]
+    index = {c["number"]: i for i, c in enumerate(criteria)}
+    pairs = ((c["number"], office["levels"][i]) for i, c in enumerate(criteria))
     items = []
-    for level, i in sorted(rated)[:max_criteria]:
+    for number in weakest(pairs, limit=max_criteria):
+        i = index[number]
+        level = office["levels"][i]
         stronger = []
         for o in ranked[i]:
             if o["levels"][i] <= level or len(stronger) == max_peers:

@@ -16,11 +16,12 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
 from assessments.models import Assessment, Entry, EvidenceLink
+from assessments.workflow import previous_published
 from criteria.models import PeerExample
+from criteria.rubric import level_colours, rubric_level, weakest
+from criteria.text import bullets
 
 WEAKEST = 3
-# Fill colours per level, as in static/css/ovp.css; the level is always written out too.
-LEVEL_COLOURS = {0: "#7a1c1c", 1: "#a94800", 2: "#6b5800", 3: "#2f6b2f", 4: "#0b4f2f"}
 
 
 @dataclass
@@ -110,7 +111,7 @@ def build_scorecard(*, assessment, generated_at=None, paper="a4"):
         "rows": rows,
         "rated": rated,
         "chart_svg": levels_svg(rows=rows) if rated else "",
-        "weakest": weakest(rows=rows),
+        "weakest": weakest_rows(rows=rows),
         "previous": previous,
         "changes": changes(rows=rows, previous=previous) if previous else [],
         "generated_at": generated_at,
@@ -136,12 +137,11 @@ def _rows(assessment):
     )
     rows = []
     for entry in entries:
-        levels = {r.level: r for r in entry.criterion.levels.all()}
         rows.append(
             Row(
                 criterion=entry.criterion,
                 entry=entry,
-                rubric=levels.get(entry.level),
+                rubric=rubric_level(entry.criterion, entry.level),
                 evidence=[_evidence(link) for link in entry.evidence.all()],
             )
         )
@@ -162,34 +162,18 @@ def _status_date(assessment):
     return assessment.updated_at
 
 
-def weakest(*, rows, count=WEAKEST):
-    """The `count` lowest-rated criteria (ties: lower criterion number first)."""
-    rated = [r for r in rows if r.level is not None and not r.not_applicable]
-    rated.sort(key=lambda r: (r.level, r.criterion.number))
+def weakest_rows(*, rows, count=WEAKEST):
+    """The criteria to work on first (criteria.rubric.weakest), with takeaways and examples."""
+    by_number = {r.criterion.number: r for r in rows}
+    pairs = ((r.criterion.number, None if r.not_applicable else r.level) for r in rows)
     return [
         Weak(
-            row=r,
-            takeaways=takeaway_lines(r.criterion.tr("takeaways")),
-            examples=list(r.criterion.examples.all()),
+            row=by_number[number],
+            takeaways=bullets(by_number[number].criterion.tr("takeaways")),
+            examples=list(by_number[number].criterion.examples.all()),
         )
-        for r in rated[:count]
+        for number in weakest(pairs, limit=count)
     ]
-
-
-def takeaway_lines(text):
-    """The report's takeaways are a "- " bullet list in one text field."""
-    lines = [line.strip() for line in (text or "").splitlines()]
-    return [line.removeprefix("- ").strip() for line in lines if line.strip("- ")]
-
-
-def previous_published(*, assessment):
-    """The latest published assessment of the same office and kind in an earlier cycle."""
-    return (
-        Assessment.objects.published()
-        .filter(office_id=assessment.office_id, kind=assessment.kind, cycle__lt=assessment.cycle)
-        .order_by("-cycle")
-        .first()
-    )
 
 
 def changes(*, rows, previous):
@@ -315,7 +299,7 @@ def _bar(i, row):
         y=y + 6,
         w=width,
         h=ROW_H - 12,
-        fill=LEVEL_COLOURS[row.level],
+        fill=level_colours()[row.level],
         tx=LABEL_W + max(width, 3) + 6,
         ty=mid,
         ink=INK,

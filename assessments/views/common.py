@@ -6,6 +6,8 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseNotAllowed
 
+from criteria.rubric import level_label
+
 from .. import workflow
 from ..access import get_assessment_for_user, is_reviewer, office_ids_for
 from ..models import Entry, ReviewComment
@@ -65,12 +67,6 @@ def load_entries(assessment, *, levels=False, evidence=False):
         if levels:
             entry.level_label = level_label(entry.criterion, entry.level)
     return entries
-
-
-def level_label(criterion, level):
-    if level is None:
-        return ""
-    return next((lv.tr("label") for lv in criterion.levels.all() if lv.level == level), "")
 
 
 def load_comments(assessment):

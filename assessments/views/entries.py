@@ -1,12 +1,15 @@
 """One criterion's page (the form staff fill in), submitting, and what to learn afterwards."""
 
 from django.contrib import messages
+from django.db.models import Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from criteria.models import Criterion
+from criteria.rubric import level_label
+from criteria.text import bullets
 
 from .. import workflow
 from ..access import can_edit, office_ids_for
@@ -17,7 +20,7 @@ from ..forms import (
     evidence_initial,
 )
 from ..models import Assessment, Entry, ReviewComment
-from .common import SAFE, assessment_view, level_label, load_entries
+from .common import SAFE, assessment_view, load_entries
 
 EVIDENCE_PREFIX = "evidence"
 
@@ -78,17 +81,11 @@ def criterion(request, assessment, number):
             form_kwargs={"read_only": not editable},
         )
         formset.extra = links if links else (0 if evidence or not editable else 1)
+    earlier = workflow.previous_published_query(assessment=assessment).values("pk")[:1]
     previous = (
-        Entry.objects.filter(
-            assessment__office_id=assessment.office_id,
-            assessment__kind=Assessment.Kind.SELF,
-            assessment__status=Assessment.Status.PUBLISHED,
-            assessment__cycle__lt=assessment.cycle,
-            criterion=current,
-        )
+        Entry.objects.filter(assessment=Subquery(earlier), criterion=current)
         .select_related("assessment")
         .prefetch_related("evidence")
-        .order_by("-assessment__cycle")
         .first()
     )
     if previous is not None:
@@ -167,12 +164,6 @@ def submit(request, assessment):
 def learn(request, assessment):
     weakest = workflow.weakest_criteria(assessment=assessment)
     for entry in weakest:
-        entry.takeaways = _bullets(entry.criterion.tr("takeaways"))
+        entry.takeaways = bullets(entry.criterion.tr("takeaways"))
         entry.level_label = level_label(entry.criterion, entry.level)
     return render(request, "assess/learn.html", {"assessment": assessment, "weakest": weakest})
-
-
-def _bullets(text):
-    """The report's takeaways are written as "- " lines: a list of their texts."""
-    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
-    return [line[2:] if line.startswith("- ") else line for line in lines]

@@ -135,9 +135,7 @@ def detail(request, assessment):
         before = previous_entries.get(e.criterion_id)
         rows.append({"entry": e, "previous": before, "change": _change(before, e)})
     user = request.user
-    later_exists = Assessment.objects.filter(
-        office_id=assessment.office_id, kind=Assessment.Kind.SELF, cycle__gt=assessment.cycle
-    ).exists()
+    later = workflow.later_cycle(assessment=assessment)
     context = {
         "assessment": assessment,
         "rows": rows,
@@ -152,7 +150,7 @@ def detail(request, assessment):
         "can_open_next": (
             assessment.is_published
             and assessment.kind == Assessment.Kind.SELF
-            and not later_exists
+            and later is None
             and assessment.office_id in office_ids_for(user, editor=True)
         ),
         "any_level": any(e.level is not None for e in entries),
@@ -176,15 +174,7 @@ def next_cycle(request, assessment):
     """Open the next cycle of a published self-assessment, pre-filled from it."""
     if assessment.office_id not in office_ids_for(request.user, editor=True):
         raise PermissionDenied
-    later = (
-        Assessment.objects.filter(
-            office_id=assessment.office_id,
-            kind=Assessment.Kind.SELF,
-            cycle__gt=assessment.cycle,
-        )
-        .order_by("cycle")
-        .first()
-    )
+    later = workflow.later_cycle(assessment=assessment)
     if later is not None:
         messages.info(request, _("A later cycle is already open."))
         return redirect("assess:detail", pk=later.pk)

@@ -7,7 +7,7 @@ from django.utils.html import escape
 from django.utils.translation import override
 
 from criteria.models import Criterion, PeerExample
-from criteria.views import bullets
+from criteria.text import bullets
 from tests import factories
 
 pytestmark = pytest.mark.django_db

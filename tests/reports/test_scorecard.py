@@ -92,7 +92,9 @@ def test_scorecard_published_anonymous_shows_everything(client, rated, recorded_
     assert (root["/MarkInfo"]["/Marked"], root["/Lang"]) == (True, "en")
     assert reader.metadata.title == f"Scorecard: {office.name}, 2025"
     # The stylesheet is the only thing the renderer fetched.
-    assert [f.attempts for f in recorded_fetchers] == [[pdf.BASE_URL + "css/scorecard.css"]]
+    assert [f.attempts for f in recorded_fetchers] == [
+        [pdf.BASE_URL + "css/levels.css", pdf.BASE_URL + "css/scorecard.css"]
+    ]
 
 
 def test_scorecard_rated_has_a_chart_with_every_level(client, rated):
@@ -129,7 +131,9 @@ def test_scorecard_hostile_text_stays_literal_and_fetches_nothing(
     text = pdf_flat(pdf_bytes(client.get(url(assessment))))
     for hostile in HOSTILE:
         assert text.count(flat(hostile)) == 2
-    assert [f.attempts for f in recorded_fetchers] == [[pdf.BASE_URL + "css/scorecard.css"]]
+    assert [f.attempts for f in recorded_fetchers] == [
+        [pdf.BASE_URL + "css/levels.css", pdf.BASE_URL + "css/scorecard.css"]
+    ]
     assert [f.refused for f in recorded_fetchers] == [[]]
 
 

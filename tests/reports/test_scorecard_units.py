@@ -9,6 +9,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from assessments.models import Assessment, Entry
+from assessments.workflow import previous_published
+from criteria.text import bullets
 from reports import pdf, scorecard
 from tests import factories
 
@@ -29,7 +31,7 @@ def test_weakest_are_the_three_lowest_rated_ties_by_number(office):
     weakest = build(assessment)["weakest"]
     assert [(w.row.criterion.number, w.row.level) for w in weakest] == [(4, 0), (2, 1), (5, 1)]
     first = weakest[0]
-    assert first.takeaways == scorecard.takeaway_lines(first.row.criterion.takeaways)
+    assert first.takeaways == bullets(first.row.criterion.takeaways)
     assert len(first.takeaways) >= 3
     assert [e.pk for e in first.examples] == [
         e.pk
@@ -41,9 +43,9 @@ def test_weakest_of_an_unrated_assessment_is_empty(office):
     assert build(factories.make_assessment(office))["weakest"] == []
 
 
-def test_takeaway_lines_reads_the_bullet_list():
+def test_scorecard_takeaways_read_the_bullet_list():
     text = "- Base it on evidence.\n- Publish it.\n\n  - Check the budget.  \n"
-    assert scorecard.takeaway_lines(text) == [
+    assert bullets(text) == [
         "Base it on evidence.",
         "Publish it.",
         "Check the budget.",
@@ -58,9 +60,9 @@ def test_previous_published_is_same_office_and_kind_earlier_cycle(office, other_
     factories.make_assessment(office, cycle=2024, kind="research", status=published)
     factories.make_assessment(other_office, cycle=2024, status=published)
     current = factories.make_assessment(office, cycle=2025)
-    assert scorecard.previous_published(assessment=current) == latest
-    assert scorecard.previous_published(assessment=latest) == older
-    assert scorecard.previous_published(assessment=older) is None
+    assert previous_published(assessment=current) == latest
+    assert previous_published(assessment=latest) == older
+    assert previous_published(assessment=older) is None
 
 
 def test_changes_compare_levels_per_criterion(office):
