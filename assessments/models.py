@@ -81,6 +81,10 @@ class Assessment(models.Model):
         return self.status == self.Status.PUBLISHED
 
     @property
+    def is_submitted(self):
+        return self.status == self.Status.SUBMITTED
+
+    @property
     def is_rated(self):
         return any(entry.level is not None for entry in self.entries.all())
 
@@ -126,6 +130,14 @@ class Entry(models.Model):
 
     def __str__(self):
         return f"{self.assessment} / {self.criterion.number}"
+
+    @property
+    def not_applicable(self):
+        return self.applicability == self.Applicability.NOT_APPLICABLE
+
+    @property
+    def not_assessed(self):
+        return self.applicability == self.Applicability.NOT_ASSESSED
 
 
 class EvidenceLink(models.Model):

@@ -15,9 +15,10 @@ from statistics import median
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from criteria.rubric import level_colours
+
 LEVELS = [0, 1, 2, 3, 4]
 # Viridis steps: readable for colour-blind people and in greyscale. White is "unrated".
-LEVEL_COLOURS = ["#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"]
 UNRATED_COLOUR = "#bdbdbd"
 OFFICE_COLOURS = ["#1d4f73", "#a94800", "#2f6b2f", "#7a1c7a", "#6b5800", "#0b6e8a"]
 MAX_RADAR = 6
@@ -112,7 +113,7 @@ def heatmap(*, offices, criteria):
 def _discrete_scale():
     """Five flat bands over zmin..zmax, so each level has exactly one colour."""
     scale = []
-    for i, colour in enumerate(LEVEL_COLOURS):
+    for i, colour in sorted(level_colours().items()):
         scale.append([i / 5, colour])
         scale.append([(i + 1) / 5, colour])
     return scale
@@ -237,7 +238,7 @@ def distribution(*, offices, criteria):
             "name": _("Level %(level)s") % {"level": level},
             "x": x,
             "y": [row[level] for row in counts],
-            "marker": {"color": LEVEL_COLOURS[level]},
+            "marker": {"color": level_colours()[level]},
         }
         for level in LEVELS
     ]

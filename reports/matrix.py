@@ -171,7 +171,11 @@ def build_matrix(*, cities, cycle=None, kind=None, assessments=None):
             if cell is not None:
                 # A level badge ("Unrated" included) only in assessments that give levels:
                 # the report's charts have none, and show none.
-                cell = {**cell, "rated": a["rated"]}
+                cell = {
+                    **cell,
+                    "rated": a["rated"],
+                    "not_applicable": cell["applicability"] == Entry.Applicability.NOT_APPLICABLE,
+                }
             cells.append(cell)
         rows.append({"criterion": c, "cells": cells})
     return Matrix(criteria=criteria, columns=columns, rows=rows, unknown=unknown)

@@ -38,6 +38,10 @@ class Row:
         return self.entry.level
 
     @property
+    def label(self):
+        return self.rubric.tr("label") if self.rubric else ""
+
+    @property
     def not_applicable(self):
         return self.entry.applicability == Entry.Applicability.NOT_APPLICABLE
 

@@ -61,7 +61,12 @@ def criterion(request, assessment, number):
             # Keep what the user typed, now based on the other person's version: saving
             # again is a deliberate choice to replace their text.
             result.entry.level_label = level_label(current, result.entry.level)
-            mine = {**data, "level_label": level_label(current, data["level"])}
+            # What the person typed, as an unsaved entry, shown beside the saved one.
+            mine = Entry(
+                criterion=current,
+                **{name: data[name] for name in workflow.ENTRY_FIELDS if name in data},
+            )
+            mine.level_label = level_label(current, mine.level)
             conflict = {"entry": result.entry, "by": result.current_by, "mine": mine}
             post = request.POST.copy()
             post["base_version"] = str(result.entry.version)

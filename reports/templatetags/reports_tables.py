@@ -10,7 +10,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from criteria.templatetags.ovp import fictional_badge, level_badge
+from assessments.templatetags.ovp import fictional_badge, level_badge
 
 register = template.Library()
 
@@ -68,7 +68,7 @@ def matrix_cells(row):
     template version took four times as long as the rest of the page.
     """
     strengths, opportunities = _("Current strengths"), _("Opportunities")
-    not_applicable, no_entry = _("Not applicable"), _("No entry")
+    no_entry = _("No entry")
     out = []
     for cell in row["cells"]:
         if cell is None:
@@ -78,13 +78,8 @@ def matrix_cells(row):
             )
             continue
         badge = ""
-        if cell["applicability"] == "not-applicable":
-            badge = (
-                '<p class="mb-1"><span class="badge level-badge level-unrated">'
-                f"{escape(not_applicable)}</span></p>"
-            )
-        elif cell["rated"]:
-            badge = f'<p class="mb-1">{level_badge(cell["level"])}</p>'
+        if cell["rated"] or cell["not_applicable"]:
+            badge = f'<p class="mb-1">{level_badge(cell["level"], "", cell["applicability"])}</p>'
         out.append(
             f'<td class="matrix-cell">{badge}'
             f'<p class="mb-1"><span class="matrix-label">{escape(strengths)}</span> '

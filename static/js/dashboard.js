@@ -1,10 +1,13 @@
-/* Draws the dashboard's charts from the #dashboard-data JSON with the local Plotly bundle.
+/* Draws the dashboard's charts from their #chart-NAME JSON with the local Plotly bundle.
    The server sends each figure once, compactly; hover texts are built here. */
 (function () {
   "use strict";
-  var source = document.getElementById("dashboard-data");
-  if (!source || typeof Plotly === "undefined") return;
-  var figures = JSON.parse(source.textContent);
+  var sources = document.querySelectorAll('script[type="application/json"][id^="chart-"]');
+  if (!sources.length || typeof Plotly === "undefined") return;
+  var figures = {};
+  sources.forEach(function (source) {
+    figures[source.id.slice("chart-".length)] = JSON.parse(source.textContent);
+  });
 
   function config(name) {
     // Plotly's own PNG download stays in the mode bar.

@@ -160,7 +160,7 @@ def test_conflict_page_shows_both_texts_and_keeps_mine(assessment, office, staff
 
     assert response.status_code == 409
     conflict = response.context["conflict"]
-    assert (conflict["entry"].strengths, conflict["mine"]["strengths"]) == (
+    assert (conflict["entry"].strengths, conflict["mine"].strengths) == (
         "Their careful text",
         "My own text",
     )
