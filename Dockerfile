@@ -17,8 +17,11 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
+# Dependencies from the lock file (exact versions and hashes, `make lock`), then the app.
+COPY requirements.lock .
+RUN pip install --require-hashes -r requirements.lock
 COPY . .
-RUN pip install . \
+RUN pip install --no-deps . \
     && useradd --system --home /app --uid 10001 ovp \
     && mkdir -p /app/var \
     && SECRET_KEY=collectstatic-only-key-not-used-at-run-time-000000 \
@@ -29,5 +32,7 @@ USER ovp
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s CMD python -c "import urllib.request,os; urllib.request.urlopen(f'http://127.0.0.1:{os.environ.get(\"PORT\",\"8000\")}/healthz')"
 
-# Migrations and report data on start (both idempotent), then gunicorn (see gunicorn.conf.py).
-CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py load_report && exec gunicorn -c gunicorn.conf.py ovp_assess.wsgi"]
+# Serving only. Migrations and the report data are one release step, run once per deploy
+# before the new replicas start, not by every replica:
+#   docker run --rm --env-file prod.env IMAGE sh -c "python manage.py migrate --noinput && python manage.py load_report"
+CMD ["gunicorn", "-c", "gunicorn.conf.py", "ovp_assess.wsgi"]

@@ -15,7 +15,7 @@ RUN_DEBS := libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-co
 TEST_DEBS := $(RUN_DEBS) gettext poppler-utils chromium
 STAMP = $(VENV)/.installed-$(1)-$(shell cat pyproject.toml | md5sum | cut -c1-12)
 
-.PHONY: help run test test-fast checks bench e2e lint format messages migrations-check python sysdeps-run sysdeps-test clean-db
+.PHONY: help run test test-fast checks bench e2e lint format messages migrations-check python sysdeps-run sysdeps-test clean-db lock
 
 help:
 	@echo "make run    - set up and serve the app on http://127.0.0.1:$(PORT) with the report and demo data"
@@ -101,6 +101,12 @@ MESSAGE_IGNORES := --ignore=.venv --ignore=var --ignore=tools --ignore=tests --i
 messages: $(call STAMP,test)
 	DEBUG=1 $(BIN)/python manage.py makemessages -l es -l pt_BR -l fr --no-obsolete $(MESSAGE_IGNORES)
 	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv
+
+# Pin every dependency with hashes for the Docker image (requirements.lock).
+lock: $(call STAMP,test)
+	$(BIN)/pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --generate-hashes --python-version 3.13 \
+		--python-platform x86_64-manylinux_2_28 -o requirements.lock
 
 migrations-check: $(call STAMP,test)
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run

@@ -1,4 +1,4 @@
-"""Issue 3's journey with the demo accounts: staff-cali fills in Cali's Secretariat for
+"""The self-assessment journey with the demo accounts: staff-cali fills in Cali's Secretariat for
 Peace and Citizen Culture, reviewer returns then publishes, Cali's page and the API show it.
 
 Everything here lives in the test database only; seed_demo itself writes no assessment
