@@ -98,7 +98,7 @@ FACTS = {
         "81",
         "percent",
         "2017-2022",
-        "Part 3, Criterion 9",
+        "Part 3, Criterion 9; Endnote 43",
     ),
     "pelotas-homicide-reduction-focused-deterrence": (
         "pelotas",
