@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from cities.models import City, SourcedFact
-from criteria.models import PeerExample
+from criteria.models import Criterion, GuidingQuestion, PeerExample
 
 pytestmark = pytest.mark.django_db
 
@@ -87,3 +87,33 @@ def test_pelotas_facts_cite_the_evaluation_and_the_adviser_apart(report):
             f"{end} end of the 62-83 percent range across robbery types; the endnote gives the "
             "breakdown as shared by the Pact's special adviser.",
         )
+
+
+# --- 2. Spanish: the people the programmes serve, and COPREV's name as the report gives it ---
+
+
+def test_spanish_feedback_comes_from_the_people_the_programmes_serve(report):
+    consultation = Criterion.objects.get(number=2)
+    takeaways = consultation.translations["es"]["takeaways"].splitlines()
+    assert takeaways[-1] == (
+        "- Establezcan mecanismos para recibir retroalimentación constante, sobre todo de las "
+        "personas atendidas por sus programas."
+    )
+    question = GuidingQuestion.objects.get(criterion=consultation, order=3)
+    assert question.translations["es"]["text"] == (
+        "¿Cómo escuchamos a las personas atendidas por nuestros programas, especialmente a los "
+        "grupos que suelen quedar excluidos?"
+    )
+    texts = [consultation.translations["es"]["takeaways"], question.translations["es"]["text"]]
+    assert not any("personas que atienden" in text for text in texts)
+
+
+def test_spanish_coprev_name_follows_the_report(report):
+    example = PeerExample.objects.get(key="coprev-two-tier-diagnosis")
+    summary = example.translations["es"]["summary"]
+    assert summary.startswith(
+        "El Consejo de Prevención de la Violencia y la Delincuencia (COPREV) de Chihuahua elabora "
+        "dos tipos de diagnóstico"
+    )
+    assert "Social" not in summary
+    assert "Council for Violence and Crime Prevention (COPREV)" in example.summary
