@@ -117,3 +117,32 @@ def test_spanish_coprev_name_follows_the_report(report):
     )
     assert "Social" not in summary
     assert "Council for Violence and Crime Prevention (COPREV)" in example.summary
+
+
+# --- 3. Palmira: 67% responded to job offers, as the report says ---
+
+
+def test_palmira_example_says_responded_to_job_offers_in_every_language(report):
+    example = PeerExample.objects.get(key="palmira-forjar-evaluation")
+    assert example.summary == (
+        "An evaluation supported by the Open Society Foundations found that, of 25 homicides "
+        "prevented in Palmira, at least four were directly due to Forjar Oportunidades. Only 3% "
+        "of participants drop out, 67% responded to job offers, and over half said they now "
+        "resolve disagreements by talking."
+    )
+    expected = {
+        "es": "el 67% respondió a ofertas de empleo",
+        "pt-br": "67% responderam a ofertas de emprego",
+        "fr": "67\u00a0% ont répondu à des offres d'emploi",
+    }
+    for lang, words in expected.items():
+        assert words in example.translations[lang]["summary"], lang
+    assert fact("palmira-forjar-job-offers")[:4] == (
+        Decimal("67"),
+        "percent",
+        "",
+        "Part 3, Criterion 9; Endnote 46",
+    )
+    assert SourcedFact.objects.get(key="palmira-forjar-job-offers").label == (
+        "Participants who responded to job offers"
+    )
