@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from cities.models import City, SourcedFact
+from cities.models import City, Office, SourcedFact
 from criteria.models import Criterion, GuidingQuestion, PeerExample
 
 pytestmark = pytest.mark.django_db
@@ -146,3 +146,47 @@ def test_palmira_example_says_responded_to_job_offers_in_every_language(report):
     assert SourcedFact.objects.get(key="palmira-forjar-job-offers").label == (
         "Participants who responded to job offers"
     )
+
+
+# --- 4. Rosario: 287 homicides in the metropolitan area; state presence, not municipal ---
+
+
+def test_rosario_summary_gives_the_homicides_to_the_metropolitan_area(report):
+    rosario = City.objects.get(slug="rosario")
+    assert rosario.summary == (
+        "Argentina's third-largest city and the main city of Santa Fe province, Rosario has no "
+        "violence prevention office. In 2022 the Rosario metropolitan area, not the city alone, "
+        "recorded 287 homicides, the most on record: nine in ten were committed with firearms "
+        "and more than seven in ten were linked to retail drug dealing and other illicit "
+        "markets. The municipality's prevention initiatives are fragmented and short of "
+        "resources, but a reelected mayor, alignment with the provincial government and an "
+        "active civil society give it a chance to build a central office or strategy, perhaps on "
+        "a civil-society-led or mixed model."
+    )
+    assert rosario.citation == "Part 4, Rosario's Opportunity"
+    homicides = SourcedFact.objects.get(key="rosario-homicides-2022")
+    assert (homicides.label, homicides.note) == (
+        "Homicides in the metropolitan area",
+        "The highest number on record; Rosario metropolitan area.",
+    )
+    rate = SourcedFact.objects.get(key="rosario-homicide-rate-2022")
+    assert (rate.label, rate.note) == (
+        "Homicide rate in the metropolitan area",
+        "Metropolitan area.",
+    )
+
+
+def test_rosario_services_are_state_presence_not_the_municipalitys(report):
+    ecosystem = Office.objects.get(slug="rosario-ecosystem")
+    assert ecosystem.description == (
+        "Stands for the city's prevention landscape as a whole, since no office exists. The "
+        "report describes a significant state presence in most of the city, including the "
+        "neighborhoods where violence concentrates, through health centers, primary schools and "
+        "cultural and sports facilities, without saying which level of government runs them. "
+        "The municipal government itself has worked with conflict mediators and violence "
+        "interrupters, and over the last decade it has coordinated initiatives with the "
+        "provincial Ministry of Security and the Public Ministry of Accusation; the report calls "
+        "the municipality's prevention initiatives fragmented and underresourced."
+    )
+    assert ecosystem.citation == "Part 4, Rosario's Opportunity"
+    assert "The municipality works in violent neighborhoods" not in ecosystem.description
