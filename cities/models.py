@@ -84,6 +84,8 @@ class OfficeStatus(models.TextChoices):
     PROPOSED = "proposed", _("Proposed")
     # A city without an office: the report's chart then describes the city's ecosystem.
     ECOSYSTEM = "ecosystem", _("City ecosystem (no single office)")
+    # The report does not say whether a real office is still running.
+    UNKNOWN = "unknown", _("Not stated in the report")
 
 
 class OfficeQuerySet(models.QuerySet):

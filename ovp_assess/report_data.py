@@ -2,6 +2,10 @@
 
 Each record is found by its natural key (slug, number or key) and written only when a value
 differs, so a second run changes no row, bumps no timestamp and writes no history.
+
+Before writing anything, the cities file is checked against its own rule: a field listed
+under `stated_in_report` may only hold a value other than its "not stated" one when the
+record cites the part of the report that gives it (see unsourced_fields).
 """
 
 from dataclasses import dataclass, field
@@ -14,7 +18,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from cities.models import City, Country, Office, Origin, SourcedFact
+from cities.models import City, Country, Office, OfficeStatus, Origin, SourcedFact
 from criteria.models import Assessment, Criterion, Entry, GuidingQuestion, PeerExample, RubricLevel
 
 FIXTURES = settings.BASE_DIR / "fixtures"
@@ -58,6 +62,43 @@ def _differs(current, new):
     return current != new
 
 
+class ReportDataError(ValueError):
+    """The fixtures break a rule they set themselves; nothing was loaded."""
+
+
+def unsourced_fields(data):
+    """Problems with the "stated in the report" fields of cities.yaml, as readable lines.
+
+    `stated_in_report` maps each kind of record (city, office) to its fields and the value
+    that means "not stated in the report". Any other value needs `sources: {field:
+    {citation: ...}}` in the record; a source for a field that is not listed is a mistake too.
+    """
+    rules = data["stated_in_report"]
+    problems = []
+    for city in data["cities"]:
+        problems += _unsourced(city, rules["city"], f"city {city['slug']}")
+        for office in city.get("offices", []):
+            problems += _unsourced(office, rules["office"], f"office {office['slug']}")
+    return problems
+
+
+def _unsourced(record, rules, name):
+    sources = record.get("sources") or {}
+    problems = [
+        f"{name}: sources names {key!r}, which is not a stated field"
+        for key in sources
+        if key not in rules
+    ]
+    for key, not_stated in rules.items():
+        value = record.get(key)
+        if value is None or value == not_stated:
+            continue
+        citation = (sources.get(key) or {}).get("citation")
+        if not str(citation or "").strip():
+            problems.append(f"{name}: {key} is {value!r} but no citation is given for it")
+    return problems
+
+
 def _read(name):
     with open(FIXTURES / name, encoding="utf-8") as fh:
         return yaml.safe_load(fh)
@@ -85,9 +126,13 @@ def _pick(translations, slug, getter):
 @transaction.atomic
 def load_report():
     tally = Tally()
-    _load_cities(tally, _read("cities.yaml"))
+    cities = _read("cities.yaml")
+    problems = unsourced_fields(cities)
+    if problems:
+        raise ReportDataError("fixtures/cities.yaml:\n" + "\n".join(problems))
+    _load_cities(tally, cities)
     _load_criteria(tally, _read("criteria.yaml"), _translations())
-    _load_charts(tally, _read("cities.yaml").get("charts", []))
+    _load_charts(tally, cities.get("charts", []))
     return tally
 
 
@@ -130,7 +175,7 @@ def _load_cities(tally, data):
                     "year_founded": o.get("year_founded"),
                     "institutional_home": o.get("institutional_home") or "unknown",
                     "civilian_led": bool(o.get("civilian_led", True)),
-                    "status": o.get("status") or "active",
+                    "status": o.get("status") or OfficeStatus.UNKNOWN,
                     "in_sample": bool(o.get("in_sample")),
                     "description": (o.get("description") or "").strip(),
                     "citation": o.get("citation") or "",

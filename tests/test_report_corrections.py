@@ -4,12 +4,17 @@ Every expected value below was checked against the report; the texts are ours, t
 figures and citations the report's.
 """
 
+import re
 from decimal import Decimal
 
 import pytest
+import yaml
+from django.conf import settings
 
-from cities.models import City, Office, SourcedFact
-from criteria.models import Criterion, GuidingQuestion, PeerExample
+from cities.models import City, Office, OfficeStatus, Origin, SourcedFact
+from criteria.models import Assessment, Criterion, GuidingQuestion, PeerExample
+from ovp_assess import report_data
+from ovp_assess.report_data import unsourced_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -17,6 +22,14 @@ pytestmark = pytest.mark.django_db
 def fact(key):
     f = SourcedFact.objects.get(key=key)
     return (f.value, f.unit, f.year, f.citation, f.note)
+
+
+def fixture(name):
+    return yaml.safe_load((settings.BASE_DIR / "fixtures" / name).read_text(encoding="utf-8"))
+
+
+def fixture_offices():
+    return [o for c in fixture("cities.yaml")["cities"] for o in c.get("offices", [])]
 
 
 # --- 1. Pelotas: the evaluation found the 38%, the 81% and the robberies come separately ---
@@ -190,3 +203,283 @@ def test_rosario_services_are_state_presence_not_the_municipalitys(report):
     )
     assert ecosystem.citation == "Part 4, Rosario's Opportunity"
     assert "The municipality works in violent neighborhoods" not in ecosystem.description
+
+
+# --- 5. Claims the report does not make ----------------------------------------------------
+
+# Every real office: (year founded, institutional home, status). Anything but None/"unknown"
+# is something the report states (or implies, and the office's sources say so).
+OFFICES = {
+    "bristol-bvpc": (None, "mixed", "proposed"),
+    "brussels-bravvo": (None, "unknown", "unknown"),
+    "cali-ecosystem": (None, "department", "ecosystem"),
+    "cali-spcc": (2016, "department", "unknown"),
+    "cali-ssj": (2016, "department", "unknown"),
+    "chicago-ovpbh": (1994, "unknown", "unknown"),
+    "chicago-ovr": (None, "mayor", "unknown"),
+    "chihuahua-coprev": (None, "mixed", "unknown"),
+    "empire-fighting-chance": (None, "civil-society", "unknown"),
+    "feira-de-santana-secretariat": (None, "unknown", "unknown"),
+    "godoy-cruz-directorate": (None, "unknown", "unknown"),
+    "la-gryd": (None, "unknown", "unknown"),
+    "leon-security": (None, "unknown", "unknown"),
+    "mechelen-prevention": (None, "unknown", "unknown"),
+    "medellin-non-violence": (None, "department", "unknown"),
+    "medellin-security": (None, "department", "unknown"),
+    "oakland-dvp": (None, "department", "unknown"),
+    "palmira-security": (None, "unknown", "unknown"),
+    "pelotas-ggim": (None, "unknown", "unknown"),
+    "penalolen-human-security": (None, "unknown", "unknown"),
+    "philadelphia-ovp": (None, "unknown", "unknown"),
+    "reach-edmonton": (2010, "civil-society", "unknown"),
+    "rosario-ecosystem": (None, "none", "ecosystem"),
+    "san-pedro-sula-directorate": (None, "unknown", "unknown"),
+    "stuttgart-kkp": (None, "unknown", "unknown"),
+}
+
+
+def test_every_real_office_states_only_what_the_report_gives(report):
+    offices = Office.objects.real().values_list(
+        "slug", "year_founded", "institutional_home", "status"
+    )
+    assert {slug: rest for slug, *rest in offices} == {k: list(v) for k, v in OFFICES.items()}
+    assert not Office.objects.real().filter(status=OfficeStatus.ACTIVE).exists()
+
+
+def test_not_stated_is_what_the_pages_show_for_an_unknown_status_and_home(report, client):
+    html = client.get("/cities/chicago/").content.decode()
+    section = html[html.index('id="office-chicago-ovpbh"') :]
+    section = section[: section.index("</article>")]
+    assert section.count('<dd class="col-sm-8 col-lg-9">Not stated in the report</dd>') == 2
+    assert "Public health" not in section
+    assert Office.objects.get(slug="chicago-ovpbh").description == (
+        "Established by the city in 1994 and one of the earliest OVPs, with 58 staff. The "
+        "report does not say where in city government it sits."
+    )
+
+
+def test_chicagos_doubted_office_says_what_the_report_says(report):
+    ovr = Office.objects.get(slug="chicago-ovr")
+    assert ovr.description == (
+        "Created more than twenty years after the 1994 office and reporting directly to the "
+        "mayor, with about 10 staff. The report says the office was heavily tied to Mayor Lori "
+        "Lightfoot's administration (2019-2023), which may raise questions about its "
+        "sustainability under the incoming mayor (Part 3, Criterion 8); it does not say whether "
+        "the office is still operating."
+    )
+    assert ovr.citation == "Appendix; Part 3, Criterion 7; Part 3, Criterion 8; Endnote 38"
+    assert (ovr.status, ovr.get_status_display()) == ("unknown", "Not stated in the report")
+
+
+def test_implied_homes_say_they_are_implied(report):
+    coprev = Office.objects.get(slug="chihuahua-coprev")
+    assert coprev.description.endswith(
+        "The report does not name its institutional home; it implies a mixed public-private "
+        "model, calling the council municipal while private actors and international "
+        "organizations fund it, and citing it with REACH as a civil-society-led or mixed model."
+    )
+    sources = {o["slug"]: o.get("sources", {}) for o in fixture_offices()}
+    assert sources["chihuahua-coprev"]["institutional_home"]["note"].startswith("Implied, not")
+    assert sources["medellin-security"]["institutional_home"]["note"].startswith("Implied, not")
+
+
+@pytest.mark.parametrize(
+    ("slug", "text"),
+    [
+        ("godoy-cruz-directorate", "A directorate with a large full-time team."),
+        ("feira-de-santana-secretariat", "A secretariat whose name gives violence prevention"),
+        ("penalolen-human-security", "The office for human security (the appendix calls it"),
+        ("palmira-security", "The secretariat the appendix lists for Palmira;"),
+        ("san-pedro-sula-directorate", "A directorate whose stated aim is"),
+        ("leon-security", "A secretariat whose name joins security, prevention and"),
+    ],
+)
+def test_offices_named_directorate_or_secretariat_are_not_called_municipal(report, slug, text):
+    office = Office.objects.get(slug=slug)
+    assert office.description.startswith(text)
+    assert office.institutional_home == "unknown"
+    assert "municipal" not in office.description.lower()
+    assert "city secretariat" not in office.description.lower()
+
+
+def test_philadelphia_gives_kenneys_years_not_two_terms(report):
+    office = Office.objects.get(slug="philadelphia-ovp")
+    assert office.description == (
+        "Former Mayor Jim Kenney (2016-2023) played a key part in promoting the office. The "
+        "report notes recent discussion of the sustainability and finances of this office and "
+        "Chicago's after their cities' local elections, and that the new mayor, Cherelle "
+        "Parker, had so far said little about prevention."
+    )
+    assert fact("philadelphia-kenney-term-start")[:4] == (
+        Decimal("2016"),
+        "year",
+        "2016-2023",
+        "Part 3, Criterion 8",
+    )
+
+
+def test_coprev_videos_make_its_work_more_accessible_not_much_easier(report):
+    example = PeerExample.objects.get(key="coprev-short-videos")
+    assert example.summary == (
+        "COPREV in Chihuahua reports its yearly activities in short videos, which the report "
+        "says make the council's work more accessible to residents."
+    )
+    assert example.citation == "Part 3, Criterion 9"
+    expected = {
+        "es": "hacen el trabajo del consejo más accesible para los habitantes.",
+        "pt-br": "tornam o trabalho do conselho mais acessível aos moradores.",
+        "fr": "rendent le travail du conseil plus accessible aux habitants.",
+    }
+    for lang, ending in expected.items():
+        assert example.translations[lang]["summary"].endswith(ending), lang
+
+
+def test_stuttgart_lists_crime_prevention_and_urban_development(report):
+    example = PeerExample.objects.get(key="stuttgart-three-levels")
+    assert example.summary == (
+        "Stuttgart's Partnership for Safety and Security covers all three levels. Primary: "
+        "social policy, sport and child safety. Secondary: youth crime, crime prevention and "
+        "urban development, and safety on streets, public places and public transport. "
+        "Tertiary: resocialisation of young offenders and help for victims and offenders of "
+        "domestic violence."
+    )
+    expected = {
+        "es": "prevención del delito y desarrollo urbano, y seguridad",
+        "pt-br": "prevenção do crime e desenvolvimento urbano, e segurança",
+        "fr": "prévention de la criminalité et développement urbain, et sécurité",
+    }
+    for lang, words in expected.items():
+        assert words in example.translations[lang]["summary"], lang
+
+
+def test_facts_carry_no_year_the_report_does_not_give(report):
+    assert fact("reach-founding-interviews") == (
+        Decimal("1000"),
+        "consultations (more than)",
+        "",
+        "Part 3, Criterion 2; Part 3, Criterion 3; Part 4, Edmonton's Leadership",
+        "Held with residents and stakeholders including Indigenous communities, business, "
+        "at-risk youth and law enforcement; they shaped REACH's first diagnosis. The report "
+        "does not date them beyond placing them with the task force created in 2008, before "
+        "REACH was set up in 2010.",
+    )
+    assert fact("reach-community-partnerships") == (
+        Decimal("100"),
+        "partners (more than)",
+        "",
+        "Part 3, Criterion 2; Part 4, Edmonton's Leadership (chart)",
+        "Figure given by the director in an interview for the research; the report does not "
+        "date it.",
+    )
+    assert fact("mechelen-target-group-share") == (
+        Decimal("0.5"),
+        "percent of the city's population",
+        "",
+        "Part 3, Criterion 4; Endnote 30",
+        "People with complex, interacting problems who are excluded from social institutions. "
+        "The estimate comes from the director's written answer of 20 June 2023; the report "
+        "gives it no reference year.",
+    )
+
+
+# --- Every claim about a real city carries its citation -------------------------------------
+
+# A citation names parts of the report, separated by "; ": the Appendix, the Introduction,
+# the About page, a Part (with its section) or endnotes (the report has 63).
+CITATION_PART = re.compile(
+    r"(Appendix|Introduction|About|Part [1-5]\b[^;]*|Endnotes? (?P<notes>\d+(?:(?:, | and )\d+)*))"
+)
+
+
+def well_formed(citation):
+    for part in citation.split("; "):
+        match = CITATION_PART.fullmatch(part)
+        if not match:
+            return False
+        notes = match.group("notes")
+        if notes and not all(1 <= int(n) <= 63 for n in re.findall(r"\d+", notes)):
+            return False
+    return True
+
+
+def test_citation_grammar():
+    assert well_formed("Part 3, Criterion 9; Endnotes 42 and 43")
+    assert well_formed("Appendix; Endnote 38")
+    assert not well_formed("")
+    assert not well_formed("Endnote 99")
+    assert not well_formed("Page 12")
+    assert not well_formed("Part 3, Criterion 9;Endnote 4")
+
+
+def test_every_fact_about_a_real_place_has_a_well_formed_citation(report):
+    facts = SourcedFact.objects.filter(city__origin=Origin.REPORT)
+    rows = fixture("cities.yaml")["facts"]
+    assert sorted(facts.values_list("key", flat=True)) == sorted(row["key"] for row in rows)
+    for fact_ in facts:
+        assert well_formed(fact_.citation), (fact_.key, fact_.citation)
+    for row in rows:
+        assert well_formed(row["citation"]), row["key"]
+        assert {"value", "unit", "year", "label"} <= set(row), row["key"]
+
+
+def test_every_text_about_a_real_place_has_a_well_formed_citation(report):
+    for city in City.objects.real():
+        assert well_formed(city.citation), city.slug
+    for office in Office.objects.real():
+        assert well_formed(office.citation), office.slug
+    for example in PeerExample.objects.all():
+        assert well_formed(example.citation), example.key
+    for criterion in Criterion.objects.all():
+        assert well_formed(criterion.citation), criterion.slug
+    for chart in Assessment.objects.real().filter(kind=Assessment.Kind.RESEARCH):
+        assert well_formed(chart.citation), chart.title
+
+
+def test_every_stated_field_of_a_real_city_or_office_cites_the_report():
+    data = fixture("cities.yaml")
+    assert data["stated_in_report"] == {
+        "city": {"population": None},
+        "office": {"year_founded": None, "institutional_home": "unknown", "status": "unknown"},
+    }
+    assert unsourced_fields(data) == []
+    for record in [*data["cities"], *fixture_offices()]:
+        for source in (record.get("sources") or {}).values():
+            assert well_formed(source["citation"]), record["slug"]
+
+
+def test_every_stated_value_in_the_database_has_its_citation_in_the_fixture(report):
+    sources = {o["slug"]: o.get("sources") or {} for o in fixture_offices()}
+    for office in Office.objects.real():
+        stated = {
+            "year_founded": office.year_founded is not None,
+            "institutional_home": office.institutional_home != "unknown",
+            "status": office.status != "unknown",
+        }
+        for field, is_stated in stated.items():
+            if is_stated:
+                assert sources[office.slug][field]["citation"], (office.slug, field)
+    city_sources = {c["slug"]: c.get("sources") or {} for c in fixture("cities.yaml")["cities"]}
+    for city in City.objects.real().exclude(population=None):
+        assert city_sources[city.slug]["population"]["citation"], city.slug
+
+
+def test_a_stated_value_without_citation_is_refused(report, monkeypatch):
+    data = fixture("cities.yaml")
+    chicago = next(c for c in data["cities"] if c["slug"] == "chicago")
+    ovpbh = next(o for o in chicago["offices"] if o["slug"] == "chicago-ovpbh")
+    ovpbh["institutional_home"] = "public-health"  # inferred from its web address
+    ovpbh["status"] = "active"
+    del ovpbh["sources"]["year_founded"]
+    chicago["sources"] = {"population": {"citation": "Part 9"}, "mayor": {"citation": "About"}}
+    assert unsourced_fields(data) == [
+        "city chicago: sources names 'mayor', which is not a stated field",
+        "office chicago-ovpbh: year_founded is 1994 but no citation is given for it",
+        "office chicago-ovpbh: institutional_home is 'public-health' but no citation is given "
+        "for it",
+        "office chicago-ovpbh: status is 'active' but no citation is given for it",
+    ]
+    monkeypatch.setattr(report_data, "_read", lambda name: data if name == "cities.yaml" else {})
+    before = Office.objects.get(slug="chicago-ovpbh").institutional_home
+    with pytest.raises(report_data.ReportDataError, match="chicago-ovpbh: status is 'active'"):
+        report_data.load_report()
+    assert Office.objects.get(slug="chicago-ovpbh").institutional_home == before == "unknown"

@@ -76,14 +76,14 @@ FACTS = {
         "edmonton",
         "100",
         "partners (more than)",
-        "2023",
+        "",
         "Part 3, Criterion 2; Part 4, Edmonton's Leadership (chart)",
     ),
     "reach-founding-interviews": (
         "edmonton",
         "1000",
         "consultations (more than)",
-        "2008-2010",
+        "",
         "Part 3, Criterion 2; Part 3, Criterion 3; Part 4, Edmonton's Leadership",
     ),
     "reach-projects": (
@@ -132,7 +132,7 @@ FACTS = {
         "mechelen",
         "0.5",
         "percent of the city's population",
-        "2023",
+        "",
         "Part 3, Criterion 4; Endnote 30",
     ),
 }
