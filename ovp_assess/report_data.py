@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from cities.models import City, Country, Office, OfficeStatus, Origin, SourcedFact
@@ -30,10 +30,12 @@ class Tally:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    deleted: int = 0
     changed: list = field(default_factory=list)
 
     def __str__(self):
-        return f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged"
+        text = f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged"
+        return f"{text}, {self.deleted} removed" if self.deleted else text
 
 
 def _upsert(tally, model, lookup, values):
@@ -183,21 +185,53 @@ def _load_cities(tally, data):
             )
     cities = {c.slug: c for c in City.objects.filter(origin=Origin.REPORT)}
     for f in data.get("facts", []):
-        _upsert(
-            tally,
-            SourcedFact,
-            {"key": f["key"]},
-            {
-                "city": cities[f["city"]],
-                "office": offices[f["office"]] if f.get("office") else None,
-                "label": f["label"],
-                "value": Decimal(str(f["value"])),
-                "unit": f.get("unit") or "",
-                "year": str(f.get("year") or ""),
-                "citation": f["citation"],
-                "note": (f.get("note") or "").strip(),
-            },
-        )
+        office = offices[f["office"]] if f.get("office") else None
+        _load_fact(tally, f, city=cities[f["city"]], office=office)
+    for f in data.get("national_facts", []):
+        _load_fact(tally, f, country=countries[f["country"]])
+    for f in data.get("network_facts", []):
+        _load_fact(tally, f)
+    keys = [
+        f["key"]
+        for part in ("facts", "national_facts", "network_facts")
+        for f in data.get(part, [])
+    ]
+    _remove_stale_facts(tally, keys)
+
+
+def _load_fact(tally, f, *, city=None, country=None, office=None):
+    """A fact about a city (and office), a country (national context) or, with neither,
+    the Peace in Our Cities network."""
+    _upsert(
+        tally,
+        SourcedFact,
+        {"key": f["key"]},
+        {
+            "city": city,
+            "country": country,
+            "office": office,
+            "label": f["label"],
+            "value": Decimal(str(f["value"])),
+            "unit": f.get("unit") or "",
+            "year": str(f.get("year") or ""),
+            "citation": f["citation"],
+            "note": (f.get("note") or "").strip(),
+        },
+    )
+
+
+def _remove_stale_facts(tally, keys):
+    """Facts about real places (or the network) that the fixtures no longer hold: a fact
+    moved or corrected under a new key must not linger under its old one."""
+    stale = SourcedFact.objects.filter(
+        Q(city__origin=Origin.REPORT)
+        | Q(city=None, country__origin=Origin.REPORT)
+        | Q(city=None, country=None)
+    ).exclude(key__in=keys)
+    for key in stale.order_by("key").values_list("key", flat=True):
+        tally.changed.append(f"SourcedFact {{'key': {key!r}}}: removed")
+        tally.deleted += 1
+    stale.delete()
 
 
 def _load_criteria(tally, data, translations):

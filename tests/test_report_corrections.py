@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 import yaml
 from django.conf import settings
+from django.db.models import Q
 
 from cities.models import City, Office, OfficeStatus, Origin, SourcedFact
 from criteria.models import Assessment, Criterion, GuidingQuestion, PeerExample
@@ -412,8 +413,11 @@ def test_citation_grammar():
 
 
 def test_every_fact_about_a_real_place_has_a_well_formed_citation(report):
-    facts = SourcedFact.objects.filter(city__origin=Origin.REPORT)
-    rows = fixture("cities.yaml")["facts"]
+    facts = SourcedFact.objects.filter(
+        Q(city__origin=Origin.REPORT) | Q(city=None, country__origin=Origin.REPORT)
+    )
+    data = fixture("cities.yaml")
+    rows = data["facts"] + data["national_facts"]
     assert sorted(facts.values_list("key", flat=True)) == sorted(row["key"] for row in rows)
     for fact_ in facts:
         assert well_formed(fact_.citation), (fact_.key, fact_.citation)
@@ -483,3 +487,83 @@ def test_a_stated_value_without_citation_is_refused(report, monkeypatch):
     with pytest.raises(report_data.ReportDataError, match="chicago-ovpbh: status is 'active'"):
         report_data.load_report()
     assert Office.objects.get(slug="chicago-ovpbh").institutional_home == before == "unknown"
+
+
+# --- 6. The US budget range: once, about the United States, shown as national context ------
+
+US_CITIES = ["chicago", "los-angeles", "oakland", "philadelphia"]
+US_RANGE_NOTE = (
+    "For US offices in general, given to show that budgets vary widely in the United States as "
+    "elsewhere; the report gives no budget for any single US office."
+)
+
+
+def test_us_budget_range_is_stored_once_about_the_united_states(report):
+    facts = SourcedFact.objects.filter(Q(value=500000) | Q(value=35000000))
+    assert sorted(facts.values_list("key", "city", "country__slug", "office")) == [
+        ("us-ovp-budget-range-high", None, "united-states", None),
+        ("us-ovp-budget-range-low", None, "united-states", None),
+    ]
+    low = SourcedFact.objects.get(key="us-ovp-budget-range-low")
+    high = SourcedFact.objects.get(key="us-ovp-budget-range-high")
+    assert (low.label, high.label) == (
+        "Budgets of US offices of violence prevention, low end of range",
+        "Budgets of US offices of violence prevention, high end of range",
+    )
+    assert fact("us-ovp-budget-range-low") == (
+        Decimal("500000"),
+        "dollars ($)",
+        "",
+        "Endnote 19",
+        US_RANGE_NOTE,
+    )
+    assert fact("us-ovp-budget-range-high") == (
+        Decimal("35000000"),
+        "dollars ($)",
+        "",
+        "Endnote 19",
+        US_RANGE_NOTE,
+    )
+    assert not SourcedFact.objects.filter(city__slug__in=US_CITIES, citation="Endnote 19").exists()
+
+
+@pytest.mark.parametrize("slug", US_CITIES)
+def test_us_city_page_shows_the_range_as_national_context_apart(report, client, slug):
+    html = client.get(f"/cities/{slug}/").content.decode()
+    own = html[html.index('id="facts-heading"') : html.index('id="national-heading"')]
+    national = html[html.index('id="national-heading"') :]
+    assert "us-ovp-budget-range" not in own
+    assert "National context: United States</h2>" in national
+    assert (
+        "The report gives these figures about the country as a whole, or about other places in "
+        f"it. They are context, not figures for {City.objects.get(slug=slug).name}."
+    ) in national
+    for key, value in (("low", "500,000"), ("high", "35,000,000")):
+        row = national[national.index(f'id="national-fact-us-ovp-budget-range-{key}"') :]
+        row = row[: row.index("</tr>")]
+        assert f"<td>{value} dollars ($)</td>" in row
+        assert "<td>Endnote 19</td>" in row
+    assert html.count('id="fact-') == SourcedFact.objects.filter(city__slug=slug).count()
+
+
+def test_los_angeles_has_no_figures_of_its_own_once_the_range_moved(report, client):
+    html = client.get("/cities/los-angeles/").content.decode()
+    assert "The report gives no figures for this city." in html
+    assert 'id="national-fact-us-ovp-budget-range-low"' in html
+
+
+def test_a_city_without_national_facts_shows_no_national_context(report, client):
+    html = client.get("/cities/cali/").content.decode()
+    assert "national-heading" not in html
+    assert "National context" not in html
+
+
+def test_api_gives_the_range_under_the_country_not_its_cities(report, client):
+    country = client.get("/api/countries/united-states").json()
+    assert [(f["key"], f["value"], f["citation"], f["office"]) for f in country["facts"]] == [
+        ("us-ovp-budget-range-high", 35000000.0, "Endnote 19", None),
+        ("us-ovp-budget-range-low", 500000.0, "Endnote 19", None),
+    ]
+    for slug in US_CITIES:
+        keys = [f["key"] for f in client.get(f"/api/cities/{slug}").json()["facts"]]
+        assert not [k for k in keys if "budget-range" in k], slug

@@ -228,9 +228,14 @@ def test_report_fact_has_value_and_citation(report, key):
 
 def test_report_facts_each_cite_the_report(report):
     assert SourcedFact.objects.filter(citation="").count() == 0
-    assert SourcedFact.objects.filter(city__origin=Origin.REPORT).count() == (
-        SourcedFact.objects.count()
-    )
+    # Every fact is about a real city, or about a real country as a whole (national context).
+    about_cities = SourcedFact.objects.filter(city__origin=Origin.REPORT, country=None)
+    national = SourcedFact.objects.filter(city=None, country__origin=Origin.REPORT)
+    assert sorted(national.values_list("country__slug", "key")) == [
+        ("united-states", "us-ovp-budget-range-high"),
+        ("united-states", "us-ovp-budget-range-low"),
+    ]
+    assert about_cities.count() + national.count() == SourcedFact.objects.count()
 
 
 def test_load_report_twice_changes_no_row(report):
