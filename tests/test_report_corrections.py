@@ -414,10 +414,12 @@ def test_citation_grammar():
 
 def test_every_fact_about_a_real_place_has_a_well_formed_citation(report):
     facts = SourcedFact.objects.filter(
-        Q(city__origin=Origin.REPORT) | Q(city=None, country__origin=Origin.REPORT)
+        Q(city__origin=Origin.REPORT)
+        | Q(city=None, country__origin=Origin.REPORT)
+        | Q(city=None, country=None)
     )
     data = fixture("cities.yaml")
-    rows = data["facts"] + data["national_facts"]
+    rows = data["facts"] + data["national_facts"] + data["network_facts"]
     assert sorted(facts.values_list("key", flat=True)) == sorted(row["key"] for row in rows)
     for fact_ in facts:
         assert well_formed(fact_.citation), (fact_.key, fact_.citation)
@@ -499,7 +501,7 @@ US_RANGE_NOTE = (
 
 
 def test_us_budget_range_is_stored_once_about_the_united_states(report):
-    facts = SourcedFact.objects.filter(Q(value=500000) | Q(value=35000000))
+    facts = SourcedFact.objects.filter(Q(value=500000) | Q(value=35000000), country__isnull=False)
     assert sorted(facts.values_list("key", "city", "country__slug", "office")) == [
         ("us-ovp-budget-range-high", None, "united-states", None),
         ("us-ovp-budget-range-low", None, "united-states", None),
@@ -543,6 +545,7 @@ def test_us_city_page_shows_the_range_as_national_context_apart(report, client, 
         row = row[: row.index("</tr>")]
         assert f"<td>{value} dollars ($)</td>" in row
         assert "<td>Endnote 19</td>" in row
+    assert national.count('id="national-fact-') == 3  # with the cost of a shooting in DC
     assert html.count('id="fact-') == SourcedFact.objects.filter(city__slug=slug).count()
 
 
@@ -560,10 +563,137 @@ def test_a_city_without_national_facts_shows_no_national_context(report, client)
 
 def test_api_gives_the_range_under_the_country_not_its_cities(report, client):
     country = client.get("/api/countries/united-states").json()
-    assert [(f["key"], f["value"], f["citation"], f["office"]) for f in country["facts"]] == [
+    facts = [(f["key"], f["value"], f["citation"], f["office"]) for f in country["facts"]]
+    assert sorted(facts)[1:] == [
         ("us-ovp-budget-range-high", 35000000.0, "Endnote 19", None),
         ("us-ovp-budget-range-low", 500000.0, "Endnote 19", None),
     ]
+    assert sorted(facts)[0][0] == "us-dc-fatal-shooting-cost"
     for slug in US_CITIES:
         keys = [f["key"] for f in client.get(f"/api/cities/{slug}").json()["facts"]]
         assert not [k for k in keys if "budget-range" in k], slug
+
+
+# --- 7. Figures that were missing -------------------------------------------------------------
+
+
+def test_bristol_summary_names_the_16s_and_24s_after_their_postal_codes(report):
+    bristol = City.objects.get(slug="bristol")
+    assert bristol.summary == (
+        "Bristol, outside the sample, struggles with group violence that hits Easton and St. "
+        "Pauls hardest and involves very young people. Group identity there is usually tied to "
+        'territory: groups such as the "16s" and "24s", named after their postal codes, appear '
+        "to be growing in activity and notoriety. Serious non-fatal injuries are probably "
+        "undercounted because some young people avoid hospitals. The city has strong anchor "
+        "institutions and activists; the charity gym Empire Fighting Chance has proposed to lead "
+        "a Bristol Violence Prevention Coalition in which public bodies and civil society take "
+        "part as equals."
+    )
+    assert bristol.citation == "Part 4, Bristol's Momentum"
+
+
+def test_oaklands_2022_strategic_spending_plan(report):
+    plan = SourcedFact.objects.get(key="oakland-dvp-strategic-spending-plan-year")
+    assert (plan.city.slug, plan.office.slug, plan.label) == (
+        "oakland",
+        "oakland-dvp",
+        "Year of the department's Strategic Spending Plan",
+    )
+    assert fact("oakland-dvp-strategic-spending-plan-year") == (
+        Decimal("2022"),
+        "year",
+        "2022",
+        "Part 3, Criterion 1; Endnote 21",
+        "The plan the report cites for the department's five goals.",
+    )
+    oakland = City.objects.get(slug="oakland")
+    assert "with five measurable goals, set out in its 2022 Strategic Spending Plan," in (
+        oakland.summary
+    )
+    assert oakland.citation.endswith("; Endnote 21")
+
+
+def test_the_cost_of_violence_estimates_are_national_context(report, client):
+    dc = SourcedFact.objects.get(key="us-dc-fatal-shooting-cost")
+    uk = SourcedFact.objects.get(key="uk-homicide-cost-2018")
+    assert (dc.city, dc.country.slug, dc.label) == (
+        None,
+        "united-states",
+        "Estimated cost to Washington, DC, of each fatal shooting",
+    )
+    assert fact("us-dc-fatal-shooting-cost") == (
+        Decimal("1500000"),
+        "dollars ($) (more than)",
+        "",
+        "Part 1, Ensure Resources Meet Ambition; Endnote 14",
+        "An estimate by the National Institute for Criminal Justice Reform, which the report "
+        "gives as an example of what violence costs a city; Washington, DC is not in the "
+        "report's sample.",
+    )
+    assert (uk.city, uk.country.slug, uk.label) == (
+        None,
+        "united-kingdom",
+        "Estimated cost of each homicide (UK government estimate)",
+    )
+    assert fact("uk-homicide-cost-2018") == (
+        Decimal("3217740"),
+        "pounds (£)",
+        "2018",
+        "Part 1, Ensure Resources Meet Ambition; Endnote 14",
+        "A Home Office estimate of the economic and social costs of crime, which the report "
+        "gives as an example of what violence costs.",
+    )
+    html = client.get("/cities/bristol/").content.decode()
+    row = html[html.index('id="national-fact-uk-homicide-cost-2018"') :]
+    row = row[: row.index("</tr>")]
+    assert "<td>3,217,740 pounds (£)</td>" in row
+    assert "<td>2018</td>" in row
+    assert "National context: United Kingdom</h2>" in html
+    html = client.get("/cities/chicago/").content.decode()
+    assert "<td>1,500,000 dollars ($) (more than)</td>" in html
+
+
+NETWORK = {
+    "pioc-member-cities": ("24", "cities", "", "Cities in the Peace in Our Cities network"),
+    "pioc-partners": (
+        "40",
+        "partners (more than)",
+        "",
+        "Community-based and international partners of the network",
+    ),
+    "pioc-people-represented": (
+        "25000000",
+        "people (more than)",
+        "",
+        "People represented by the network's cities",
+    ),
+    "pioc-founded": ("2019", "year", "2019", "Year the network was established"),
+    "pioc-goal-year": (
+        "2030",
+        "year",
+        "2030",
+        "Year by which the network aims to halve urban violence",
+    ),
+}
+
+
+def test_network_figures_from_the_about_page(report):
+    facts = SourcedFact.objects.filter(city=None, country=None)
+    found = {f.key: (f.value, f.unit, f.year, f.label) for f in facts}
+    assert found == {key: (Decimal(v[0]), *v[1:]) for key, v in NETWORK.items()}
+    assert set(facts.values_list("citation", flat=True)) == {"About"}
+
+
+def test_home_page_introduces_the_report_with_the_network_figures(report, client):
+    html = client.get("/").content.decode()
+    assert (
+        "Peace in Our Cities, the network behind the report, was established in 2019. It brings "
+        "together 24 cities and more than 40 community-based and international partners, "
+        "represents more than 25,000,000 people, and aims to halve urban violence by 2030."
+    ) in " ".join(html.split())
+    assert "Source in the report: About" in html
+    spanish = client.get("/", headers={"accept-language": "es"}).content.decode()
+    assert "Peace in Our Cities, la red detrás del informe, se creó en 2019." in (
+        " ".join(spanish.split())
+    )
+    assert "25\u00a0000\u00a0000" in spanish  # grouped as Spanish writes it

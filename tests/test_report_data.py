@@ -228,14 +228,27 @@ def test_report_fact_has_value_and_citation(report, key):
 
 def test_report_facts_each_cite_the_report(report):
     assert SourcedFact.objects.filter(citation="").count() == 0
-    # Every fact is about a real city, or about a real country as a whole (national context).
+    # Every fact is about a real city, a real country as a whole (national context), or the
+    # Peace in Our Cities network.
     about_cities = SourcedFact.objects.filter(city__origin=Origin.REPORT, country=None)
     national = SourcedFact.objects.filter(city=None, country__origin=Origin.REPORT)
+    network = SourcedFact.objects.filter(city=None, country=None)
     assert sorted(national.values_list("country__slug", "key")) == [
+        ("united-kingdom", "uk-homicide-cost-2018"),
+        ("united-states", "us-dc-fatal-shooting-cost"),
         ("united-states", "us-ovp-budget-range-high"),
         ("united-states", "us-ovp-budget-range-low"),
     ]
-    assert about_cities.count() + national.count() == SourcedFact.objects.count()
+    assert sorted(network.values_list("key", flat=True)) == [
+        "pioc-founded",
+        "pioc-goal-year",
+        "pioc-member-cities",
+        "pioc-partners",
+        "pioc-people-represented",
+    ]
+    assert about_cities.count() + national.count() + network.count() == (
+        SourcedFact.objects.count()
+    )
 
 
 def test_load_report_twice_changes_no_row(report):
