@@ -223,6 +223,9 @@ class AssessmentOut(Schema):
     title: str
     citation: str
     source_url: str
+    # Research assessments are dated by their source (the report's month of publication,
+    # given as its first day); published_at then holds that same date, not the load date.
+    source_date: date | None
     published_at: datetime | None
     updated_at: datetime
     entries: list[EntryOut]

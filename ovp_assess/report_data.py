@@ -9,6 +9,7 @@ record cites the part of the report that gives it (see unsourced_fields).
 """
 
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 
@@ -308,12 +309,24 @@ def _clean(mapping):
     return {k: str(v).strip() for k, v in (mapping or {}).items() if v}
 
 
+def _month(text):
+    """Month "2024-01" -> date(2024, 1, 1): a source known to the month, as its first day."""
+    year, month = (int(part) for part in str(text).split("-"))
+    return date(year, month, 1)
+
+
 def _load_charts(tally, charts):
-    """The report's four adaptation charts, as published research assessments without levels."""
+    """The report's four adaptation charts, as published research assessments without levels.
+
+    They are dated by their source, the report's publication, never by the day of loading:
+    `source_date` is shown wherever a publication date is, and `published_at` holds the same
+    month so that nothing falls back on the load date.
+    """
     criteria = {c.number: c for c in Criterion.objects.all()}
     for chart in charts:
         office = Office.objects.get(slug=chart["office"])
         created, changed = tally.created, tally.updated
+        source_date = _month(chart["source_date"])
         assessment = _upsert(
             tally,
             Assessment,
@@ -322,11 +335,10 @@ def _load_charts(tally, charts):
                 "status": Assessment.Status.PUBLISHED,
                 "title": chart["title"],
                 "citation": chart["citation"],
+                "source_date": source_date,
+                "published_at": datetime.combine(source_date, time.min, tzinfo=UTC),
             },
         )
-        if assessment.published_at is None:
-            assessment.published_at = assessment.created_at
-            assessment.save(update_fields=["published_at"])
         for row in chart["entries"]:
             _upsert(
                 tally,

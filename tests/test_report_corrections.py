@@ -4,6 +4,7 @@ Every expected value below was checked against the report; the texts are ours, t
 figures and citations the report's.
 """
 
+import datetime
 import re
 from decimal import Decimal
 
@@ -11,11 +12,18 @@ import pytest
 import yaml
 from django.conf import settings
 from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format as django_date_format
+from django.utils.translation import override
 
 from cities.models import City, Office, OfficeStatus, Origin, SourcedFact
 from criteria.models import Assessment, Criterion, GuidingQuestion, PeerExample
 from ovp_assess import report_data
 from ovp_assess.report_data import unsourced_fields
+from tests import factories
+
+from .reports.scorecard_helpers import flat, pdf_bytes, pdf_flat
 
 pytestmark = pytest.mark.django_db
 
@@ -692,8 +700,67 @@ def test_home_page_introduces_the_report_with_the_network_figures(report, client
         "represents more than 25,000,000 people, and aims to halve urban violence by 2030."
     ) in " ".join(html.split())
     assert "Source in the report: About" in html
-    spanish = client.get("/", headers={"accept-language": "es"}).content.decode()
+    with override("en"):  # the request activates Spanish; leave it behind
+        spanish = client.get("/", headers={"accept-language": "es"}).content.decode()
     assert "Peace in Our Cities, la red detrás del informe, se creó en 2019." in (
         " ".join(spanish.split())
     )
     assert "25\u00a0000\u00a0000" in spanish  # grouped as Spanish writes it
+
+
+# --- 8. The charts are dated by the report's publication, never by the load -----------------
+
+REPORT_MONTH = datetime.date(2024, 1, 1)  # January 2024; only the month is known
+
+
+def charts():
+    return Assessment.objects.filter(kind=Assessment.Kind.RESEARCH).select_related("office")
+
+
+def test_charts_carry_the_reports_month_not_the_load_date(report):
+    for chart in charts():
+        assert chart.source_date == REPORT_MONTH, chart.title
+        assert chart.published_at == datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
+        assert chart.published_at.date() != chart.created_at.date()
+    assert {c["source_date"] for c in fixture("cities.yaml")["charts"]} == {"2024-01"}
+
+
+def test_city_page_dates_the_chart_by_the_report(report, client):
+    html = " ".join(client.get("/cities/cali/").content.decode().split())
+    assert "(Research assessment, 2024; published January 2024)" in html
+    assert "<td>Published, January 2024</td>" in html
+    with override("en"):
+        spanish = client.get("/cities/cali/", headers={"accept-language": "es"}).content.decode()
+    assert "publicación: enero de 2024" in " ".join(spanish.split())
+
+
+def test_matrix_dates_the_charts_by_the_report(report, client):
+    html = client.get("/reports/matrix/?cities=cali").content.decode()
+    assert "Source: Part 4, Cali&#x27;s Coordination (chart), published 2024-01." in html
+    today = datetime.date.today().isoformat()
+    assert today not in client.get("/reports/matrix.csv").content.decode()
+
+
+def test_scorecard_of_a_chart_is_dated_by_the_report(report, client):
+    chart = charts().get(office__slug="reach-edmonton")
+    response = client.get(reverse("reports:scorecard", args=[chart.pk]))
+    text = pdf_flat(pdf_bytes(response))
+    assert flat("PUBLISHED January 2024") in text
+    assert flat(django_date_format(timezone.now(), "DATE_FORMAT")) not in text
+
+
+def test_api_dates_the_charts_by_the_report(report, client):
+    items = client.get("/api/assessments?kind=research").json()["items"]
+    assert len(items) == 4
+    for item in items:
+        assert item["source_date"] == "2024-01-01"
+        assert item["published_at"] == "2024-01-01T00:00:00Z"
+
+
+def test_a_self_assessment_keeps_the_day_it_was_published(report, client, office):
+    assessment = factories.make_assessment(office, status=Assessment.Status.PUBLISHED)
+    assessment.published_at = datetime.datetime(2025, 3, 4, 10, tzinfo=datetime.UTC)
+    assessment.save()
+    assert assessment.source_date is None
+    html = " ".join(client.get(office.city.get_absolute_url()).content.decode().split())
+    assert "<td>Published, March 4, 2025</td>" in html

@@ -1,8 +1,24 @@
 from django import template
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 register = template.Library()
+
+
+@register.filter
+def published_on(assessment):
+    """When a published assessment came out, as readers write dates: one dated by its source
+    (the report's charts) gives the source's month, "January 2024"; any other the day it was
+    published after review. Empty for an assessment that is not published."""
+    if assessment.status != "published":
+        return ""
+    if assessment.source_date:
+        return date_format(assessment.source_date, "YEAR_MONTH_FORMAT")
+    if assessment.published_at:
+        return date_format(timezone.localtime(assessment.published_at), "DATE_FORMAT")
+    return ""
 
 
 @register.filter
