@@ -764,3 +764,26 @@ def test_a_self_assessment_keeps_the_day_it_was_published(report, client, office
     assert assessment.source_date is None
     html = " ".join(client.get(office.city.get_absolute_url()).content.decode().split())
     assert "<td>Published, March 4, 2025</td>" in html
+
+
+# --- 9. Title, authors and month: kept, and the README says where they come from -------------
+
+
+def test_title_authors_and_month_name_their_source():
+    source = fixture("criteria.yaml")["source"]
+    assert source == {
+        "title": "Lessons from Effective Offices of Violence Prevention",
+        "publisher": "Peace in Our Cities",
+        "authors": "Hernán Flom with Alfredo Malaret Baldo",
+        "published": "2024-01",
+        "page": "https://stanleycenter.org/publications/offices-of-violence-prevention/",
+    }
+    assert {c["source_date"] for c in fixture("cities.yaml")["charts"]} == {source["published"]}
+    readme = " ".join((settings.BASE_DIR / "README.md").read_text(encoding="utf-8").split())
+    assert (
+        "The report's title, its authors (Hernán Flom with Alfredo Malaret Baldo) and its month "
+        "of publication (January 2024, the date the four charts carry) are not in the report's "
+        "text the data was checked against, which starts at the Introduction on page 4: they "
+        "come from the publisher's page, "
+        "<https://stanleycenter.org/publications/offices-of-violence-prevention/>"
+    ) in readme
