@@ -787,3 +787,76 @@ def test_title_authors_and_month_name_their_source():
         "come from the publisher's page, "
         "<https://stanleycenter.org/publications/offices-of-violence-prevention/>"
     ) in readme
+
+
+# --- An existing database gets the corrections from load_report ----------------------------
+
+
+def test_load_report_corrects_an_existing_database(report, client):
+    # The database as the uncorrected fixtures left it (a sample of every kind of change).
+    old_summary = "An independent impact evaluation tied the Pact to an 81 percent fall."
+    City.objects.filter(slug="pelotas").update(summary=old_summary)
+    Office.objects.filter(slug="chicago-ovpbh").update(
+        institutional_home="public-health", status="active"
+    )
+    Office.objects.real().exclude(status__in=["proposed", "ecosystem"]).update(status="active")
+    SourcedFact.objects.filter(key="reach-founding-interviews").update(year="2008-2010")
+    SourcedFact.objects.filter(key__startswith="pioc-").delete()
+    us = City.objects.filter(slug__in=US_CITIES)
+    for city in us:
+        for end, value in (("low", 500000), ("high", 35000000)):
+            SourcedFact.objects.create(
+                key=f"{city.slug}-us-ovp-budget-range-{end}",
+                city=city,
+                label=f"US OVP budgets, {end} end of range",
+                value=value,
+                unit="dollars",
+                citation="Endnote 19",
+            )
+    palmira = PeerExample.objects.get(key="palmira-forjar-evaluation")
+    palmira.translations["es"]["summary"] = "... el 67% aceptó ofertas de empleo ..."
+    PeerExample.objects.filter(pk=palmira.pk).update(translations=palmira.translations)
+    loaded_on = datetime.datetime(2026, 11, 20, 9, 30, tzinfo=datetime.UTC)
+    cali = charts().get(office__slug="cali-ecosystem")
+    Assessment.objects.filter(pk=cali.pk).update(published_at=loaded_on, source_date=None)
+    versions = dict(charts().values_list("office__slug", "version"))
+    cached = client.get("/cities/pelotas/").content.decode()
+    assert old_summary in cached  # the page is now in the cache
+
+    tally = report_data.load_report()
+
+    assert City.objects.get(slug="pelotas").summary.startswith("Pelotas steers prevention")
+    assert old_summary not in client.get("/cities/pelotas/").content.decode()
+    ovpbh = Office.objects.get(slug="chicago-ovpbh")
+    assert (ovpbh.institutional_home, ovpbh.status) == ("unknown", "unknown")
+    assert not Office.objects.real().filter(status="active").exists()
+    assert SourcedFact.objects.get(key="reach-founding-interviews").year == ""
+    assert not SourcedFact.objects.filter(city__in=us, citation="Endnote 19").exists()
+    assert SourcedFact.objects.filter(key__startswith="pioc-").count() == 5
+    palmira.refresh_from_db()
+    assert "el 67% respondió a ofertas de empleo" in palmira.translations["es"]["summary"]
+    cali.refresh_from_db()
+    assert (cali.source_date, cali.published_at) == (
+        REPORT_MONTH,
+        datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC),
+    )
+    # The chart whose date changed is a new version; the others are not.
+    after = dict(charts().values_list("office__slug", "version"))
+    assert after == {**versions, "cali-ecosystem": versions["cali-ecosystem"] + 1}
+    assert tally.deleted == 8
+    assert tally.created == 5  # the network's figures
+    assert "SourcedFact {'key': 'chicago-us-ovp-budget-range-low'}: removed" in tally.changed
+    assert str(tally).endswith(", 8 removed")
+
+    # And a second run changes nothing.
+    again = report_data.load_report()
+    assert (again.created, again.updated, again.deleted, again.changed) == (0, 0, 0, [])
+    assert dict(charts().values_list("office__slug", "version")) == after
+
+
+def test_load_report_leaves_facts_of_fictional_cities_alone(report):
+    city = factories.make_city()
+    SourcedFact.objects.create(key="demo-fact", city=city, label="x", value=1, citation="-")
+    tally = report_data.load_report()
+    assert tally.deleted == 0
+    assert SourcedFact.objects.filter(key="demo-fact").exists()
