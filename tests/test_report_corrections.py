@@ -588,9 +588,9 @@ def test_api_gives_the_range_under_the_country_not_its_cities(report, client):
 def test_bristol_summary_names_the_16s_and_24s_after_their_postal_codes(report):
     bristol = City.objects.get(slug="bristol")
     assert bristol.summary == (
-        "Bristol, outside the sample, struggles with group violence that hits Easton and St. "
-        "Pauls hardest and involves very young people. Group identity there is usually tied to "
-        'territory: groups such as the "16s" and "24s", named after their postal codes, appear '
+        "Bristol, outside the sample, struggles with group violence that seems to hit Easton and "
+        "St. Pauls hardest and to involve very young people. Group identity there is usually tied "
+        'to territory: groups such as the "16s" and "24s", named after their postal codes, appear '
         "to be growing in activity and notoriety. Serious non-fatal injuries are probably "
         "undercounted because some young people avoid hospitals. The city has strong anchor "
         "institutions and activists; the charity gym Empire Fighting Chance has proposed to lead "
