@@ -43,6 +43,10 @@ class Assessment(models.Model):
     title = models.CharField(_("title"), max_length=200, blank=True)
     citation = models.CharField(_("source"), max_length=300, blank=True)
     source_url = models.URLField(_("source URL"), blank=True)
+    # Research assessments: when their source was published (the report: January 2024). Only
+    # the month is known, so it holds the month's first day and is shown as month and year,
+    # in place of the day the data happened to be loaded.
+    source_date = models.DateField(_("source published"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

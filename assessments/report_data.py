@@ -2,19 +2,24 @@
 
 Each record is found by its natural key (slug, number or key) and written only when a value
 differs, so a second run changes no row, bumps no timestamp and writes no history.
+
+Before writing anything, the cities file is checked against its own rule: a field listed
+under `stated_in_report` may only hold a value other than its "not stated" one when the
+record cites the part of the report that gives it (see unsourced_fields).
 """
 
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 
 import yaml
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
-from cities.models import City, Country, Office, Origin, SourcedFact
+from cities.models import City, Country, Office, OfficeStatus, Origin, SourcedFact
 from criteria.models import Criterion, GuidingQuestion, PeerExample, RubricLevel
 
 from .models import Assessment, Entry
@@ -28,10 +33,12 @@ class Tally:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    deleted: int = 0
     changed: list = field(default_factory=list)
 
     def __str__(self):
-        return f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged"
+        text = f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged"
+        return f"{text}, {self.deleted} removed" if self.deleted else text
 
 
 def _upsert(tally, model, lookup, values):
@@ -58,6 +65,43 @@ def _differs(current, new):
     if hasattr(current, "pk") and hasattr(new, "pk"):
         return current.pk != new.pk
     return current != new
+
+
+class ReportDataError(ValueError):
+    """The fixtures break a rule they set themselves; nothing was loaded."""
+
+
+def unsourced_fields(data):
+    """Problems with the "stated in the report" fields of cities.yaml, as readable lines.
+
+    `stated_in_report` maps each kind of record (city, office) to its fields and the value
+    that means "not stated in the report". Any other value needs `sources: {field:
+    {citation: ...}}` in the record; a source for a field that is not listed is a mistake too.
+    """
+    rules = data["stated_in_report"]
+    problems = []
+    for city in data["cities"]:
+        problems += _unsourced(city, rules["city"], f"city {city['slug']}")
+        for office in city.get("offices", []):
+            problems += _unsourced(office, rules["office"], f"office {office['slug']}")
+    return problems
+
+
+def _unsourced(record, rules, name):
+    sources = record.get("sources") or {}
+    problems = [
+        f"{name}: sources names {key!r}, which is not a stated field"
+        for key in sources
+        if key not in rules
+    ]
+    for key, not_stated in rules.items():
+        value = record.get(key)
+        if value is None or value == not_stated:
+            continue
+        citation = (sources.get(key) or {}).get("citation")
+        if not str(citation or "").strip():
+            problems.append(f"{name}: {key} is {value!r} but no citation is given for it")
+    return problems
 
 
 def _read(name):
@@ -87,9 +131,13 @@ def _pick(translations, slug, getter):
 @transaction.atomic
 def load_report():
     tally = Tally()
-    _load_cities(tally, _read("cities.yaml"))
+    cities = _read("cities.yaml")
+    problems = unsourced_fields(cities)
+    if problems:
+        raise ReportDataError("fixtures/cities.yaml:\n" + "\n".join(problems))
+    _load_cities(tally, cities)
     _load_criteria(tally, _read("criteria.yaml"), _translations())
-    _load_charts(tally, _read("cities.yaml").get("charts", []))
+    _load_charts(tally, cities.get("charts", []))
     return tally
 
 
@@ -132,7 +180,7 @@ def _load_cities(tally, data):
                     "year_founded": o.get("year_founded"),
                     "institutional_home": o.get("institutional_home") or "unknown",
                     "civilian_led": bool(o.get("civilian_led", True)),
-                    "status": o.get("status") or "active",
+                    "status": o.get("status") or OfficeStatus.UNKNOWN,
                     "in_sample": bool(o.get("in_sample")),
                     "description": (o.get("description") or "").strip(),
                     "citation": o.get("citation") or "",
@@ -140,21 +188,53 @@ def _load_cities(tally, data):
             )
     cities = {c.slug: c for c in City.objects.filter(origin=Origin.REPORT)}
     for f in data.get("facts", []):
-        _upsert(
-            tally,
-            SourcedFact,
-            {"key": f["key"]},
-            {
-                "city": cities[f["city"]],
-                "office": offices[f["office"]] if f.get("office") else None,
-                "label": f["label"],
-                "value": Decimal(str(f["value"])),
-                "unit": f.get("unit") or "",
-                "year": str(f.get("year") or ""),
-                "citation": f["citation"],
-                "note": (f.get("note") or "").strip(),
-            },
-        )
+        office = offices[f["office"]] if f.get("office") else None
+        _load_fact(tally, f, city=cities[f["city"]], office=office)
+    for f in data.get("national_facts", []):
+        _load_fact(tally, f, country=countries[f["country"]])
+    for f in data.get("network_facts", []):
+        _load_fact(tally, f)
+    keys = [
+        f["key"]
+        for part in ("facts", "national_facts", "network_facts")
+        for f in data.get(part, [])
+    ]
+    _remove_stale_facts(tally, keys)
+
+
+def _load_fact(tally, f, *, city=None, country=None, office=None):
+    """A fact about a city (and office), a country (national context) or, with neither,
+    the Peace in Our Cities network."""
+    _upsert(
+        tally,
+        SourcedFact,
+        {"key": f["key"]},
+        {
+            "city": city,
+            "country": country,
+            "office": office,
+            "label": f["label"],
+            "value": Decimal(str(f["value"])),
+            "unit": f.get("unit") or "",
+            "year": str(f.get("year") or ""),
+            "citation": f["citation"],
+            "note": (f.get("note") or "").strip(),
+        },
+    )
+
+
+def _remove_stale_facts(tally, keys):
+    """Facts about real places (or the network) that the fixtures no longer hold: a fact
+    moved or corrected under a new key must not linger under its old one."""
+    stale = SourcedFact.objects.filter(
+        Q(city__origin=Origin.REPORT)
+        | Q(city=None, country__origin=Origin.REPORT)
+        | Q(city=None, country=None)
+    ).exclude(key__in=keys)
+    for key in stale.order_by("key").values_list("key", flat=True):
+        tally.changed.append(f"SourcedFact {{'key': {key!r}}}: removed")
+        tally.deleted += 1
+    stale.delete()
 
 
 def _load_criteria(tally, data, translations):
@@ -231,12 +311,24 @@ def _clean(mapping):
     return {k: str(v).strip() for k, v in (mapping or {}).items() if v}
 
 
+def _month(text):
+    """Month "2024-01" -> date(2024, 1, 1): a source known to the month, as its first day."""
+    year, month = (int(part) for part in str(text).split("-"))
+    return date(year, month, 1)
+
+
 def _load_charts(tally, charts):
-    """The report's four adaptation charts, as published research assessments without levels."""
+    """The report's four adaptation charts, as published research assessments without levels.
+
+    They are dated by their source, the report's publication, never by the day of loading:
+    `source_date` is shown wherever a publication date is, and `published_at` holds the same
+    month so that nothing falls back on the load date.
+    """
     criteria = {c.number: c for c in Criterion.objects.all()}
     for chart in charts:
         office = Office.objects.get(slug=chart["office"])
         created, changed = tally.created, tally.updated
+        source_date = _month(chart["source_date"])
         assessment = _upsert(
             tally,
             Assessment,
@@ -245,11 +337,10 @@ def _load_charts(tally, charts):
                 "status": Assessment.Status.PUBLISHED,
                 "title": chart["title"],
                 "citation": chart["citation"],
+                "source_date": source_date,
+                "published_at": datetime.combine(source_date, time.min, tzinfo=UTC),
             },
         )
-        if assessment.published_at is None:
-            assessment.published_at = assessment.created_at
-            assessment.save(update_fields=["published_at"])
         for row in chart["entries"]:
             _upsert(
                 tally,

@@ -36,6 +36,6 @@ class OfficeAdmin(admin.ModelAdmin):
 
 @admin.register(SourcedFact)
 class SourcedFactAdmin(admin.ModelAdmin):
-    list_display = ["label", "city", "office", "value", "unit", "year", "citation"]
-    list_select_related = ["city", "office"]
-    search_fields = ["label", "city__name", "citation"]
+    list_display = ["label", "city", "country", "office", "value", "unit", "year", "citation"]
+    list_select_related = ["city", "country", "office"]
+    search_fields = ["label", "city__name", "country__name", "citation"]

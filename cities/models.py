@@ -88,6 +88,8 @@ class OfficeStatus(models.TextChoices):
     PROPOSED = "proposed", _("Proposed")
     # A city without an office: the report's chart then describes the city's ecosystem.
     ECOSYSTEM = "ecosystem", _("City ecosystem (no single office)")
+    # The report does not say whether a real office is still running.
+    UNKNOWN = "unknown", _("Not stated in the report")
 
 
 class OfficeQuerySet(models.QuerySet):
@@ -130,10 +132,20 @@ class Office(models.Model):
 
 
 class SourcedFact(models.Model):
-    """A figure the report gives about a city or one of its offices, with its citation."""
+    """A figure the report gives, with its citation.
+
+    About a city (and perhaps one of its offices) when `city` is set; about a whole country
+    when only `country` is set (shown on its cities' pages as national context, apart from
+    their own figures); about the Peace in Our Cities network when neither is set.
+    """
 
     key = models.SlugField(max_length=100, unique=True)
-    city = models.ForeignKey(City, on_delete=models.CASCADE, related_name="facts")
+    city = models.ForeignKey(
+        City, on_delete=models.CASCADE, related_name="facts", null=True, blank=True
+    )
+    country = models.ForeignKey(
+        Country, on_delete=models.CASCADE, related_name="facts", null=True, blank=True
+    )
     office = models.ForeignKey(
         Office, on_delete=models.CASCADE, related_name="facts", null=True, blank=True
     )
@@ -146,6 +158,18 @@ class SourcedFact(models.Model):
 
     class Meta:
         ordering = ["city__name", "label"]
+        constraints = [
+            # A city's fact names no country (the city has one); an office's fact, its city.
+            models.CheckConstraint(
+                condition=models.Q(city__isnull=True) | models.Q(country__isnull=True),
+                name="fact_about_a_city_or_a_country",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(office__isnull=True) | models.Q(city__isnull=False),
+                name="fact_of_an_office_names_its_city",
+            ),
+        ]
 
     def __str__(self):
-        return f"{self.city.name}: {self.label}"
+        place = self.city or self.country
+        return f"{place.name}: {self.label}" if place else self.label

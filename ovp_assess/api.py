@@ -97,13 +97,6 @@ class CriterionOut(Schema):
     examples: list[PeerExampleOut]
 
 
-class CountryOut(Schema):
-    slug: str
-    name: str
-    region: Region
-    origin: Origin
-
-
 class FactOut(Schema):
     key: str
     label: str
@@ -117,6 +110,15 @@ class FactOut(Schema):
     @staticmethod
     def resolve_office(obj):
         return obj.office.slug if obj.office_id else None
+
+
+class CountryOut(Schema):
+    slug: str
+    name: str
+    region: Region
+    origin: Origin
+    # National context: figures about the country as a whole, never about one of its cities.
+    facts: list[FactOut]
 
 
 class OfficeOut(Schema):
@@ -222,6 +224,9 @@ class AssessmentOut(Schema):
     title: str
     citation: str
     source_url: str
+    # Research assessments are dated by their source (the report's month of publication,
+    # given as its first day); published_at then holds that same date, not the load date.
+    source_date: date | None
     published_at: datetime | None
     updated_at: datetime
     entries: list[EntryOut]
@@ -253,6 +258,10 @@ def _criteria():
         "questions",
         Prefetch("examples", queryset=PeerExample.objects.select_related("office__city")),
     )
+
+
+def _countries():
+    return Country.objects.prefetch_related("facts").order_by("name", "pk")
 
 
 def _cities():
@@ -302,12 +311,13 @@ def get_criterion(request, slug: str):
 @api.get("/countries", response=list[CountryOut], tags=["cities"])
 @paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
 def list_countries(request, region: Region | None = None, origin: Origin | None = None):
-    return _filter(Country.objects.order_by("name", "pk"), region=region, origin=origin)
+    """Countries, each with the figures the report gives about it as a whole."""
+    return _filter(_countries(), region=region, origin=origin)
 
 
 @api.get("/countries/{slug}", response=CountryOut, tags=["cities"])
 def get_country(request, slug: str):
-    return get_object_or_404(Country, slug=slug)
+    return get_object_or_404(_countries(), slug=slug)
 
 
 @api.get("/cities", response=list[CityOut], tags=["cities"])
@@ -319,7 +329,8 @@ def list_cities(
     in_sample: bool | None = None,
     origin: Origin | None = None,
 ):
-    """Cities with their offices and the figures the report gives about them."""
+    """Cities with their offices and the figures the report gives about them (figures about
+    their country as a whole are under /countries)."""
     return _filter(
         _cities(),
         country__slug=country,

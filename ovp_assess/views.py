@@ -7,9 +7,10 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from cities.models import City, Office
+from cities.models import City, Office, SourcedFact
 from criteria.models import Criterion
 from reports.cache import public_content
+from reports.city_views import format_value
 
 
 @require_safe
@@ -21,12 +22,36 @@ def home(request):
             ),
             "sample_cities": City.objects.filter(in_sample=True).count(),
             "sample_offices": Office.objects.filter(in_sample=True).count(),
+            "network": network_figures(),
         }
         return render_to_string("home.html#content", context, request=request)
 
     # The same for every visitor: kept per language and data version (reports.cache).
     content = public_content(request, "home", "", build, everyone=True)
     return render(request, "home.html", {"content": mark_safe(content)})  # noqa: S308
+
+
+# The figures the report's "About" page gives on Peace in Our Cities, by fixture key.
+NETWORK_FACTS = {
+    "cities": "pioc-member-cities",
+    "partners": "pioc-partners",
+    "people": "pioc-people-represented",
+    "founded": "pioc-founded",
+    "goal": "pioc-goal-year",
+}
+
+
+def network_figures():
+    """The network's figures for the home page, or None until load_report has run."""
+    facts = {f.key: f for f in SourcedFact.objects.filter(city=None, country=None)}
+    if not all(key in facts for key in NETWORK_FACTS.values()):
+        return None
+    figures = {}
+    for name, key in NETWORK_FACTS.items():
+        value = facts[key].value
+        figures[name] = str(int(value)) if facts[key].unit == "year" else format_value(value)
+    figures["citation"] = "; ".join(sorted({facts[key].citation for key in NETWORK_FACTS.values()}))
+    return figures
 
 
 @never_cache

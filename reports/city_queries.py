@@ -1,6 +1,6 @@
 """Querysets for the public city pages, as plain functions with a fixed number of queries."""
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, prefetch_related_objects
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, prefetch_related_objects
 
 from assessments.access import visible_assessments
 from assessments.models import Assessment, Entry
@@ -57,7 +57,7 @@ def city_detail(*, slug):
 
 
 def prefetch_city(city):
-    """The city's offices (with their peer examples) and sourced facts, in three queries."""
+    """The city's offices (with their peer examples), in two queries."""
     prefetch_related_objects(
         [city],
         Prefetch("offices", queryset=Office.objects.order_by("name")),
@@ -65,11 +65,24 @@ def prefetch_city(city):
             "offices__examples",
             queryset=PeerExample.objects.select_related("criterion").order_by("criterion__number"),
         ),
-        Prefetch(
-            "facts",
-            queryset=SourcedFact.objects.select_related("office").order_by("office__name", "label"),
-        ),
     )
+
+
+def city_facts(city):
+    """(the city's own facts, its country's facts), in one query.
+
+    The country's facts are national context: about the country as a whole or places in
+    it, never about this city, and shown apart from the city's own figures.
+    """
+    facts = (
+        SourcedFact.objects.filter(Q(city=city) | Q(city=None, country_id=city.country_id))
+        .select_related("office")
+        .order_by("office__name", "label", "key")
+    )
+    own, national = [], []
+    for fact in facts:
+        (own if fact.city_id == city.pk else national).append(fact)
+    return own, national
 
 
 def city_assessments(*, user, city):

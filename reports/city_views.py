@@ -77,8 +77,8 @@ def _city_content(request, city):
     peers = peers_for_offices(offices=city_offices, user=request.user)
     offices = [(office, by_office[office.pk], peers[office.pk]) for office in city_offices]
 
-    facts = list(city.facts.all())
-    for fact in facts:
+    facts, national_facts = queries.city_facts(city)
+    for fact in facts + national_facts:
         fact.display_value = format_value(fact.value)
 
     labels = {}
@@ -91,6 +91,7 @@ def _city_content(request, city):
         "city": city,
         "offices": offices,
         "facts": facts,
+        "national_facts": national_facts,
         "charts": [
             {"assessment": a, "rows": queries.chart_rows(assessment=a, criteria=criteria)}
             for a in charts

@@ -71,7 +71,15 @@ def criteria_rows():
 
 
 def source_text(assessment):
-    """The citation, or a line that says what kind of assessment it is and when it was published."""
+    """The citation, or a line that says what kind of assessment it is and when it was published.
+
+    An assessment dated by its source (the report's charts) gives the source's month.
+    """
+    if assessment["citation"] and assessment["source_date"]:
+        return _("%(citation)s, published %(month)s") % {
+            "citation": assessment["citation"],
+            "month": assessment["source_date"].strftime("%Y-%m"),
+        }
     if assessment["citation"]:
         return assessment["citation"]
     kind = Assessment.Kind(assessment["kind"]).label
@@ -130,6 +138,7 @@ def build_matrix(*, cities, cycle=None, kind=None, assessments=None):
         "citation",
         "title",
         "published_at",
+        "source_date",
         "office__name",
         "office__slug",
         "office__city_id",

@@ -1,5 +1,7 @@
 from django import template
 from django.template.loader import get_template
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
@@ -13,6 +15,20 @@ register = template.Library()
 def tr(obj, field):
     """Translated content field with English fallback: {{ criterion|tr:"title" }}."""
     return obj.tr(field)
+
+
+@register.filter
+def published_on(assessment):
+    """When a published assessment came out, as readers write dates: one dated by its source
+    (the report's charts) gives the source's month, "January 2024"; any other the day it was
+    published after review. Empty for an assessment that is not published."""
+    if not assessment.is_published:
+        return ""
+    if assessment.source_date:
+        return date_format(assessment.source_date, "YEAR_MONTH_FORMAT")
+    if assessment.published_at:
+        return date_format(timezone.localtime(assessment.published_at), "DATE_FORMAT")
+    return ""
 
 
 @register.simple_tag

@@ -77,14 +77,14 @@ FACTS = {
         "edmonton",
         "100",
         "partners (more than)",
-        "2023",
+        "",
         "Part 3, Criterion 2; Part 4, Edmonton's Leadership (chart)",
     ),
     "reach-founding-interviews": (
         "edmonton",
         "1000",
         "consultations (more than)",
-        "2008-2010",
+        "",
         "Part 3, Criterion 2; Part 3, Criterion 3; Part 4, Edmonton's Leadership",
     ),
     "reach-projects": (
@@ -99,7 +99,7 @@ FACTS = {
         "81",
         "percent",
         "2017-2022",
-        "Part 3, Criterion 9",
+        "Part 3, Criterion 9; Endnote 43",
     ),
     "pelotas-homicide-reduction-focused-deterrence": (
         "pelotas",
@@ -133,7 +133,7 @@ FACTS = {
         "mechelen",
         "0.5",
         "percent of the city's population",
-        "2023",
+        "",
         "Part 3, Criterion 4; Endnote 30",
     ),
 }
@@ -229,7 +229,25 @@ def test_report_fact_has_value_and_citation(report, key):
 
 def test_report_facts_each_cite_the_report(report):
     assert SourcedFact.objects.filter(citation="").count() == 0
-    assert SourcedFact.objects.filter(city__origin=Origin.REPORT).count() == (
+    # Every fact is about a real city, a real country as a whole (national context), or the
+    # Peace in Our Cities network.
+    about_cities = SourcedFact.objects.filter(city__origin=Origin.REPORT, country=None)
+    national = SourcedFact.objects.filter(city=None, country__origin=Origin.REPORT)
+    network = SourcedFact.objects.filter(city=None, country=None)
+    assert sorted(national.values_list("country__slug", "key")) == [
+        ("united-kingdom", "uk-homicide-cost-2018"),
+        ("united-states", "us-dc-fatal-shooting-cost"),
+        ("united-states", "us-ovp-budget-range-high"),
+        ("united-states", "us-ovp-budget-range-low"),
+    ]
+    assert sorted(network.values_list("key", flat=True)) == [
+        "pioc-founded",
+        "pioc-goal-year",
+        "pioc-member-cities",
+        "pioc-partners",
+        "pioc-people-represented",
+    ]
+    assert about_cities.count() + national.count() + network.count() == (
         SourcedFact.objects.count()
     )
 

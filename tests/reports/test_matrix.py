@@ -103,7 +103,8 @@ def test_matrix_csv_has_36_rows_for_the_four_chart_cities(report, client):
         assert row[4] == ""  # unrated: blank, never 0
         assert row[5] == entry.strengths
         assert row[6] == entry.opportunities
-        assert row[7] == entry.assessment.citation
+        # The chart's citation and its source's month (the report's), never the load date.
+        assert row[7] == f"{entry.assessment.citation}, published 2024-01"
 
 
 def test_matrix_csv_without_cities_is_the_default_four(report, client):
