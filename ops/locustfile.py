@@ -65,11 +65,10 @@ def entry_form(*, base, strengths):
 
 
 class Staff(FastHttpUser):
-    """A logged-in staff member of the office; `number` is set for a one-criterion writer."""
+    """A staff member of the office, logged in with the next account of the plan."""
 
     abstract = True
     wait_time = constant(0)
-    number = None
 
     def on_start(self):
         self.index = next(_accounts)
