@@ -2,8 +2,8 @@
 
 Steps: build or reuse the databases (1,000 offices, and 20 for comparing query counts);
 collect static files; count queries per page in-process; serve with gunicorn as in
-production on loopback; load every page in interleaved rounds; measure the dashboard's
-bytes; stop the server; render scorecards (cold, warm, WeasyPrint alone); measure a
+production on loopback; load every page with locust in interleaved rounds; measure the
+dashboard's bytes; stop the server; render scorecards (cold, warm, WeasyPrint alone); measure a
 worker's memory after 200 scorecards; print and write the figures and the targets.
 """
 
@@ -20,7 +20,9 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import ROOT, load, report, server, setup_db, sizes
+from ops import server
+
+from . import ROOT, report, setup_db, sizes
 
 HOST = "127.0.0.1"
 
@@ -34,12 +36,13 @@ def random_secret(length=50):
     return "".join(secrets.choice(alphabet) for _ in range(length))
 
 
-def run_json(module, args, *, env, timeout):
-    """Run `python -m bench.MODULE ARGS` and parse the JSON it prints."""
+def run_json(module, args, *, env, timeout, stdin=None):
+    """Run `python -m bench.MODULE ARGS` (`stdin` as its input) and parse the JSON it prints."""
     proc = subprocess.run(  # noqa: S603 - our own interpreter and module
         [sys.executable, "-m", f"bench.{module}", *args],
         cwd=ROOT,
         env=env,
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -64,7 +67,7 @@ def parse_args(argv):
     p.add_argument("--cycles", type=int, default=5)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--small-offices", type=int, default=20, help="offices of the comparison DB")
-    p.add_argument("--concurrency", type=int, default=4)
+    p.add_argument("--concurrency", type=int, default=4, help="locust users")
     p.add_argument("--warmup", type=float, default=1.0, help="seconds per page, not counted")
     p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--slice", type=float, default=1.0, help="seconds per page per round")
@@ -155,27 +158,21 @@ def main(argv=None):
             headers["Cookie"] = large_probe["cookies"][probe["user"]]
         pages[name] = {"path": probe["path"], "headers": headers}
 
-    port = server.free_port()
-    say(f"Serving with gunicorn on {HOST}:{port} (2 sync workers, preloaded)")
     measured, dashboard, workers = {}, {}, {}
-    gunicorn_log = bench_dir / "gunicorn.log"
-    with server.gunicorn(env=large, port=port, log=gunicorn_log) as proc:
+    with server.gunicorn(env=large, log=bench_dir / "gunicorn.log") as gunicorn:
+        port = gunicorn.port
+        say(f"Serving with gunicorn on {HOST}:{port} (2 sync workers, preloaded)")
         for name, page in list(pages.items()):
             status, _h, _b = sizes.fetch(HOST, port, page["path"], page["headers"])
             if status != 200:
                 problems.append(f"{name}: {page['path']} answered {status} from gunicorn")
                 del pages[name]
         duration = args.warmup + args.rounds * args.slice
-        say(f"Loading {len(pages)} pages, {duration:.0f} s each, {args.concurrency} clients")
-        measured = load.measure_pages(
-            pages,
-            host=HOST,
-            port=port,
-            warmup=args.warmup,
-            rounds=args.rounds,
-            slice_s=args.slice,
-            concurrency=args.concurrency,
-            say=say,
+        say(f"Loading {len(pages)} pages, {duration:.0f} s each, {args.concurrency} locust users")
+        job = {"url": gunicorn.url, "pages": pages, "users": args.concurrency,
+               "warmup": args.warmup, "rounds": args.rounds, "slice": args.slice}  # fmt: skip
+        measured = run_json(
+            "load", [], env=base, stdin=json.dumps(job), timeout=len(pages) * duration + 120
         )
         if "dashboard1000" in pages:
             dashboard = sizes.dashboard_bytes(
@@ -186,7 +183,7 @@ def main(argv=None):
             )
             if "error" in dashboard:
                 problems.append(f"dashboard bytes: {dashboard['error']}")
-        for pid in server.worker_pids(proc.pid):
+        for pid in gunicorn.worker_pids():
             workers[pid] = {
                 "rss_mb": server.rss_mb(pid),
                 "peak_mb": server.rss_mb(pid, "VmHWM"),
@@ -268,6 +265,7 @@ def main(argv=None):
             "build_s": round(build_s, 1),
         },
         "load": {
+            "client": "locust FastHttpUser",
             "concurrency": args.concurrency,
             "warmup_s": args.warmup,
             "rounds": args.rounds,
@@ -282,7 +280,7 @@ def main(argv=None):
                 "queries_small": queries_small.get(name),
                 **{
                     k: measured.get(name, {}).get(k)
-                    for k in ("requests", "errors", "statuses", "bytes", "max_ms")
+                    for k in ("requests", "errors", "bytes", "max_ms")
                 },
             }
             for name in report.PAGE_NAMES
@@ -294,7 +292,7 @@ def main(argv=None):
         },
         "memory": memory,
         "workers_after_load": workers,
-        "worker_restarts": server.restarts(gunicorn_log),
+        "worker_restarts": gunicorn.restarts(),
         "dashboard_scripts": dashboard.get("scripts"),
         "problems": problems,
         "elapsed_s": round(time.perf_counter() - started, 1),

@@ -66,6 +66,7 @@ def measure(renders):
 
     importlib.import_module("ovp_assess.wsgi")  # the app, loaded as a worker loads it
     from django.test import Client
+    from django.urls import reverse
 
     ids = scorecard_ids(renders)
     if not ids:
@@ -79,7 +80,7 @@ def measure(renders):
     statuses = {}
     t0 = time.perf_counter()
     for i in range(renders):
-        response = client.get(f"/reports/scorecards/{ids[i % len(ids)]}.pdf")
+        response = client.get(reverse("reports:scorecard", args=[ids[i % len(ids)]]))
         if response.streaming:
             b"".join(response.streaming_content)
         response.close()

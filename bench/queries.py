@@ -31,48 +31,16 @@ def _setup():
     django.setup()
 
 
-def _form_fields(form_class):
-    return getattr(form_class, "base_fields", {}) if form_class else {}
-
-
-def _include_fictional_params(form_class):
-    """{name: "on"} for the form's checkboxes that let synthetic/fictional data in."""
-    from django import forms
-
-    params = {}
-    for name, field in _form_fields(form_class).items():
-        if isinstance(field, forms.BooleanField) and any(
-            word in name for word in ("synthetic", "fictional", "demo")
-        ):
-            params[name] = "on"
-    return params
-
-
-def _find_form(module_name, *words):
-    """The first Form class in `module_name` whose name holds one of `words`."""
-    import importlib
-
-    from django import forms
-
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError:
-        return None
-    for name in dir(module):
-        obj = getattr(module, name)
-        if (
-            isinstance(obj, type)
-            and issubclass(obj, forms.BaseForm)
-            and any(w in name.lower() for w in words)
-        ):
-            return obj
-    return None
-
-
-def _query(params):
+def form_query(form_class, params):
+    """`?name=value...` for `params`, each of which must be a field of `form_class`: the
+    lenient filter forms ignore what they do not know, so a renamed field would otherwise
+    change the page measured without a word."""
     from urllib.parse import urlencode
 
-    return "?" + urlencode(params) if params else ""
+    unknown = sorted(set(params) - set(form_class.base_fields))
+    if unknown:
+        raise RuntimeError(f"{form_class.__name__} has no field {', '.join(unknown)}")
+    return "?" + urlencode(params)
 
 
 def matrix_slugs(count=MATRIX_CITIES):
@@ -162,7 +130,7 @@ def bench_staff():
 
 def form_target():
     """(path, username, problem): the staff form of one criterion of a draft."""
-    from django.urls import NoReverseMatch, reverse
+    from django.urls import reverse
 
     from criteria.models import Entry
 
@@ -177,52 +145,60 @@ def form_target():
     )
     if entry is None:
         return None, None, f"draft {assessment.pk} has no entries"
-    criterion = entry.criterion
-    for name in ("assess:criterion", "assess:entry", "assess:edit"):
-        for args in ((assessment.pk, criterion.number), (assessment.pk, criterion.slug)):
-            try:
-                return reverse(name, args=args), user.username, None
-            except NoReverseMatch:
-                continue
-    return None, None, "no URL for the staff form of one criterion in the assess namespace"
+    path = reverse("assess:criterion", args=[assessment.pk, entry.criterion.number])
+    return path, user.username, None
 
 
 def plan():
-    """{name: {"path", "users"}}: each page and the users to try, in order; and problems."""
-    from django.urls import reverse
+    """{name: {"path", "users"}}: each page and the users to try, in order; and problems.
+
+    The forms, views and URL names measured are imported and named here, not looked up by
+    guessing: after a rename the bench fails loudly instead of measuring something else.
+    """
+    from django.urls import resolve, reverse
+
+    from cities import views as cities_views
+    from criteria import assess_views
+    from ovp_assess import views as site_views
+    from reports import scorecard_views
+    from reports import views as reports_views
+    from reports.forms import DashboardForm, MatrixForm
 
     problems = []
+    matrix = {"cities": ",".join(matrix_slugs()), "include_demo": "on"}
+    fictional = {"include_demo": "on", "include_synthetic": "on"}
     pages = {
-        "healthz": {"path": "/healthz", "users": [None]},
-        "home": {"path": "/", "users": [None]},
-        "cities": {"path": "/cities/", "users": [None]},
-        "city": {"path": f"/cities/{CITY_SLUG}/", "users": [None]},
-    }
-    matrix_form = _find_form("reports.forms", "matrix", "compar")
-    params = {"cities": ",".join(matrix_slugs())}
-    params.update(_include_fictional_params(matrix_form))
-    pages["matrix20"] = {"path": reverse("reports:matrix") + _query(params), "users": [None]}
-
-    dashboard_form = _find_form("reports.forms", "dashboard", "filter")
-    pages["dashboard1000"] = {
-        "path": reverse("reports:dashboard") + _query(_include_fictional_params(dashboard_form)),
-        "users": [None, RESEARCHER_USER],
-    }
+        "healthz": (reverse("healthz"), site_views.healthz, [None]),
+        "home": (reverse("home"), site_views.home, [None]),
+        "cities": (reverse("cities:list"), cities_views.city_list, [None]),
+        "city": (reverse("cities:detail", args=[CITY_SLUG]), cities_views.city_detail, [None]),
+        "matrix20": (
+            reverse("reports:matrix") + form_query(MatrixForm, matrix), reports_views.matrix,
+            [None],
+        ),
+        "dashboard1000": (
+            reverse("reports:dashboard") + form_query(DashboardForm, fictional),
+            reports_views.dashboard, [None, RESEARCHER_USER],
+        ),
+    }  # fmt: skip
     path, user, problem = form_target()
     if path:
-        pages["form"] = {"path": path, "users": [user]}
+        pages["form"] = (path, assess_views.criterion, [user])
     else:
         problems.append(f"form: {problem}")
     assessment = scorecard_assessment()
     if assessment is not None:
-        pages["pdf_cached"] = {
-            "path": reverse("reports:scorecard", args=[assessment.pk]),
-            "users": [None, RESEARCHER_USER],
-            "assessment": assessment.pk,
-        }
+        path = reverse("reports:scorecard", args=[assessment.pk])
+        pages["pdf_cached"] = (path, scorecard_views.scorecard, [None, RESEARCHER_USER])
     else:
         problems.append("pdf_cached: no published assessment with nine rated criteria")
-    return pages, problems
+    for name, (path, view, _users) in pages.items():
+        if resolve(path.split("?")[0]).func is not view:
+            raise RuntimeError(f"{name}: {path} is not served by {view.__module__}.{view.__name__}")
+    out = {name: {"path": path, "users": users} for name, (path, _view, users) in pages.items()}
+    if assessment is not None:
+        out["pdf_cached"]["assessment"] = assessment.pk
+    return out, problems
 
 
 def _client(user, clients):

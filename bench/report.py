@@ -1,4 +1,5 @@
-"""Pure functions: statistics, the targets of issue 7, the table and var/bench.json."""
+"""Pure functions: statistics, the load's schedule, the targets of issue 7, the table and
+var/bench.json."""
 
 import math
 
@@ -53,15 +54,10 @@ def median(values):
     return percentile(values, 50)
 
 
-def summarize(*, latencies_s, elapsed_s):
-    """Requests per second and p50/p95 latency in ms of one page's successful requests."""
-    if not latencies_s or elapsed_s <= 0:
-        return {"rps": None, "p50_ms": None, "p95_ms": None}
-    return {
-        "rps": round(len(latencies_s) / elapsed_s, 1),
-        "p50_ms": round(percentile(latencies_s, 50) * 1000, 2),
-        "p95_ms": round(percentile(latencies_s, 95) * 1000, 2),
-    }
+def round_orders(names, rounds):
+    """`rounds` orderings of `names`, each rotated by one, so no page always goes first."""
+    names = list(names)
+    return [names[i % len(names) :] + names[: i % len(names)] for i in range(rounds)]
 
 
 def ratio(value, floor):
@@ -251,25 +247,27 @@ def render_report(
                 p.get("rps"),
                 p.get("p50_ms"),
                 p.get("p95_ms"),
+                p.get("max_ms"),
                 None if r is None else f"{r:.2f}x",
                 p.get("queries"),
                 queries_small.get(name),
             ]
         )
     out = [
-        "Pages (4 concurrent clients, gunicorn 2 sync workers)",
+        "Pages (4 locust users, gunicorn 2 sync workers)",
         format_table(
             [
                 "page",
                 "req/s",
                 "p50 ms",
                 "p95 ms",
+                "max ms",
                 "p50/healthz",
                 "queries",
                 f"queries@{small_offices}",
             ],
             page_rows,
-            align="lrrrrrr",
+            align="lrrrrrrr",
         ),
         "",
     ]

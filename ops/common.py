@@ -1,46 +1,28 @@
-"""Shared pieces of the operations scripts (db_fault.py, load.py): a throwaway PostgreSQL
-cluster, gunicorn on loopback, a small HTTP client with cookies and CSRF, and test data.
+"""Shared pieces of the operations scripts (db_fault.py, load.py): the app's environment and
+test data, and locust run headless. PostgreSQL is ops/pg.py, gunicorn ops/server.py.
 
 Everything here binds to 127.0.0.1 only and is stopped by the script that started it.
 """
 
 import contextlib
-import http.client
+import csv
+import json
+import math
 import os
-import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
-HOST = "127.0.0.1"
+from ops.server import HOST, ROOT
 
 
 def say(message):
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
-def free_port(first, last):
-    """A loopback TCP port in [first, last] that nothing listens on."""
-    ports = list(range(first, last + 1))
-    start = secrets.randbelow(len(ports))
-    for port in ports[start:] + ports[:start]:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-            try:
-                sock.bind((HOST, port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port between {first} and {last}")
 
 
 def stop_on_signals():
@@ -50,86 +32,6 @@ def stop_on_signals():
         raise KeyboardInterrupt(f"signal {signum}")
 
     signal.signal(signal.SIGTERM, handler)
-
-
-# --- PostgreSQL -------------------------------------------------------------------------------
-
-
-class PgCluster:
-    """A PostgreSQL cluster in a temporary directory, listening on 127.0.0.1:port only.
-
-    initdb refuses to run as root, so as root the cluster belongs to the `postgres` user.
-    """
-
-    def __init__(self, pgbin, port, workdir):
-        self.pgbin = Path(pgbin)
-        self.port = port
-        self.dir = Path(workdir) / "pg"
-        self.data = self.dir / "data"
-        self.log = self.dir / "pg.log"
-        self.user = None
-        if os.geteuid() == 0:
-            self.user = "postgres"
-
-    def _run(self, *args, check=True, timeout=120):
-        cmd = [str(self.pgbin / args[0]), *map(str, args[1:])]
-        if self.user:
-            cmd = ["runuser", "-u", self.user, "--", *cmd]
-        # Output to a file, not a pipe: a server started by pg_ctl inherits it and would
-        # keep a pipe open for ever.
-        with open(self.dir / "pg_ctl.out", "a+") as out:
-            result = subprocess.run(  # noqa: S603 - our own binaries and arguments
-                cmd, timeout=timeout, stdout=out, stderr=out, check=False
-            )
-            if check and result.returncode:
-                out.seek(0)
-                raise RuntimeError(f"{' '.join(cmd)} failed:\n{out.read()[-2000:]}")
-        return result
-
-    def init(self):
-        self.dir.mkdir(parents=True)
-        if self.user:
-            shutil.chown(self.dir, self.user)
-        self._run(
-            "initdb",
-            "-D",
-            self.data,
-            "-U",
-            "postgres",
-            "--auth=trust",
-            "--encoding=UTF8",
-            "--locale=C.UTF-8",
-        )
-
-    def start(self):
-        self._run(
-            "pg_ctl",
-            "-D",
-            self.data,
-            "-l",
-            self.log,
-            "-w",
-            "-o",
-            f"-c listen_addresses={HOST} -p {self.port} -k {self.dir} -c fsync=off "
-            "-c max_connections=60",
-            "start",
-        )
-
-    def restart(self):
-        """`pg_ctl restart -m fast`: every connection is cut, the server comes back."""
-        self._run("pg_ctl", "-D", self.data, "-l", self.log, "-m", "fast", "-w", "restart")
-
-    def stop(self, mode="immediate", check=False):
-        self._run("pg_ctl", "-D", self.data, "-m", mode, "-w", "stop", check=check)
-
-    def createdb(self, name):
-        self._run("createdb", "-h", HOST, "-p", self.port, "-U", "postgres", name)
-        return f"postgres://postgres@{HOST}:{self.port}/{name}"
-
-    def log_tail(self, lines=20):
-        with contextlib.suppress(OSError):
-            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
-        return ""
 
 
 # --- the app -----------------------------------------------------------------------------------
@@ -207,67 +109,6 @@ def make_office_with_staff(*, tag, staff, password):
     return assessment, usernames
 
 
-class Gunicorn:
-    """gunicorn with the project's gunicorn.conf.py, bound to 127.0.0.1:port."""
-
-    def __init__(self, *, env, port, workers, workdir):
-        self.env = {**env, "WEB_CONCURRENCY": str(workers), "PORT": str(port)}
-        self.port = port
-        self.workers = workers
-        self.log_path = Path(workdir) / "gunicorn.log"
-        self.proc = None
-
-    def start(self, timeout=60):
-        self._log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
-        self.proc = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "-c",
-                str(ROOT / "gunicorn.conf.py"),
-                "--bind",
-                f"{HOST}:{self.port}",
-                "--workers",
-                str(self.workers),
-                # gunicorn 27 opens a control socket in ~/.gunicorn, shared by every
-                # gunicorn of the user: ours needs none.
-                "--no-control-socket",
-                "ovp_assess.wsgi",
-            ],
-            cwd=ROOT,
-            env=self.env,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"gunicorn exited at start:\n{self.log_tail()}")
-            with contextlib.suppress(OSError, http.client.HTTPException):
-                if Session(self.port, timeout=2).get("/healthz").status == 200:
-                    return
-            time.sleep(0.2)
-        raise RuntimeError(f"gunicorn did not answer /healthz within {timeout}s")
-
-    def stop(self):
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=35)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self._log.close()
-
-    def log_tail(self, lines=30):
-        with contextlib.suppress(OSError):
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        return ""
-
-
 @contextlib.contextmanager
 def workspace(prefix):
     """A temporary directory, readable by the postgres user, removed at the end."""
@@ -279,118 +120,40 @@ def workspace(prefix):
         shutil.rmtree(path, ignore_errors=True)
 
 
-# --- HTTP client -------------------------------------------------------------------------------
+# --- load --------------------------------------------------------------------------------------
 
 
-class Response:
-    def __init__(self, status, headers, body, started, ended):
-        self.status = status
-        self.headers = headers
-        self.body = body
-        self.started = started
-        self.ended = ended
-
-    @property
-    def text(self):
-        return self.body.decode("utf-8", errors="replace")
-
-    @property
-    def location(self):
-        return self.headers.get("Location", "")
-
-
-class Session:
-    """One browser: cookies (session, CSRF), no redirects followed, one connection a request
-    (gunicorn's sync workers close each connection)."""
-
-    def __init__(self, port, *, timeout=30):
-        self.port = port
-        self.timeout = timeout
-        self.cookies = {}
-
-    def _request(self, method, path, body=None, headers=None):
-        headers = dict(headers or {})
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        started = time.monotonic()
-        conn = http.client.HTTPConnection(HOST, self.port, timeout=self.timeout)
-        try:
-            conn.request(method, path, body=body, headers=headers)
-            resp = conn.getresponse()
-            data = resp.read()
-        finally:
-            conn.close()
-        for header in resp.headers.get_all("Set-Cookie") or []:
-            cookie = SimpleCookie()
-            cookie.load(header)
-            for key, morsel in cookie.items():
-                if morsel["max-age"] == "0" or not morsel.value:
-                    self.cookies.pop(key, None)
-                else:
-                    self.cookies[key] = morsel.value
-        return Response(resp.status, resp.headers, data, started, time.monotonic())
-
-    def get(self, path):
-        return self._request("GET", path)
-
-    def post(self, path, data):
-        if "csrftoken" not in self.cookies:
-            self.get(path)
-        data = {**data, "csrfmiddlewaretoken": self.cookies.get("csrftoken", "")}
-        return self._request(
-            "POST",
-            path,
-            body=urlencode(data),
-            headers={"Content-Type": "application/x-www-form-urlencoded"},
-        )
-
-    def login(self, username, password):
-        self.get("/accounts/login/")
-        response = self.post("/accounts/login/", {"username": username, "password": password})
-        if response.status != 302:
-            raise RuntimeError(f"login as {username} failed: HTTP {response.status}")
-
-
-BASE_VERSION = re.compile(r'<input[^>]*name="base_version"[^>]*>')
-VALUE = re.compile(r'value="(\d+)"')
-
-
-def base_version(page):
-    """The hidden base_version of a criterion form page, or None."""
-    tag = BASE_VERSION.search(page)
-    found = VALUE.search(tag.group(0)) if tag else None
-    return int(found.group(1)) if found else None
-
-
-def entry_form(*, base, strengths, level=2):
-    """A draft save of one criterion, without evidence links, as the page's form posts it."""
-    return {
-        "base_version": str(base),
-        "applicability": "assessed",
-        "level": str(level),
-        "justification": "",
-        "strengths": strengths,
-        "opportunities": "Fictional opportunities written by an operations script.",
-        "evidence-TOTAL_FORMS": "0",
-        "evidence-INITIAL_FORMS": "0",
-        "evidence-MIN_NUM_FORMS": "0",
-        "evidence-MAX_NUM_FORMS": "50",
-        "action": "save",
-    }
-
-
-class Stopwatch:
-    """Monotonic seconds since start, shared by the client threads."""
-
-    def __init__(self):
-        self.t0 = time.monotonic()
-        self.lock = threading.Lock()
-
-    def now(self):
-        return time.monotonic() - self.t0
-
-    def at(self, monotonic):
-        return monotonic - self.t0
+def run_locust(*, work, port, plan, classes, users, duration, during=None):
+    """Run locust headless against 127.0.0.1:`port` for `duration` seconds with the users
+    of ops/locustfile.py named in `classes`; `during()` runs meanwhile. Returns (records,
+    stats): what the users recorded, and the rows of locust's CSV statistics by name."""
+    plan_file, out = Path(work) / "locust-plan.json", Path(work) / "locust.json"
+    plan_file.touch(mode=0o600)  # it holds the staff's password
+    plan_file.write_text(json.dumps(plan))
+    cmd = [sys.executable, "-m", "locust", "-f", str(ROOT / "ops" / "locustfile.py"),
+           "--headless", "--host", f"http://{HOST}:{port}", "--users", str(users),
+           "--spawn-rate", str(users), "--run-time", f"{math.ceil(duration)}s",
+           # A user finishes the request it is making: no save is left half-reported.
+           "--stop-timeout", "60", "--only-summary",
+           "--exit-code-on-error", "0", *classes]  # fmt: skip
+    env = {**os.environ, "OVP_LOCUST_PLAN": str(plan_file), "OVP_LOCUST_OUT": str(out)}
+    log = Path(work) / "locust.log"
+    with open(log, "w") as output:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)  # noqa: S603
+    try:
+        if during is not None:
+            during()
+        proc.wait(timeout=duration + 120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    if proc.returncode or not out.exists():
+        tail = "\n".join(log.read_text(errors="replace").splitlines()[-30:])
+        raise RuntimeError(f"locust exited with {proc.returncode}:\n{tail}")
+    with open(out.with_suffix(".csv"), newline="") as stats:
+        rows = {row["Name"]: row for row in csv.DictReader(stats)}
+    return json.loads(out.read_text()), rows
 
 
 def verdict(failures):

@@ -2,10 +2,11 @@
 
     .venv/bin/python ops/db_fault.py --pgbin /usr/lib/postgresql/15/bin --duration 20
 
-Starts a throwaway PostgreSQL cluster and gunicorn (2 workers, gunicorn.conf.py) on
-loopback, migrates, loads the report, then runs readers (/healthz, /, /cities/) and staff
-saving drafts through the real criterion form. Part-way through, `pg_ctl restart -m fast`
-cuts every database connection. Passes when:
+Starts a throwaway PostgreSQL cluster (ops/pg.py) and gunicorn (2 workers, gunicorn.conf.py)
+on loopback, migrates, loads the report, then runs locust headless (ops/locustfile.py):
+readers (/healthz, /, /cities/), a /healthz probe, and staff saving drafts through the real
+criterion form. Part-way through, `pg_ctl restart -m fast` cuts every database connection.
+Passes when:
 
 - requests failed only between the restart and RECOVER seconds after it (with --down-for,
   PostgreSQL stays stopped that long instead of restarting at once);
@@ -21,24 +22,18 @@ started, also on Ctrl-C.
 import argparse
 import secrets
 import sys
-import threading
 import time
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from common import (  # noqa: E402
-    Gunicorn,
-    PgCluster,
-    Session,
-    Stopwatch,
+from ops import pg, server  # noqa: E402
+from ops.common import (  # noqa: E402
     app_environment,
-    base_version,
-    entry_form,
-    free_port,
     make_office_with_staff,
     migrate_and_load,
+    run_locust,
     say,
     setup_django,
     stop_on_signals,
@@ -46,86 +41,14 @@ from common import (  # noqa: E402
     workspace,
 )
 
-READ_PATHS = ["/healthz", "/", "/cities/"]
-
-
-class Log:
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.requests = []  # (t, kind, path, status or error text, ok)
-        self.saves = []  # (t, text, status or error text)
-
-    def request(self, t, kind, path, outcome, ok):
-        with self.lock:
-            self.requests.append((t, kind, path, outcome, ok))
-
-    def save(self, t, text, outcome):
-        with self.lock:
-            self.saves.append((t, text, outcome))
-
-
-def _call(session, clock, log, kind, path, expect, post=None):
-    """One request, logged; returns the response or None."""
-    try:
-        response = session.post(path, post) if post is not None else session.get(path)
-    except Exception as exc:  # noqa: BLE001 - any failure to get an answer is an error
-        log.request(clock.now(), kind, path, f"{type(exc).__name__}", False)
-        return None
-    log.request(clock.at(response.ended), kind, path, response.status, response.status == expect)
-    return response
-
-
-def reader(port, clock, log, stop):
-    session = Session(port, timeout=10)
-    i = 0
-    while not stop.is_set():
-        path = READ_PATHS[i % len(READ_PATHS)]
-        _call(session, clock, log, "read", path, 200)
-        i += 1
-
-
-def health_prober(port, clock, log, stop):
-    session = Session(port, timeout=5)
-    while not stop.is_set():
-        _call(session, clock, log, "health", "/healthz", 200)
-        time.sleep(0.1)
-
-
-def writer(port, clock, log, stop, *, username, password, assessment_id, number):
-    session = Session(port, timeout=10)
-    try:
-        session.login(username, password)
-    except Exception as exc:  # noqa: BLE001 - reported, then the summary fails
-        say(f"writer {username} could not log in: {exc}")
-        return
-    path = f"/assess/{assessment_id}/criteria/{number}/"
-    seq = 0
-    while not stop.is_set():
-        page = _call(session, clock, log, "write-form", path, 200)
-        base = base_version(page.text) if page is not None and page.status == 200 else None
-        if base is None:
-            time.sleep(0.05)
-            continue
-        seq += 1
-        text = f"db-fault {username} save {seq}"
-        response = _call(
-            session, clock, log, "write", path, 302, post=entry_form(base=base, strengths=text)
-        )
-        log.save(
-            clock.now() if response is None else clock.at(response.ended),
-            text,
-            "no answer" if response is None else response.status,
-        )
-
 
 def run(args, work):
-    pg = PgCluster(args.pgbin, free_port(55400, 55499), work)
-    server = None
+    cluster = pg.Cluster(work / "pg", port=server.free_port(), pgbin=args.pgbin)
+    gunicorn = None
     try:
-        say(f"initdb and start PostgreSQL on 127.0.0.1:{pg.port}")
-        pg.init()
-        pg.start()
-        env = app_environment(workdir=work, database_url=pg.createdb("ovp_fault"))
+        say(f"initdb and start PostgreSQL on 127.0.0.1:{cluster.port}")
+        cluster.start()
+        env = app_environment(workdir=work, database_url=cluster.createdb("ovp_fault"))
         setup_django(env)
         say("migrate, load the report, create staff and a draft")
         migrate_and_load()
@@ -136,49 +59,31 @@ def run(args, work):
         from django.db import connections
 
         connections.close_all()
-        server = Gunicorn(env=env, port=free_port(8300, 8399), workers=2, workdir=work)
-        server.start()
-        say(f"gunicorn (2 workers) on 127.0.0.1:{server.port}")
+        plan = {"assessment": assessment.pk, "usernames": usernames, "password": password,
+                "readers": args.readers, "writers": args.writers}  # fmt: skip
+        outage = {}
 
-        clock, log, stop = Stopwatch(), Log(), threading.Event()
-        threads = [
-            threading.Thread(target=reader, args=(server.port, clock, log, stop))
-            for _ in range(args.readers)
-        ]
-        threads.append(threading.Thread(target=health_prober, args=(server.port, clock, log, stop)))
-        threads += [
-            threading.Thread(
-                target=writer,
-                args=(server.port, clock, log, stop),
-                kwargs={
-                    "username": username,
-                    "password": password,
-                    "assessment_id": assessment.pk,
-                    "number": i + 1,  # one criterion each: no edit conflicts here
-                },
-            )
-            for i, username in enumerate(usernames)
-        ]
-        for t in threads:
-            t.daemon = True
-            t.start()
-        time.sleep(args.duration * args.outage_at)
-        outage_start = clock.now()
-        if args.down_for:
-            say(f"pg_ctl stop -m fast, {args.down_for}s down, start")
-            pg.stop(mode="fast", check=True)
-            time.sleep(args.down_for)
-            pg.start()
-        else:
-            say("pg_ctl restart -m fast")
-            pg.restart()
-        outage_end = clock.now()
-        say(f"PostgreSQL back after {outage_end - outage_start:.2f}s")
-        time.sleep(max(0.0, args.duration - clock.now()))
-        stop.set()
-        for t in threads:
-            t.join(timeout=15)
-        server.stop()
+        def restart():
+            time.sleep(args.duration * args.outage_at)
+            outage["start"] = time.time()
+            if args.down_for:
+                say(f"pg_ctl stop -m fast, {args.down_for}s down, start")
+                cluster.stop(mode="fast", check=True)
+                time.sleep(args.down_for)
+                cluster.start()
+            else:
+                say("pg_ctl restart -m fast")
+                cluster.restart()
+            outage["end"] = time.time()
+            say(f"PostgreSQL back after {outage['end'] - outage['start']:.2f}s")
+
+        with server.gunicorn(env=env, log=work / "gunicorn.log", workers=2) as gunicorn:
+            say(f"gunicorn (2 workers) on 127.0.0.1:{gunicorn.port}, locust {args.duration:g} s")
+            started = time.time()
+            records, _stats = run_locust(
+                work=work, port=gunicorn.port, plan=plan, classes=["Reader", "Health", "Writer"],
+                users=args.readers + 1 + args.writers, duration=args.duration, during=restart,
+            )  # fmt: skip
 
         connections.close_all()
         from criteria.models import Entry
@@ -186,34 +91,43 @@ def run(args, work):
         stored = set(
             Entry.history.filter(assessment_id=assessment.pk).values_list("strengths", flat=True)
         )
-        return evaluate(args, log, stored, outage_start, outage_end)
+        # Seconds since locust was started, as the summary prints them.
+        requests = [
+            (t - started, name, path, status or error,
+             status == (302 if name == "save" else 200) and not error)
+            for t, name, path, status, error in records["requests"]
+        ]  # fmt: skip
+        saves = [(t - started, text, outcome) for t, _n, text, outcome in records["saves"] if text]
+        return evaluate(
+            args, requests, saves, stored, outage["start"] - started, outage["end"] - started
+        )
     except Exception:
-        if server is not None:
-            print("--- gunicorn log ---\n" + server.log_tail(), file=sys.stderr)
-        print("--- postgres log ---\n" + pg.log_tail(), file=sys.stderr)
+        if gunicorn is not None:
+            print("--- gunicorn log ---\n" + gunicorn.log_tail(), file=sys.stderr)
+        print("--- postgres log ---\n" + cluster.log_tail(), file=sys.stderr)
         raise
     finally:
-        if server is not None:
-            server.stop()
-        pg.stop()
+        cluster.stop()
 
 
-def evaluate(args, log, stored, outage_start, outage_end):
+def evaluate(args, requests, saves, stored, outage_start, outage_end):
+    """`requests` are (t, name, path, status, ok), `saves` (t, text, outcome), in seconds
+    since the load began; `stored` the texts in the database afterwards."""
     window_end = outage_end + args.recover
     failures = []
-    errors = [r for r in log.requests if not r[4]]
+    errors = [r for r in requests if not r[4]]
     outside = [r for r in errors if not (outage_start <= r[0] <= window_end)]
     for t, kind, path, outcome, _ok in outside[:10]:
         failures.append(f"error outside the outage window: {t:.2f}s {kind} {path} -> {outcome}")
     if len(outside) > 10:
         failures.append(f"... and {len(outside) - 10} more errors outside the outage window")
 
-    healthy = [r[0] for r in log.requests if r[1] == "health" and r[4] and r[0] > outage_end]
+    healthy = [r[0] for r in requests if r[1] == "health" and r[4] and r[0] > outage_end]
     recovery = (healthy[0] - outage_end) if healthy else None
     if recovery is None or recovery > args.recover:
         failures.append(f"/healthz not back to 200 within {args.recover}s of the restart")
 
-    acknowledged = [s for s in log.saves if s[2] == 302]
+    acknowledged = [s for s in saves if s[2] == "stored"]
     lost = [s for s in acknowledged if s[1] not in stored]
     for t, text, _ in lost[:10]:
         failures.append(f"save answered 302 at {t:.2f}s but not in the database: {text!r}")
@@ -221,10 +135,10 @@ def evaluate(args, log, stored, outage_start, outage_end):
         failures.append("no save succeeded before the restart")
     if not any(s[0] > outage_end for s in acknowledged):
         failures.append("no save succeeded after the restart")
-    unanswered_but_stored = [s for s in log.saves if s[2] != 302 and s[1] in stored]
+    unanswered_but_stored = [s for s in saves if s[2] != "stored" and s[1] in stored]
 
     by_phase = Counter()
-    for t, _kind, _path, _outcome, ok in log.requests:
+    for t, _kind, _path, _outcome, ok in requests:
         phase = "before" if t < outage_start else ("outage" if t <= window_end else "after")
         by_phase[(phase, "ok" if ok else "error")] += 1
     print()
@@ -247,7 +161,7 @@ def evaluate(args, log, stored, outage_start, outage_end):
             f"requests {labels[phase]:<10}    ok {by_phase[(phase, 'ok')]:5d}   "
             f"error {by_phase[(phase, 'error')]:4d}"
         )
-    failed = len(log.saves) - len(acknowledged)
+    failed = len(saves) - len(acknowledged)
     print(
         f"saves                  stored {len(acknowledged)}, failed {failed}"
         f" (of which committed anyway: {len(unanswered_but_stored)}), lost {len(lost)}"

@@ -5,7 +5,7 @@ import gzip
 import brotli
 import pytest
 
-from bench import load, report, setup_db, sizes
+from bench import report, setup_db, sizes
 from bench.pdf import is_subset_fallback, pdf_pages
 
 
@@ -27,19 +27,6 @@ def test_percentile_of_nothing_is_none():
 def test_percentile_outside_0_100_is_refused():
     with pytest.raises(ValueError):
         report.percentile([1], 101)
-
-
-def test_summarize_gives_rps_and_ms():
-    result = report.summarize(latencies_s=[0.001, 0.002, 0.003, 0.004], elapsed_s=2.0)
-    assert result == {"rps": 2.0, "p50_ms": 2.5, "p95_ms": 3.85}
-
-
-def test_summarize_without_requests_is_empty():
-    assert report.summarize(latencies_s=[], elapsed_s=5.0) == {
-        "rps": None,
-        "p50_ms": None,
-        "p95_ms": None,
-    }
 
 
 def test_format_table_aligns_numbers_right_and_prints_none_as_dash():
@@ -120,7 +107,7 @@ def test_bench_json_has_exactly_the_issue_keys():
 
 
 def test_round_orders_rotate_so_no_page_always_goes_first():
-    assert load.round_orders(["a", "b", "c"], 4) == [
+    assert report.round_orders(["a", "b", "c"], 4) == [
         ["a", "b", "c"],
         ["b", "c", "a"],
         ["c", "a", "b"],
