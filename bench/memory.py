@@ -33,8 +33,8 @@ def scorecard_ids(count):
     """Published assessments with nine rated criteria: the demo ones, then `count` others."""
     from django.db.models import Count, Q
 
+    from assessments.models import Assessment
     from cities.models import Origin
-    from criteria.models import Assessment
 
     full = (
         Assessment.objects.published()

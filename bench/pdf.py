@@ -68,7 +68,7 @@ def main(argv=None):
     django.setup()
     from django.utils import translation
 
-    from criteria.models import Assessment
+    from assessments.models import Assessment
     from reports import scorecard
 
     def load():

@@ -15,7 +15,7 @@ import json
 import os
 import sys
 
-# Demo accounts made by seed_demo (see ../shared/INTERFACE.md).
+# Demo accounts made by seed_demo (the accounts people and outside checks rely on).
 STAFF_USER = "staff-cali"
 RESEARCHER_USER = "researcher"
 # Made by the bench when staff-cali has no draft (see bench_staff).
@@ -66,8 +66,8 @@ def scorecard_assessment():
     from django.db.models import Count, IntegerField, Q, Sum
     from django.db.models.functions import Length
 
+    from assessments.models import Assessment
     from cities.models import Origin
-    from criteria.models import Assessment
 
     full = (
         Assessment.objects.published()
@@ -89,7 +89,7 @@ def scorecard_assessment():
 
 def _editable_draft(user):
     from assessments.access import can_edit
-    from criteria.models import Assessment
+    from assessments.models import Assessment
 
     drafts = Assessment.objects.filter(
         status=Assessment.Status.DRAFT, kind=Assessment.Kind.SELF
@@ -103,8 +103,8 @@ def bench_staff():
     seed_demo writes no assessment for a real city, and its demo author cannot log in."""
     from django.contrib.auth.models import User
 
-    from cities.models import Membership, Origin
-    from criteria.models import Assessment
+    from assessments.models import Assessment, Membership
+    from cities.models import Origin
 
     user = User.objects.filter(username=STAFF_USER, is_active=True).first()
     draft = _editable_draft(user) if user else None
@@ -132,7 +132,7 @@ def form_target():
     """(path, username, problem): the staff form of one criterion of a draft."""
     from django.urls import reverse
 
-    from criteria.models import Entry
+    from assessments.models import Entry
 
     user, assessment = bench_staff()
     if assessment is None:
@@ -157,9 +157,9 @@ def plan():
     """
     from django.urls import resolve, reverse
 
-    from cities import views as cities_views
-    from criteria import assess_views
+    from assessments.views import entries as assess_views
     from ovp_assess import views as site_views
+    from reports import city_views as cities_views
     from reports import scorecard_views
     from reports import views as reports_views
     from reports.forms import DashboardForm, MatrixForm

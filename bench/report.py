@@ -1,4 +1,4 @@
-"""Pure functions: statistics, the load's schedule, the targets of issue 7, the table and
+"""Pure functions: statistics, the load's schedule, the performance targets, the table and
 var/bench.json."""
 
 import math
@@ -84,7 +84,7 @@ def evaluate_targets(
     small_offices=20,
     renders=200,
 ):
-    """Every target of issue 7 as {"target", "measured", "limit", "pass"}.
+    """Every performance target as {"target", "measured", "limit", "pass"}.
 
     `pass` is None when the figure could not be measured (the page or helper is missing).
     `queries_small` maps page names to query counts on the 20-office database and

@@ -74,7 +74,8 @@ def setup_django(env):
 
 def migrate_and_load():
     from django.core.management import call_command
-    from ovp_assess.report_data import load_report
+
+    from assessments.report_data import load_report
 
     call_command("migrate", interactive=False, verbosity=0)
     load_report()
@@ -86,7 +87,8 @@ def make_office_with_staff(*, tag, staff, password):
     from django.contrib.auth.models import User
 
     from assessments import workflow
-    from cities.models import City, Country, Membership, Office, Origin
+    from assessments.models import Membership
+    from cities.models import City, Country, Office, Origin
 
     country, _ = Country.objects.get_or_create(
         slug="opsland",

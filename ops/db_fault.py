@@ -86,7 +86,7 @@ def run(args, work):
             )  # fmt: skip
 
         connections.close_all()
-        from criteria.models import Entry
+        from assessments.models import Entry
 
         stored = set(
             Entry.history.filter(assessment_id=assessment.pk).values_list("strengths", flat=True)

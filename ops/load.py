@@ -49,8 +49,9 @@ OPS = ("read", "save-form", "save", "scorecard")
 
 
 def _plan(assessment, args, usernames, password):
+    from assessments.models import Assessment
     from cities.models import City
-    from criteria.models import Assessment, Criterion
+    from criteria.models import Criterion
 
     slugs = list(Criterion.objects.order_by("number").values_list("slug", flat=True))
     cities = list(City.objects.real().filter(in_sample=True).values_list("slug", flat=True))
@@ -125,7 +126,7 @@ def run(args, work):
             for line in bad:
                 say(f"  {line}")
             return 2
-        from criteria.models import Entry
+        from assessments.models import Entry
 
         entries = Entry.objects.filter(assessment=assessment)
         start_versions = dict(entries.values_list("criterion__number", "version"))
