@@ -109,6 +109,9 @@ class Entry(models.Model):
     justification = models.TextField(_("why not applicable"), blank=True)
     strengths = models.TextField(_("current strengths"), blank=True)
     opportunities = models.TextField(_("opportunities to enhance effectiveness"), blank=True)
+    # False while the entry holds what was copied from the last cycle and nobody has saved
+    # it since: such an entry does not count as done.
+    confirmed = models.BooleanField(_("confirmed this cycle"), default=True)
     # Optimistic locking: a save must name the version it started from.
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)

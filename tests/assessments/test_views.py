@@ -160,10 +160,9 @@ def test_conflict_page_shows_both_texts_and_keeps_mine(assessment, office, staff
 
     assert response.status_code == 409
     conflict = response.context["conflict"]
-    assert (conflict["entry"].strengths, conflict["mine"].strengths) == (
-        "Their careful text",
-        "My own text",
-    )
+    assert [(f.name, f.theirs, f.mine, f.resolution) for f in conflict["fields"]] == [
+        ("strengths", "Their careful text", "My own text", "both"),
+    ]
     assert conflict["by"] == colleague
     form = response.context["form"]
     assert (form.data["strengths"], form.data["base_version"]) == ("My own text", "2")

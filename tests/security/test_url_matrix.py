@@ -85,8 +85,8 @@ assess:criterion                  GET    submitted  login  200    404    200    
 assess:criterion                  GET    published  login  200    404    200    200      404        200
 assess:criterion                  GET    missing    login  404    404    404    404      404        404
 assess:criterion                  POST   draft      login  302    404    403    404      404        404
-assess:criterion                  POST   submitted  login  403    404    403    404      404        404
-assess:criterion                  POST   published  login  403    404    403    404      404        404
+assess:criterion                  POST   submitted  login  409    404    403    404      404        404
+assess:criterion                  POST   published  login  409    404    403    404      404        404
 assess:submit                     GET    draft      login  200    404    200    200      404        200
 assess:submit                     GET    published  login  200    404    200    200      404        200
 assess:submit                     POST   draft      login  302    404    403    404      404        404
