@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from . import workflow
 from .history import word_diff
 from .models import Entry, EvidenceLink
 from .workflow import ENTRY_FIELDS, TEXT_FIELDS, _link_key, entry_state
@@ -50,12 +51,17 @@ def base_state(*, entry, version):
     record = Entry.history.filter(id=entry.pk, version=version).order_by("-history_id").first()
     if record is None:
         return None
+    return record_state(record)
+
+
+def record_state(record):
+    """(values, evidence) of an entry as one of its history records saved it."""
     values = {name: getattr(record, name) for name in ENTRY_FIELDS}
     if values["applicability"] == Entry.Applicability.NOT_APPLICABLE:
         values["level"] = None
     alive = {}
     link_records = EvidenceLink.history.filter(
-        entry_id=entry.pk, history_date__lte=record.history_date
+        entry_id=record.id, history_date__lte=record.history_date
     ).order_by("history_date", "history_id")
     for link in link_records:
         if link.history_type == "-":
@@ -123,4 +129,15 @@ def conflict_for(*, entry, base_version, mine):
     """merge() for a refused save of `entry` (as now saved) started from `base_version`."""
     return merge(
         base=base_state(entry=entry, version=base_version), theirs=entry_state(entry), mine=mine
+    )
+
+
+def restore_entry(*, record, user):
+    """Save the criterion's state of history `record` again, as a new version with its own
+    history record: going back never deletes what came between. Returns a SaveResult."""
+    entry = Entry.objects.select_related("assessment").get(pk=record.id)
+    values, evidence = record_state(record)
+    links = [{"url": u, "title": t, "checked_on": c} for u, t, c in evidence]
+    return workflow.save_entry(
+        entry=entry, data={**values, "evidence": links}, base_version=entry.version, user=user
     )

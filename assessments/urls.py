@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/learn/", entries.learn, name="learn"),
     path("<int:pk>/history/", history.history, name="history"),
     path("<int:pk>/diff/", history.diff, name="diff"),
+    path("<int:pk>/history/<int:revision>/restore/", history.restore, name="restore"),
     path("review/", review.review_queue, name="review-queue"),
     path("<int:pk>/review/", review.review, name="review"),
     path("<int:pk>/review/comment/", review.review_comment, name="review-comment"),

@@ -407,7 +407,8 @@ def test_history_and_diff_queries_do_not_grow(
             entry=entry, data=complete_data(f"Round {i}"), base_version=i + 1, user=staff
         )
     client = client_for(reviewer)
-    with django_assert_max_num_queries(7):
+    # One more than before: whether the person may restore (can_edit), once per page.
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("assess:history", args=[assessment.pk]))
     assert len(response.context["events"]) == n + 2
     with django_assert_max_num_queries(9):
@@ -432,3 +433,43 @@ def test_home_suggests_the_next_free_cycle(office, staff, client_for):
     factories.make_assessment(office, cycle=2090, status="published")
     response = client_for(staff).get(reverse("assess:home"))
     assert response.context["offices"][0]["form"].initial["cycle"] == 2091
+
+
+def test_restore_brings_back_an_earlier_version_as_a_new_one(assessment, staff, client_for):
+    entry = assessment.entries.get(criterion__number=4)
+    link = {"url": "https://example.org/plan", "title": "Plan", "checked_on": None}
+    first = workflow.save_entry(
+        entry=entry,
+        data={**_restore_data("First text"), "evidence": [link]},
+        base_version=1,
+        user=staff,
+    )
+    workflow.save_entry(entry=entry, data=_restore_data("Second text"), base_version=2, user=staff)
+    record = entry.history.filter(version=first.entry.version).get()
+
+    response = client_for(staff).post(
+        reverse("assess:restore", args=[assessment.pk, record.history_id])
+    )
+
+    assert response["Location"] == reverse("assess:criterion", args=[assessment.pk, 4])
+    restored = Entry.objects.get(pk=entry.pk)
+    assert (restored.strengths, restored.version) == ("First text", 4)
+    assert [link.title for link in restored.evidence.all()] == ["Plan"]
+    # Nothing in between is lost: the history holds all four versions.
+    assert list(entry.history.order_by("history_id").values_list("strengths", flat=True)) == [
+        "",
+        "First text",
+        "Second text",
+        "First text",
+    ]
+
+
+def _restore_data(text):
+    return {
+        "applicability": "assessed",
+        "level": 2,
+        "justification": "",
+        "strengths": text,
+        "opportunities": text,
+        "evidence": [],
+    }

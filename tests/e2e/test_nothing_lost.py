@@ -264,3 +264,23 @@ def test_a_submit_under_the_person_keeps_the_text_and_a_double_click_is_no_confl
     )
     assert page.get_by_role("button", name="Save draft").count() == 0
     assert_accessible(page)
+
+
+def test_an_earlier_version_is_restored_from_the_history(page, staff, draft, assert_accessible):
+    entry = _save(_entry(draft, 7), staff, strengths="The first wording.")
+    _save(entry, staff, strengths="A wording we regret.")
+    log_in(page, "staff-northvale")
+    page.goto(f"/assess/{draft.pk}/history/")
+    assert_accessible(page)
+    helpers.follow(page.get_by_role("button", name="restore criterion 7 as in version 2"))
+
+    assert page.url.endswith(_url(draft, 7))
+    assert page.locator(".messages").inner_text().strip() == (
+        "Criterion 7 is back as it was; this is saved as a new version."
+    )
+    assert page.get_by_label("Current strengths", exact=True).input_value() == (
+        "The first wording."
+    )
+    page.goto(f"/assess/{draft.pk}/history/")
+    assert page.get_by_role("button", name="restore criterion 7 as in version 3").is_visible()
+    assert page.get_by_role("button", name="restore criterion 7 as in version 4").is_visible()

@@ -80,6 +80,7 @@ NO_PAGE = {
     "assess:review-comment",
     "assess:review-return",
     "assess:review-publish",
+    "assess:restore",
     "api:api-root",
 }
 
