@@ -15,6 +15,10 @@ class AssessmentQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Assessment.Status.PUBLISHED)
 
+    def current(self):
+        """Everything but withdrawn assessments."""
+        return self.exclude(status=Assessment.Status.WITHDRAWN)
+
     def real(self):
         return self.filter(office__city__origin=Origin.REPORT)
 
@@ -28,6 +32,9 @@ class Assessment(models.Model):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Submitted")
         PUBLISHED = "published", _("Published")
+        # Started by mistake and taken back by the office: kept, with its history, and
+        # restorable by a reviewer; it no longer blocks starting the same cycle again.
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="assessments")
     cycle = models.PositiveSmallIntegerField(
@@ -69,7 +76,9 @@ class Assessment(models.Model):
         ordering = ["office__city__name", "office__name", "-cycle"]
         constraints = [
             models.UniqueConstraint(
-                fields=["office", "cycle", "kind"], name="one_assessment_per_office_cycle_kind"
+                fields=["office", "cycle", "kind"],
+                condition=~models.Q(status="withdrawn"),
+                name="one_assessment_per_office_cycle_kind",
             )
         ]
 
@@ -79,6 +88,10 @@ class Assessment(models.Model):
     @property
     def is_published(self):
         return self.status == self.Status.PUBLISHED
+
+    @property
+    def is_withdrawn(self):
+        return self.status == self.Status.WITHDRAWN
 
     @property
     def is_submitted(self):

@@ -105,9 +105,11 @@ def start_assessment(*, office, cycle, user, prefill_from=None):
     if not can_edit(user, probe):
         raise PermissionDenied
     with transaction.atomic():
-        if Assessment.objects.filter(
-            office=office, cycle=cycle, kind=Assessment.Kind.SELF
-        ).exists():
+        if (
+            Assessment.objects.current()
+            .filter(office=office, cycle=cycle, kind=Assessment.Kind.SELF)
+            .exists()
+        ):
             raise WorkflowError(
                 _("This office already has a self-assessment for %(cycle)s.") % {"cycle": cycle}
             )
@@ -311,6 +313,48 @@ def submit(*, assessment, user):
     return []
 
 
+def withdraw(*, assessment, user):
+    """Take back a draft started by mistake. Nothing is deleted: the assessment keeps its
+    entries and history, and a reviewer can reinstate it."""
+    if not can_edit(user, assessment):
+        raise PermissionDenied
+    with transaction.atomic():
+        fresh = _transition(
+            assessment=assessment,
+            user=user,
+            allowed_from={Assessment.Status.DRAFT},
+            status=Assessment.Status.WITHDRAWN,
+        )
+    assessment.status, assessment.version = fresh.status, fresh.version
+    return fresh
+
+
+def reinstate(*, assessment, user):
+    """A reviewer brings a withdrawn assessment back as a draft, unless the office has
+    started the same cycle again since."""
+    if not is_reviewer(user):
+        raise PermissionDenied
+    with transaction.atomic():
+        taken = (
+            Assessment.objects.current()
+            .filter(office_id=assessment.office_id, cycle=assessment.cycle, kind=assessment.kind)
+            .exists()
+        )
+        if taken:
+            raise WorkflowError(
+                _("This office has started %(cycle)s again since; that one stays.")
+                % {"cycle": assessment.cycle}
+            )
+        fresh = _transition(
+            assessment=assessment,
+            user=user,
+            allowed_from={Assessment.Status.WITHDRAWN},
+            status=Assessment.Status.DRAFT,
+        )
+    assessment.status, assessment.version = fresh.status, fresh.version
+    return fresh
+
+
 def add_comment(*, assessment, user, text, criterion=None):
     """A reviewer's comment on a submitted assessment, on one criterion or on the whole."""
     if not is_reviewer(user):
@@ -396,7 +440,8 @@ def previous_published_query(*, assessment):
 def later_cycle(*, assessment):
     """The office's first self-assessment of a later cycle (any status), or None."""
     return (
-        Assessment.objects.filter(
+        Assessment.objects.current()
+        .filter(
             office_id=assessment.office_id, kind=Assessment.Kind.SELF, cycle__gt=assessment.cycle
         )
         .order_by("cycle")

@@ -30,6 +30,8 @@ STATUS_EVENTS = {
     (Assessment.Status.DRAFT, Assessment.Status.SUBMITTED): "submitted",
     (Assessment.Status.SUBMITTED, Assessment.Status.DRAFT): "returned",
     (Assessment.Status.SUBMITTED, Assessment.Status.PUBLISHED): "published",
+    (Assessment.Status.DRAFT, Assessment.Status.WITHDRAWN): "withdrawn",
+    (Assessment.Status.WITHDRAWN, Assessment.Status.DRAFT): "reinstated",
 }
 
 

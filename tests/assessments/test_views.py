@@ -473,3 +473,21 @@ def _restore_data(text):
         "opportunities": text,
         "evidence": [],
     }
+
+
+def test_withdraw_leaves_the_list_and_a_reviewer_brings_it_back(
+    assessment, staff, reviewer, client_for
+):
+    office_staff, review = client_for(staff), client_for(reviewer)
+
+    response = office_staff.post(reverse("assess:withdraw", args=[assessment.pk]))
+
+    assert response["Location"] == reverse("assess:home")
+    home = office_staff.get(reverse("assess:home"))
+    assert home.context["offices"][0]["rows"] == []
+    assert review.get(reverse("assess:home")).context["withdrawn"] == [assessment]
+    detail = review.get(reverse("assess:detail", args=[assessment.pk]))
+    assert detail.context["can_reinstate"] is True
+    back = review.post(reverse("assess:reinstate", args=[assessment.pk]))
+    assert back["Location"] == reverse("assess:detail", args=[assessment.pk])
+    assert Assessment.objects.get(pk=assessment.pk).status == "draft"

@@ -6,6 +6,7 @@ is gone. Pages are checked with axe, the conflict page and the restored page too
 """
 
 import datetime
+import re
 
 import pytest
 
@@ -228,7 +229,7 @@ def test_a_cycle_started_from_the_last_one_is_to_confirm(page, staff, assert_acc
     assert_accessible(page)
 
     page.goto("/assess/")
-    row = page.get_by_role("row", name=f"{helpers.CYCLE} ")
+    row = page.get_by_role("row", name=re.compile(rf"^{helpers.CYCLE} "))
     assert row.get_by_role("cell").nth(1).inner_text() == "0 of 9 criteria done"
     page.goto(_url(Assessment.objects.get(office=office, cycle=helpers.CYCLE), 1))
     helpers.follow(page.get_by_role("button", name="Save draft"))
@@ -284,3 +285,29 @@ def test_an_earlier_version_is_restored_from_the_history(page, staff, draft, ass
     page.goto(f"/assess/{draft.pk}/history/")
     assert page.get_by_role("button", name="restore criterion 7 as in version 3").is_visible()
     assert page.get_by_role("button", name="restore criterion 7 as in version 4").is_visible()
+
+
+def test_a_draft_started_by_mistake_is_withdrawn_and_brought_back(
+    page, new_page, staff, draft, assert_accessible
+):
+    log_in(page, "staff-northvale")
+    page.goto(f"/assess/{draft.pk}/")
+    page.get_by_text("Started this cycle by mistake?").click()
+    assert_accessible(page)
+    helpers.follow(page.get_by_role("button", name="Withdraw this draft"))
+    assert (
+        page.locator(".messages")
+        .inner_text()
+        .strip()
+        .startswith(f"The {helpers.CYCLE} draft is withdrawn. Nothing is deleted")
+    )
+    assert page.get_by_role("row", name=re.compile(rf"^{helpers.CYCLE} ")).count() == 0
+
+    reviewer = new_page()
+    log_in(reviewer, "reviewer")
+    reviewer.goto("/assess/")
+    helpers.follow(reviewer.get_by_role("link", name=f"{draft.office.name} {helpers.CYCLE}"))
+    assert_accessible(reviewer)
+    helpers.follow(reviewer.get_by_role("button", name="Bring it back as a draft"))
+    assert reviewer.locator(".messages").inner_text().strip() == "The assessment is a draft again."
+    assert Assessment.objects.get(pk=draft.pk).status == "draft"

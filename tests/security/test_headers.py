@@ -81,6 +81,8 @@ NO_PAGE = {
     "assess:review-return",
     "assess:review-publish",
     "assess:restore",
+    "assess:withdraw",
+    "assess:reinstate",
     "api:api-root",
 }
 

@@ -101,6 +101,15 @@ assess:history                    POST   draft      login  405    404    405    
 assess:diff                       GET    draft      login  200    404    200    200      404        200
 assess:diff                       GET    published  login  200    404    200    200      404        200
 assess:diff                       POST   draft      login  405    404    405    405      404        405
+assess:withdraw                   GET    draft      login  405    404    405    405      404        405
+assess:withdraw                   POST   draft      login  302    404    403    404      404        404
+assess:withdraw                   POST   submitted  login  403    404    403    404      404        404
+assess:withdraw                   POST   published  login  403    404    403    404      404        404
+assess:withdraw                   POST   missing    login  404    404    404    404      404        404
+assess:reinstate                  GET    draft      login  405    404    405    405      404        405
+assess:reinstate                  POST   draft      login  403    404    403    302      404        302
+assess:reinstate                  POST   published  login  403    404    403    302      404        302
+assess:reinstate                  POST   missing    login  404    404    404    404      404        404
 assess:restore                    GET    draft      login  405    404    405    405      404        405
 assess:restore                    POST   draft      login  302    404    403    404      404        404
 assess:restore                    POST   submitted  login  403    404    403    404      404        404
