@@ -311,3 +311,29 @@ def test_a_draft_started_by_mistake_is_withdrawn_and_brought_back(
     helpers.follow(reviewer.get_by_role("button", name="Bring it back as a draft"))
     assert reviewer.locator(".messages").inner_text().strip() == "The assessment is a draft again."
     assert Assessment.objects.get(pk=draft.pk).status == "draft"
+
+
+def test_text_survives_a_lost_connection_and_a_closed_tab(page, staff, draft, assert_accessible):
+    log_in(page, "staff-northvale")
+    page.goto(_url(draft, 8))
+    page.get_by_label("Opportunities to enhance effectiveness").fill("Typed while offline.")
+    # The connection drops as the person presses Save: the request never arrives.
+    page.context.set_offline(True)
+    page.get_by_role("button", name="Save draft").click()
+    page.wait_for_timeout(500)
+    page.context.set_offline(False)
+    # The tab is closed (as after a crash); the person opens the criterion again.
+    context = page.context
+    page.close()
+    again = context.new_page()
+    again.js_errors = []
+    again.on("pageerror", lambda exc: again.js_errors.append(str(exc)))
+    again.goto(_url(draft, 8))
+
+    box = again.get_by_label("Opportunities to enhance effectiveness")
+    assert box.input_value() == "Typed while offline."
+    assert again.locator(".draft-restored").is_visible()
+    assert_accessible(again)
+    helpers.follow(again.get_by_role("button", name="Save draft"))
+    assert _entry(draft, 8).opportunities == "Typed while offline."
+    assert again.locator(".draft-restored").count() == 0
