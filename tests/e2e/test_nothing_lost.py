@@ -226,6 +226,9 @@ def test_a_cycle_started_from_the_last_one_is_to_confirm(page, staff, assert_acc
     )
     dates = [box.input_value() for box in page.get_by_label("Date last checked").all()]
     assert dates[-1] == checked.isoformat()  # copied as it was, not as today
+    assert page.locator(".recheck").all_inner_texts() == (
+        ["copied from last cycle: check it again"] * len(dates)
+    )
     assert_accessible(page)
 
     page.goto("/assess/")
