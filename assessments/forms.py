@@ -83,6 +83,20 @@ class TextField(forms.CharField):
         kwargs.setdefault("widget", forms.Textarea(attrs={"rows": rows, "dir": "auto"}))
         super().__init__(strip=False, **kwargs)
 
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        # No maxlength: the browser would cut pasted text without a word. text-limit.js
+        # counts instead and says when the text is too long; the server refuses it with a
+        # field error and shows it back, so nothing is cut anywhere.
+        if "maxlength" in attrs:
+            attrs["data-max-length"] = attrs.pop("maxlength")
+            attrs["data-count-text"] = _("%(count)s of %(max)s characters")
+            attrs["data-over-text"] = _(
+                "Too long: %(over)s characters more than the %(max)s allowed. Shorten it "
+                "before saving; nothing has been cut."
+            )
+        return attrs
+
     def to_python(self, value):
         value = super().to_python(value).replace("\r\n", "\n").replace("\r", "\n")
         if value and not value.strip():

@@ -15,6 +15,10 @@ class AssessmentQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Assessment.Status.PUBLISHED)
 
+    def current(self):
+        """Everything but withdrawn assessments."""
+        return self.exclude(status=Assessment.Status.WITHDRAWN)
+
     def real(self):
         return self.filter(office__city__origin=Origin.REPORT)
 
@@ -28,6 +32,9 @@ class Assessment(models.Model):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Submitted")
         PUBLISHED = "published", _("Published")
+        # Started by mistake and taken back by the office: kept, with its history, and
+        # restorable by a reviewer; it no longer blocks starting the same cycle again.
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="assessments")
     cycle = models.PositiveSmallIntegerField(
@@ -73,7 +80,9 @@ class Assessment(models.Model):
         ordering = ["office__city__name", "office__name", "-cycle"]
         constraints = [
             models.UniqueConstraint(
-                fields=["office", "cycle", "kind"], name="one_assessment_per_office_cycle_kind"
+                fields=["office", "cycle", "kind"],
+                condition=~models.Q(status="withdrawn"),
+                name="one_assessment_per_office_cycle_kind",
             )
         ]
 
@@ -83,6 +92,10 @@ class Assessment(models.Model):
     @property
     def is_published(self):
         return self.status == self.Status.PUBLISHED
+
+    @property
+    def is_withdrawn(self):
+        return self.status == self.Status.WITHDRAWN
 
     @property
     def is_submitted(self):
@@ -113,6 +126,9 @@ class Entry(models.Model):
     justification = models.TextField(_("why not applicable"), blank=True)
     strengths = models.TextField(_("current strengths"), blank=True)
     opportunities = models.TextField(_("opportunities to enhance effectiveness"), blank=True)
+    # False while the entry holds what was copied from the last cycle and nobody has saved
+    # it since: such an entry does not count as done.
+    confirmed = models.BooleanField(_("confirmed this cycle"), default=True)
     # Optimistic locking: a save must name the version it started from.
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)

@@ -10,6 +10,8 @@ Rules kept here rather than in views:
 - No lost updates: each entry carries a version; a save names the version the user started
   from and only succeeds when it is still current (UPDATE ... WHERE version = base). Each
   successful save also bumps Assessment.version, in the same transaction.
+- An entry copied from the last cycle is *to confirm* until someone saves it: it never counts
+  as complete before, so last cycle's text cannot be submitted unread.
 - An entry is *complete* when it is rated 0-4 with non-blank strengths and opportunities,
   or marked not applicable with a non-blank justification (strengths and opportunities of a
   criterion that does not apply are optional).
@@ -43,6 +45,8 @@ class WorkflowError(Exception):
 
 def missing_parts(entry):
     """What an entry still needs to count as complete, as translatable phrases."""
+    if not entry.confirmed:
+        return [_("a look at last cycle's text: confirm or change it")]
     if entry.applicability == Entry.Applicability.NOT_APPLICABLE:
         if not entry.justification.strip():
             return [_("a justification for 'not applicable'")]
@@ -89,7 +93,8 @@ def start_assessment(*, office, cycle, user, prefill_from=None):
     """A new draft self-assessment of `office` for `cycle`, one entry per criterion.
 
     With `prefill_from` (an earlier assessment of the same office) levels, texts and evidence
-    links are copied, so that a new cycle starts from the last one.
+    links are copied, so that a new cycle starts from the last one. Copied entries are *to
+    confirm* (`confirmed=False`) until saved, and links keep the date they were last checked.
     """
     if prefill_from is not None:
         if prefill_from.office_id != office.pk:
@@ -100,9 +105,11 @@ def start_assessment(*, office, cycle, user, prefill_from=None):
     if not can_edit(user, probe):
         raise PermissionDenied
     with transaction.atomic():
-        if Assessment.objects.filter(
-            office=office, cycle=cycle, kind=Assessment.Kind.SELF
-        ).exists():
+        if (
+            Assessment.objects.current()
+            .filter(office=office, cycle=cycle, kind=Assessment.Kind.SELF)
+            .exists()
+        ):
             raise WorkflowError(
                 _("This office already has a self-assessment for %(cycle)s.") % {"cycle": cycle}
             )
@@ -124,6 +131,8 @@ def start_assessment(*, office, cycle, user, prefill_from=None):
             values = {name: getattr(old, name) for name in ENTRY_FIELDS} if old else {}
             if values.get("applicability") == Entry.Applicability.NOT_ASSESSED:
                 values["applicability"] = Entry.Applicability.ASSESSED
+            if old is not None:
+                values["confirmed"] = False
             entries.append(Entry(assessment=assessment, criterion=criterion, **values))
         bulk_create_with_history(entries, Entry, default_user=user, default_date=now)
         if previous:
@@ -183,6 +192,12 @@ def _clean_data(data):
     return values, evidence
 
 
+def requested_state(data):
+    """(values, evidence) that a save of `data` writes, comparable with entry_state()."""
+    values, evidence = _clean_data(data)
+    return values, sorted(evidence, key=_link_key)
+
+
 def save_entry(*, entry, data, base_version, user):
     """Save one criterion of a draft if nobody saved it since `base_version`.
 
@@ -203,7 +218,7 @@ def save_entry(*, entry, data, base_version, user):
         if not bumped:
             raise WorkflowError(_("Only drafts can be changed."))
         won = Entry.objects.filter(pk=entry.pk, version=base_version).update(
-            **values, version=F("version") + 1, updated_at=now
+            **values, confirmed=True, version=F("version") + 1, updated_at=now
         )
         if won:
             saved = Entry.objects.select_related("criterion").get(pk=entry.pk)
@@ -215,7 +230,27 @@ def save_entry(*, entry, data, base_version, user):
         # Someone saved since base_version: undo the assessment's bump, keep their text.
         transaction.set_rollback(True)
     current = Entry.objects.select_related("criterion").prefetch_related("evidence")
-    return SaveResult(saved=False, entry=current.get(pk=entry.pk), conflict=True)
+    current = current.get(pk=entry.pk)
+    if current.confirmed and entry_state(current) == requested_state(data):
+        # What is saved already is exactly what this save asks for (a double click, or a
+        # second window sending the same text): nothing to write and nothing to lose.
+        return SaveResult(saved=True, entry=current)
+    return SaveResult(saved=False, entry=current, conflict=True)
+
+
+def _link_key(link):
+    url, title, checked_on = link
+    return (url, title, checked_on.isoformat() if checked_on else "")
+
+
+def entry_state(entry):
+    """(values, evidence) of a saved entry, comparable with what _clean_data returns: every
+    field a save writes, links sorted."""
+    values = {name: getattr(entry, name) for name in ENTRY_FIELDS}
+    if values["applicability"] == Entry.Applicability.NOT_APPLICABLE:
+        values["level"] = None
+    links = [(link.url, link.title, link.checked_on) for link in entry.evidence.all()]
+    return values, sorted(links, key=_link_key)
 
 
 def _sync_evidence(*, entry, evidence, user):
@@ -276,6 +311,48 @@ def submit(*, assessment, user):
     assessment.status, assessment.version = fresh.status, fresh.version
     assessment.submitted_at = fresh.submitted_at
     return []
+
+
+def withdraw(*, assessment, user):
+    """Take back a draft started by mistake. Nothing is deleted: the assessment keeps its
+    entries and history, and a reviewer can reinstate it."""
+    if not can_edit(user, assessment):
+        raise PermissionDenied
+    with transaction.atomic():
+        fresh = _transition(
+            assessment=assessment,
+            user=user,
+            allowed_from={Assessment.Status.DRAFT},
+            status=Assessment.Status.WITHDRAWN,
+        )
+    assessment.status, assessment.version = fresh.status, fresh.version
+    return fresh
+
+
+def reinstate(*, assessment, user):
+    """A reviewer brings a withdrawn assessment back as a draft, unless the office has
+    started the same cycle again since."""
+    if not is_reviewer(user):
+        raise PermissionDenied
+    with transaction.atomic():
+        taken = (
+            Assessment.objects.current()
+            .filter(office_id=assessment.office_id, cycle=assessment.cycle, kind=assessment.kind)
+            .exists()
+        )
+        if taken:
+            raise WorkflowError(
+                _("This office has started %(cycle)s again since; that one stays.")
+                % {"cycle": assessment.cycle}
+            )
+        fresh = _transition(
+            assessment=assessment,
+            user=user,
+            allowed_from={Assessment.Status.WITHDRAWN},
+            status=Assessment.Status.DRAFT,
+        )
+    assessment.status, assessment.version = fresh.status, fresh.version
+    return fresh
 
 
 def add_comment(*, assessment, user, text, criterion=None):
@@ -363,7 +440,8 @@ def previous_published_query(*, assessment):
 def later_cycle(*, assessment):
     """The office's first self-assessment of a later cycle (any status), or None."""
     return (
-        Assessment.objects.filter(
+        Assessment.objects.current()
+        .filter(
             office_id=assessment.office_id, kind=Assessment.Kind.SELF, cycle__gt=assessment.cycle
         )
         .order_by("cycle")

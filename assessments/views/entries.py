@@ -1,6 +1,7 @@
 """One criterion's page (the form staff fill in), submitting, and what to learn afterwards."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,7 +12,7 @@ from criteria.models import Criterion
 from criteria.rubric import level_label
 from criteria.text import bullets
 
-from .. import workflow
+from .. import conflicts, workflow
 from ..access import can_edit, office_ids_for
 from ..forms import (
     EntryForm,
@@ -20,7 +21,7 @@ from ..forms import (
     evidence_initial,
 )
 from ..models import Assessment, Entry, ReviewComment
-from .common import SAFE, assessment_view, load_entries
+from .common import SAFE, assessment_view, get_for_workspace, load_entries
 
 EVIDENCE_PREFIX = "evidence"
 
@@ -28,7 +29,7 @@ EVIDENCE_PREFIX = "evidence"
 # --- one criterion -------------------------------------------------------------------------
 
 
-@assessment_view(*SAFE, "POST", write_on_post=True)
+@assessment_view(*SAFE, "POST")
 def criterion(request, assessment, number):
     current = get_object_or_404(
         Criterion.objects.prefetch_related("levels", "questions"), number=number
@@ -41,9 +42,24 @@ def criterion(request, assessment, number):
     editable = can_edit(request.user, assessment)
     conflict = None
     status = 200
-    if request.method == "POST":
+    if request.method == "POST" and not editable:
+        # An editor whose draft was submitted (or published) under them sees the page with
+        # what they typed, read only, instead of a bare 403; anybody else may not write.
+        if assessment.office_id not in office_ids_for(request.user, editor=True):
+            get_for_workspace(request, assessment.pk, write=True)  # 404 or 403
+            raise PermissionDenied
+        messages.error(request, _status_message(assessment))
         form = EntryForm(request.POST, criterion=current)
         formset = EvidenceFormSet(request.POST, prefix=EVIDENCE_PREFIX)
+        form.is_valid()
+        formset.is_valid()
+        status = 409
+    elif request.method == "POST":
+        form = EntryForm(request.POST, criterion=current)
+        formset = EvidenceFormSet(request.POST, prefix=EVIDENCE_PREFIX)
+        if request.POST.get("action") == "keep-theirs":
+            messages.info(request, _("Kept the saved version; your changes were discarded."))
+            return redirect("assess:criterion", pk=assessment.pk, number=current.number)
         if form.is_valid() and formset.is_valid():
             data = {**form.cleaned_data, "evidence": formset.links}
             try:
@@ -53,26 +69,21 @@ def criterion(request, assessment, number):
                     base_version=form.cleaned_data["base_version"],
                     user=request.user,
                 )
-            except workflow.WorkflowError as exc:
-                messages.error(request, str(exc))
-                return redirect("assess:detail", pk=assessment.pk)
-            if result.saved:
-                return _after_save(request, assessment, current, request.POST.get("action"))
-            # Keep what the user typed, now based on the other person's version: saving
-            # again is a deliberate choice to replace their text.
-            result.entry.level_label = level_label(current, result.entry.level)
-            # What the person typed, as an unsaved entry, shown beside the saved one.
-            mine = Entry(
-                criterion=current,
-                **{name: data[name] for name in workflow.ENTRY_FIELDS if name in data},
-            )
-            mine.level_label = level_label(current, mine.level)
-            conflict = {"entry": result.entry, "by": result.current_by, "mine": mine}
-            post = request.POST.copy()
-            post["base_version"] = str(result.entry.version)
-            form = EntryForm(post, criterion=current)
-            form.is_valid()
-            status = 409
+            except workflow.WorkflowError:
+                # Only drafts change: the status changed between opening and saving.
+                assessment.refresh_from_db()
+                messages.error(request, _status_message(assessment))
+                form = EntryForm(request.POST, criterion=current)
+                formset = EvidenceFormSet(request.POST, prefix=EVIDENCE_PREFIX)
+                form.is_valid()
+                formset.is_valid()
+                editable = False
+                status = 409
+            else:
+                if result.saved:
+                    return _after_save(request, assessment, current, request.POST.get("action"))
+                conflict, form, formset = _conflict(request, current, result, data, form)
+                status = 409
     else:
         extra = ExtraRowsForm(request.GET)
         links = (extra.cleaned_data.get("links") or 0) if extra.is_valid() else 0
@@ -117,6 +128,56 @@ def criterion(request, assessment, number):
         and assessment.office_id in office_ids_for(request.user),
     }
     return render(request, "assess/criterion.html", context, status=status)
+
+
+def _status_message(assessment):
+    if assessment.status == Assessment.Status.DRAFT:
+        return _("You may not change this assessment.")
+    return _(
+        "The assessment was %(status)s while you were typing, so nothing was saved. What you "
+        "typed is below: copy it, and ask the reviewer to return the assessment if it must "
+        "change."
+    ) % {"status": assessment.get_status_display().lower()}
+
+
+def _conflict(request, current, result, data, form):
+    """The conflict section, and the form filled with the merge: the fields only they changed
+    take their value, the fields only I changed keep mine, and where both changed the form
+    keeps mine with theirs beside it, so that saving again is a deliberate choice."""
+    fields, (values, evidence) = conflicts.conflict_for(
+        entry=result.entry,
+        base_version=form.cleaned_data["base_version"],
+        mine=workflow.requested_state(data),
+    )
+    theirs = result.entry
+    theirs.level_label = level_label(current, theirs.level)
+    by = result.current_by
+    post = request.POST.copy()
+    post["base_version"] = str(theirs.version)
+    for name, value in values.items():
+        post[name] = "" if value is None else str(value)
+    form = EntryForm(post, criterion=current)
+    form.is_valid()
+    if conflicts.evidence_changed(fields):
+        links = [{"url": u, "title": t, "checked_on": c} for u, t, c in evidence]
+        formset = EvidenceFormSet(initial=links, prefix=EVIDENCE_PREFIX)
+        formset.extra = 0 if links else 1
+    else:
+        formset = EvidenceFormSet(request.POST, prefix=EVIDENCE_PREFIX)
+        formset.is_valid()
+    conflict = {
+        "entry": theirs,
+        "by": by,
+        "by_me": by is not None and by.pk == request.user.pk,
+        "fields": fields,
+        "level_labels": {
+            name: (f"{value} – {level_label(current, value)}" if value is not None else "")
+            for f in fields
+            if f.name == "level"
+            for name, value in (("theirs", f.theirs), ("mine", f.mine))
+        },
+    }
+    return conflict, form, formset
 
 
 def _after_save(request, assessment, current, action):

@@ -1,14 +1,17 @@
 """An assessment's history and the word diff between two of its versions."""
 
-from django.shortcuts import render
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .. import conflicts, workflow
 from .. import history as records
+from ..access import can_edit
 from ..forms import (
     DiffForm,
 )
-from ..models import Assessment
+from ..models import Assessment, Entry
 from .common import SAFE, assessment_view
 
 # --- history -------------------------------------------------------------------------------
@@ -27,6 +30,8 @@ STATUS_EVENTS = {
     (Assessment.Status.DRAFT, Assessment.Status.SUBMITTED): "submitted",
     (Assessment.Status.SUBMITTED, Assessment.Status.DRAFT): "returned",
     (Assessment.Status.SUBMITTED, Assessment.Status.PUBLISHED): "published",
+    (Assessment.Status.DRAFT, Assessment.Status.WITHDRAWN): "withdrawn",
+    (Assessment.Status.WITHDRAWN, Assessment.Status.DRAFT): "reinstated",
 }
 
 
@@ -58,8 +63,35 @@ def history(request, assessment):
             "old": revisions[0].record.history_id,
             "new": revisions[-1].record.history_id,
         }
-    context = {"assessment": assessment, "events": events, "form": form, "revisions": revisions}
+    context = {
+        "assessment": assessment,
+        "events": events,
+        "form": form,
+        "revisions": revisions,
+        "editable": can_edit(request.user, assessment),
+    }
     return render(request, "assess/history.html", context)
+
+
+@assessment_view("POST", write_on_post=True)
+def restore(request, assessment, revision):
+    """Save an earlier version of one criterion again, as a new version."""
+    record = get_object_or_404(Entry.history, history_id=revision, assessment_id=assessment.pk)
+    try:
+        result = conflicts.restore_entry(record=record, user=request.user)
+    except workflow.WorkflowError as exc:
+        messages.error(request, str(exc))
+        return redirect("assess:history", pk=assessment.pk)
+    number = result.entry.criterion.number
+    if result.saved:
+        messages.success(
+            request,
+            _("Criterion %(number)s is back as it was; this is saved as a new version.")
+            % {"number": number},
+        )
+    else:
+        messages.error(request, _("Someone saved this criterion just now; try again."))
+    return redirect("assess:criterion", pk=assessment.pk, number=number)
 
 
 def _revision_choices(revisions):

@@ -53,7 +53,7 @@ def _render_home(request, *, bound=None, status=200):
     for m in memberships:
         rows = []
         for a in by_office[m.office_id]:
-            if a.kind == Assessment.Kind.SELF:
+            if a.kind == Assessment.Kind.SELF and not a.is_withdrawn:
                 rows.append(
                     {
                         "assessment": a,
@@ -68,7 +68,11 @@ def _render_home(request, *, bound=None, status=200):
                 start_form = bound
             else:
                 # Suggest this year, or the cycle after the latest one already started.
-                cycles = [a.cycle for a in by_office[m.office_id] if a.kind == Assessment.Kind.SELF]
+                cycles = [
+                    a.cycle
+                    for a in by_office[m.office_id]
+                    if a.kind == Assessment.Kind.SELF and not a.is_withdrawn
+                ]
                 suggested = max([timezone.now().year, *[c + 1 for c in cycles]])
                 start_form = StartForm(
                     office=m.office, published=published, initial={"cycle": suggested}
@@ -77,6 +81,15 @@ def _render_home(request, *, bound=None, status=200):
     context = {
         "offices": offices,
         "is_reviewer": is_reviewer(user),
+        "withdrawn": (
+            list(
+                Assessment.objects.filter(status=Assessment.Status.WITHDRAWN)
+                .select_related("office")
+                .order_by("office__name", "-cycle")
+            )
+            if is_reviewer(user)
+            else []
+        ),
         "queue_size": (
             Assessment.objects.filter(status=Assessment.Status.SUBMITTED).count()
             if is_reviewer(user)
@@ -154,8 +167,42 @@ def detail(request, assessment):
             and assessment.office_id in office_ids_for(user, editor=True)
         ),
         "any_level": any(e.level is not None for e in entries),
+        "can_reinstate": is_reviewer(user) and assessment.is_withdrawn,
     }
     return render(request, "assess/detail.html", context)
+
+
+@assessment_view("POST", write_on_post=True)
+def withdraw(request, assessment):
+    """Take back a draft started by mistake (kept, and restorable by a reviewer)."""
+    try:
+        workflow.withdraw(assessment=assessment, user=request.user)
+    except workflow.WorkflowError as exc:
+        messages.error(request, str(exc))
+        return redirect("assess:detail", pk=assessment.pk)
+    messages.success(
+        request,
+        _(
+            "The %(cycle)s draft is withdrawn. Nothing is deleted: a reviewer can bring it "
+            "back, and you can start this cycle again."
+        )
+        % {"cycle": assessment.cycle},
+    )
+    return redirect("assess:home")
+
+
+@assessment_view("POST")
+def reinstate(request, assessment):
+    """A reviewer brings a withdrawn draft back."""
+    if not is_reviewer(request.user):
+        raise PermissionDenied
+    try:
+        workflow.reinstate(assessment=assessment, user=request.user)
+    except workflow.WorkflowError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The assessment is a draft again."))
+    return redirect("assess:detail", pk=assessment.pk)
 
 
 def _change(before, entry):

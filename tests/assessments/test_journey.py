@@ -93,5 +93,9 @@ def test_staff_journey_two_sittings_review_return_publish(office, staff, reviewe
     assert "Diagnosis every year from health and police data" in city_page
     home = second.get(reverse("assess:home"))
     assert home.context["offices"][0]["rows"][0]["decision"].decision == "published"
+    # A save after publication changes nothing, and shows the typed text with the reason.
     late = _fill(second, assessment, 1, strengths="Too late")
-    assert late.status_code == 403
+    assert late.status_code == 409
+    assert late.context["form"]["strengths"].value() == "Too late"
+    assert "was published while you were typing" in late.content.decode()
+    assert Entry.objects.get(assessment=stored, criterion__number=1).strengths != "Too late"

@@ -160,10 +160,9 @@ def test_conflict_page_shows_both_texts_and_keeps_mine(assessment, office, staff
 
     assert response.status_code == 409
     conflict = response.context["conflict"]
-    assert (conflict["entry"].strengths, conflict["mine"].strengths) == (
-        "Their careful text",
-        "My own text",
-    )
+    assert [(f.name, f.theirs, f.mine, f.resolution) for f in conflict["fields"]] == [
+        ("strengths", "Their careful text", "My own text", "both"),
+    ]
     assert conflict["by"] == colleague
     form = response.context["form"]
     assert (form.data["strengths"], form.data["base_version"]) == ("My own text", "2")
@@ -408,7 +407,8 @@ def test_history_and_diff_queries_do_not_grow(
             entry=entry, data=complete_data(f"Round {i}"), base_version=i + 1, user=staff
         )
     client = client_for(reviewer)
-    with django_assert_max_num_queries(7):
+    # One more than before: whether the person may restore (can_edit), once per page.
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("assess:history", args=[assessment.pk]))
     assert len(response.context["events"]) == n + 2
     with django_assert_max_num_queries(9):
@@ -433,3 +433,61 @@ def test_home_suggests_the_next_free_cycle(office, staff, client_for):
     factories.make_assessment(office, cycle=2090, status="published")
     response = client_for(staff).get(reverse("assess:home"))
     assert response.context["offices"][0]["form"].initial["cycle"] == 2091
+
+
+def test_restore_brings_back_an_earlier_version_as_a_new_one(assessment, staff, client_for):
+    entry = assessment.entries.get(criterion__number=4)
+    link = {"url": "https://example.org/plan", "title": "Plan", "checked_on": None}
+    first = workflow.save_entry(
+        entry=entry,
+        data={**_restore_data("First text"), "evidence": [link]},
+        base_version=1,
+        user=staff,
+    )
+    workflow.save_entry(entry=entry, data=_restore_data("Second text"), base_version=2, user=staff)
+    record = entry.history.filter(version=first.entry.version).get()
+
+    response = client_for(staff).post(
+        reverse("assess:restore", args=[assessment.pk, record.history_id])
+    )
+
+    assert response["Location"] == reverse("assess:criterion", args=[assessment.pk, 4])
+    restored = Entry.objects.get(pk=entry.pk)
+    assert (restored.strengths, restored.version) == ("First text", 4)
+    assert [link.title for link in restored.evidence.all()] == ["Plan"]
+    # Nothing in between is lost: the history holds all four versions.
+    assert list(entry.history.order_by("history_id").values_list("strengths", flat=True)) == [
+        "",
+        "First text",
+        "Second text",
+        "First text",
+    ]
+
+
+def _restore_data(text):
+    return {
+        "applicability": "assessed",
+        "level": 2,
+        "justification": "",
+        "strengths": text,
+        "opportunities": text,
+        "evidence": [],
+    }
+
+
+def test_withdraw_leaves_the_list_and_a_reviewer_brings_it_back(
+    assessment, staff, reviewer, client_for
+):
+    office_staff, review = client_for(staff), client_for(reviewer)
+
+    response = office_staff.post(reverse("assess:withdraw", args=[assessment.pk]))
+
+    assert response["Location"] == reverse("assess:home")
+    home = office_staff.get(reverse("assess:home"))
+    assert home.context["offices"][0]["rows"] == []
+    assert review.get(reverse("assess:home")).context["withdrawn"] == [assessment]
+    detail = review.get(reverse("assess:detail", args=[assessment.pk]))
+    assert detail.context["can_reinstate"] is True
+    back = review.post(reverse("assess:reinstate", args=[assessment.pk]))
+    assert back["Location"] == reverse("assess:detail", args=[assessment.pk])
+    assert Assessment.objects.get(pk=assessment.pk).status == "draft"

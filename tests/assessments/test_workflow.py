@@ -333,3 +333,39 @@ def test_membership_viewer_cannot_save(assessment, office):
     entry = _entry(assessment, 1)
     with pytest.raises(PermissionDenied):
         workflow.save_entry(entry=entry, data=complete_data(), base_version=1, user=viewer)
+
+
+# --- withdraw and reinstate ------------------------------------------------------------------
+
+
+def test_withdraw_keeps_the_draft_and_frees_the_cycle(assessment, office, staff, reviewer):
+    workflow.withdraw(assessment=assessment, user=staff)
+
+    stored = Assessment.objects.get(pk=assessment.pk)
+    assert (stored.status, stored.entries.count()) == ("withdrawn", 9)
+    assert list(stored.history.order_by("history_id").values_list("status", flat=True)) == [
+        "draft",
+        "withdrawn",
+    ]
+    again = workflow.start_assessment(office=office, cycle=assessment.cycle, user=staff)
+    assert again.pk != assessment.pk
+    # The office started the cycle again: the withdrawn one cannot come back over it.
+    with pytest.raises(workflow.WorkflowError):
+        workflow.reinstate(assessment=stored, user=reviewer)
+
+
+def test_reinstate_brings_a_withdrawn_draft_back(assessment, staff, reviewer):
+    workflow.withdraw(assessment=assessment, user=staff)
+    with pytest.raises(PermissionDenied):
+        workflow.reinstate(assessment=assessment, user=staff)
+
+    workflow.reinstate(assessment=assessment, user=reviewer)
+
+    assert Assessment.objects.get(pk=assessment.pk).status == "draft"
+
+
+def test_withdraw_refuses_a_submitted_assessment(assessment, staff):
+    fill(assessment, staff)
+    assert workflow.submit(assessment=assessment, user=staff) == []
+    with pytest.raises(PermissionDenied):
+        workflow.withdraw(assessment=assessment, user=staff)

@@ -80,6 +80,9 @@ NO_PAGE = {
     "assess:review-comment",
     "assess:review-return",
     "assess:review-publish",
+    "assess:restore",
+    "assess:withdraw",
+    "assess:reinstate",
     "api:api-root",
 }
 

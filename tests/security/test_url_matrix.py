@@ -85,8 +85,8 @@ assess:criterion                  GET    submitted  login  200    404    200    
 assess:criterion                  GET    published  login  200    404    200    200      404        200
 assess:criterion                  GET    missing    login  404    404    404    404      404        404
 assess:criterion                  POST   draft      login  302    404    403    404      404        404
-assess:criterion                  POST   submitted  login  403    404    403    404      404        404
-assess:criterion                  POST   published  login  403    404    403    404      404        404
+assess:criterion                  POST   submitted  login  409    404    403    404      404        404
+assess:criterion                  POST   published  login  409    404    403    404      404        404
 assess:submit                     GET    draft      login  200    404    200    200      404        200
 assess:submit                     GET    published  login  200    404    200    200      404        200
 assess:submit                     POST   draft      login  302    404    403    404      404        404
@@ -101,6 +101,20 @@ assess:history                    POST   draft      login  405    404    405    
 assess:diff                       GET    draft      login  200    404    200    200      404        200
 assess:diff                       GET    published  login  200    404    200    200      404        200
 assess:diff                       POST   draft      login  405    404    405    405      404        405
+assess:withdraw                   GET    draft      login  405    404    405    405      404        405
+assess:withdraw                   POST   draft      login  302    404    403    404      404        404
+assess:withdraw                   POST   submitted  login  403    404    403    404      404        404
+assess:withdraw                   POST   published  login  403    404    403    404      404        404
+assess:withdraw                   POST   missing    login  404    404    404    404      404        404
+assess:reinstate                  GET    draft      login  405    404    405    405      404        405
+assess:reinstate                  POST   draft      login  403    404    403    302      404        302
+assess:reinstate                  POST   published  login  403    404    403    302      404        302
+assess:reinstate                  POST   missing    login  404    404    404    404      404        404
+assess:restore                    GET    draft      login  405    404    405    405      404        405
+assess:restore                    POST   draft      login  302    404    403    404      404        404
+assess:restore                    POST   submitted  login  403    404    403    404      404        404
+assess:restore                    POST   published  login  403    404    403    404      404        404
+assess:restore                    POST   missing    login  404    404    404    404      404        404
 assess:review                     GET    draft      login  403    404    403    200      404        200
 assess:review                     GET    submitted  login  403    404    403    200      404        200
 assess:review                     GET    published  login  403    404    403    200      404        200
@@ -288,6 +302,14 @@ def _kwargs(name, state, objects):
         return {"cycle": 1999 if missing else 2024}
     if name == "assess:criterion":
         return {"pk": _pk(objects, state), "number": 1}
+    if name == "assess:restore":
+        # The first version of criterion 1 (its creation), restored as a new version.
+        if missing:
+            return {"pk": MISSING_ID, "revision": 1}
+        entry = objects[state].entries.get(criterion__number=1)
+        if not entry.history.exists():  # the factory writes no history
+            entry.save()
+        return {"pk": _pk(objects, state), "revision": entry.history.first().history_id}
     if name.startswith(("assess:", "reports:scorecard")) and state != "-":
         return {"pk": _pk(objects, state)}
     if name.startswith("admin:assessments_assessment_") and state != "-":
