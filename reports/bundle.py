@@ -55,7 +55,7 @@ def bundle_files(*, assessments, language, paper, budget=None):
     scorecard, so a bundle never holds a worker longer. What was rendered stays cached:
     asking again goes on from there.
     """
-    from .pdf import RenderTimeout
+    from .pdf import RenderBusy, RenderTimeout
 
     budget = settings.PDF_RENDER_TIMEOUT if budget is None else budget
     deadline = time.monotonic() + budget
@@ -68,7 +68,7 @@ def bundle_files(*, assessments, language, paper, budget=None):
                 paper=paper,
                 timeout=max(deadline - time.monotonic(), 0),
             )
-        except RenderTimeout:
+        except (RenderTimeout, RenderBusy):
             raise BundleNotReady(len(files), len(assessments)) from None
         files.append((archive_name(a), path))
     return files

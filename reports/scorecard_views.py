@@ -12,7 +12,7 @@ from django.conf import settings
 from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import translation
-from django.utils.cache import get_conditional_response
+from django.utils.cache import add_never_cache_headers, get_conditional_response
 from django.utils.http import http_date
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
@@ -21,7 +21,7 @@ from assessments.access import get_assessment_for_user
 from assessments.models import Assessment
 from cities.models import Region
 
-from . import bundle, scorecard_cache
+from . import bundle, pdf, scorecard_cache
 
 PAPER_SIZES = [("a4", _("A4")), ("letter", _("US Letter"))]
 
@@ -83,6 +83,21 @@ def _too_slow(request):
     return response
 
 
+def _busy(request):
+    response = _problem(
+        request,
+        status=503,
+        title=_("The PDF renderer is busy"),
+        message=_(
+            "Other scorecards are being rendered right now, so this one was not started. "
+            "Please try again in a few seconds."
+        ),
+    )
+    response.headers["Retry-After"] = str(settings.PDF_RENDER_TIMEOUT)
+    add_never_cache_headers(response)
+    return response
+
+
 @require_safe
 def scorecard(request, pk):
     assessment = get_assessment_for_user(request.user, pk)
@@ -91,13 +106,13 @@ def scorecard(request, pk):
         return _bad_options(request, form)
     language, paper = form.options()
 
-    from .pdf import RenderTimeout  # WeasyPrint is imported only when a PDF is asked for
-
     try:
         fh, key = scorecard_cache.open_scorecard(
             assessment=assessment, language=language, paper=paper
         )
-    except RenderTimeout:
+    except pdf.RenderBusy:
+        return _busy(request)
+    except pdf.RenderTimeout:
         return _too_slow(request)
     etag = scorecard_cache.etag_for(key)
     modified = int(_mtime(fh))

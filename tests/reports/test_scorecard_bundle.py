@@ -139,20 +139,26 @@ def test_bundle_over_the_time_budget_answers_503_and_keeps_what_was_made(
     settings.PDF_RENDER_TIMEOUT = 0.3
     calls = []
 
-    def first_fast_then_slow(html, fetcher):
-        calls.append(1)
-        if len(calls) > 1:
-            time.sleep(5)
-        return b"%PDF-1.7 fake"
+    def first_fast_then_slow(*, html, timeout=None, **kwargs):
+        # As the render child does: the first takes a while, the others run out of time.
+        calls.append(timeout)
+        if len(calls) == 1:
+            time.sleep(0.1)
+            return b"%PDF-1.7 fake"
+        time.sleep(min(timeout, 5))
+        raise pdf.RenderTimeout(seconds=timeout)
 
-    monkeypatch.setattr(pdf, "_weasyprint", first_fast_then_slow)
+    monkeypatch.setattr(pdf, "render_pdf", first_fast_then_slow)
     started = time.monotonic()
     response = client.get(bundle_url(2024))
     assert time.monotonic() - started < 2
     assert response.status_code == 503
     assert response["Retry-After"] == "60"
     assert b"1 of 4 scorecards are ready" in response.content
-    # The next try renders only the three missing ones.
+    # The second render had what was left of the budget, not the whole limit.
+    assert len(calls) == 2 and calls[1] < 0.25
+    # The next try renders only the three missing ones: running out of the bundle's time
+    # is not the document's fault, so nothing was remembered as failed.
     counter = RenderCounter()
     monkeypatch.setattr(pdf, "render_pdf", counter)
     assert names(client.get(bundle_url(2024))) == CHARTS_2024
