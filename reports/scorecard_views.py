@@ -3,6 +3,19 @@
 The views check who may see what (assessments.access) and read the options through a form;
 rendering, caching and zipping live in reports/scorecard*.py, reports/pdf.py and
 reports/bundle.py.
+
+What a scorecard request answers:
+- 200 with the PDF (304 when the client has it).
+- 400 with the options form when `lang` or `paper` is not valid.
+- 503 with a page saying the scorecard could not be rendered when its render took longer
+  than settings.PDF_RENDER_TIMEOUT or needed more than settings.PDF_RENDER_MEMORY_MB
+  (the service cannot make this document at its current limits), and 500 when the
+  renderer failed otherwise. These failures are remembered per version
+  (reports.scorecard_cache): later requests get the same page at once, without rendering,
+  until the assessment changes. No Retry-After: trying again does not help until then.
+- 503 with `Retry-After` when every render slot of the machine stayed busy
+  (settings.PDF_RENDER_CONCURRENCY): nothing was rendered; trying again soon does help.
+Error pages carry `Cache-Control: no-store` (and the other never-cache headers).
 """
 
 import os
@@ -50,11 +63,11 @@ def _active_language():
     return settings.LANGUAGE_CODE
 
 
-def _problem(request, *, status, title, message, form=None):
+def _problem(request, *, status, title, message, form=None, hints=()):
     return render(
         request,
         "reports/scorecard/problem.html",
-        {"title": title, "message": message, "form": form},
+        {"title": title, "message": message, "form": form, "hints": hints},
         status=status,
     )
 
@@ -69,20 +82,6 @@ def _bad_options(request, form):
     )
 
 
-def _too_slow(request):
-    response = _problem(
-        request,
-        status=503,
-        title=_("The scorecard is taking too long"),
-        message=_(
-            "Rendering the PDF took longer than the time allowed, so it was stopped. "
-            "Please try again in a minute; if it keeps happening, tell the site's team."
-        ),
-    )
-    response.headers["Retry-After"] = "60"
-    return response
-
-
 def _busy(request):
     response = _problem(
         request,
@@ -94,6 +93,47 @@ def _busy(request):
         ),
     )
     response.headers["Retry-After"] = str(settings.PDF_RENDER_TIMEOUT)
+    add_never_cache_headers(response)
+    return response
+
+
+def _not_rendered(request, failure):
+    """The page for a scorecard whose render failed (now, or remembered from before)."""
+    if isinstance(failure, pdf.RenderTimeout):
+        status = 503
+        message = _(
+            "Making its PDF took longer than the %(seconds)s seconds allowed, so it was stopped."
+        ) % {"seconds": settings.PDF_RENDER_TIMEOUT}
+    elif isinstance(failure, pdf.RenderOutOfMemory):
+        status = 503
+        message = _(
+            "Making its PDF needed more than the %(megabytes)s MB of memory allowed, so it "
+            "was stopped."
+        ) % {"megabytes": settings.PDF_RENDER_MEMORY_MB}
+    else:
+        status = 500
+        message = _("The PDF renderer stopped with an error.")
+    response = _problem(
+        request,
+        status=status,
+        title=_("This scorecard could not be rendered"),
+        message=message,
+        hints=[
+            _(
+                "This usually comes from the assessment's texts: very long lines, many "
+                "line breaks, very long words without spaces, or long runs of accents, "
+                "emoji or right-to-left text."
+            ),
+            _(
+                "Shorten those passages: if you may edit this assessment, do it in its "
+                "form; otherwise tell the office or the site's team."
+            ),
+            _(
+                "The scorecard is rendered again as soon as the assessment changes. "
+                "Until then, trying again shows this page."
+            ),
+        ],
+    )
     add_never_cache_headers(response)
     return response
 
@@ -112,8 +152,8 @@ def scorecard(request, pk):
         )
     except pdf.RenderBusy:
         return _busy(request)
-    except pdf.RenderTimeout:
-        return _too_slow(request)
+    except pdf.RenderFailed as failure:
+        return _not_rendered(request, failure)
     etag = scorecard_cache.etag_for(key)
     modified = int(_mtime(fh))
     response = get_conditional_response(request, etag=etag, last_modified=modified)

@@ -1,19 +1,33 @@
-"""One hostile scorecard must not hold a worker: the render process, its limits and the
-render slots (reports/pdf.py)."""
+"""One hostile scorecard must not hold a worker: the render process, its limits, the slots
+and the remembered failures (reports/pdf.py, reports/scorecard_cache.py).
+
+The finding: with every text `"x\\n" * 2500` (within the 5,000-character limit) the scorecard
+answered 503 after 30 s, on every request, grew each worker to about 1.1 GB and stalled
+/healthz. Here the same document, with a 3 s limit, is answered within the limit while
+/healthz stays fast and this (the web) process's memory stays flat; the next request is
+answered from the remembered failure without rendering.
+"""
 
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
+from django.db import connection
+from django.test import Client
 from django.urls import reverse
 
 from assessments.models import Assessment
-from reports import pdf
+from reports import pdf, scorecard_cache
 from tests import factories
 
+from .scorecard_helpers import RenderCounter
+
 pytestmark = pytest.mark.django_db
+
+HOSTILE = "x\n" * 2500
 
 
 def url(assessment):
@@ -28,8 +42,168 @@ def rss_mb():
 
 
 @pytest.fixture
+def hostile(office):
+    assessment = factories.make_assessment(
+        office, status=Assessment.Status.PUBLISHED, levels=[2] * 9
+    )
+    assessment.entries.update(strengths=HOSTILE, opportunities=HOSTILE)
+    return assessment
+
+
+@pytest.fixture
 def published(office):
     return factories.make_assessment(office, status=Assessment.Status.PUBLISHED, levels=[2] * 9)
+
+
+@pytest.fixture
+def fair_cpu(monkeypatch):
+    # Whether a timeout is the document's fault also depends on the CPU the render got; a
+    # test machine busy with other work must not decide these tests.
+    monkeypatch.setattr(scorecard_cache, "RENDER_CPU_SHARE", 0)
+
+
+def failure_file(assessment, language="en", paper="a4"):
+    key = scorecard_cache.cache_key(assessment=assessment, language=language, paper=paper)
+    return scorecard_cache.failure_path_for(assessment_id=assessment.pk, key=key)
+
+
+def test_hostile_scorecard_answers_within_the_limit_healthz_stays_fast_memory_stays_flat(
+    client, hostile, settings, fair_cpu, warm_renderer
+):
+    settings.PDF_RENDER_TIMEOUT = 3
+    renders_before = pdf.render_count
+    health = {}
+
+    def probe():
+        # Once the render child runs, time a health check beside it.
+        give_up = time.monotonic() + 5
+        while pdf.render_count == renders_before and time.monotonic() < give_up:
+            time.sleep(0.01)
+        time.sleep(0.5)
+        started = time.monotonic()
+        response = Client().get("/healthz")
+        health.update(status=response.status_code, seconds=time.monotonic() - started)
+        connection.close()
+
+    memory_before = rss_mb()
+    thread = threading.Thread(target=probe)
+    thread.start()
+    started = time.monotonic()
+    first = client.get(url(hostile))  # anonymous: the assessment is published
+    answered = time.monotonic() - started
+    thread.join()
+    memory_after = rss_mb()
+
+    assert first.status_code == 503
+    assert b"This scorecard could not be rendered" in first.content
+    assert b"took longer than the 3 seconds allowed" in first.content
+    assert b"very long words without spaces" in first.content
+    assert "no-store" in first["Cache-Control"]
+    assert "Retry-After" not in first
+    assert answered < 3 + pdf.KILL_GRACE + 1.5
+    assert pdf.render_count == renders_before + 1
+    assert health["status"] == 200
+    assert health["seconds"] < 1
+    # The web process only built the HTML: the render's memory was the child's.
+    assert memory_after - memory_before < 25
+    assert pdf.last_render.outcome in ("timeout", "memory")
+
+    # Remembered for this version: answered at once, nothing rendered.
+    assert failure_file(hostile).exists()
+    started = time.monotonic()
+    second = client.get(url(hostile))
+    assert time.monotonic() - started < 0.5
+    assert second.status_code == 503
+    assert b"This scorecard could not be rendered" in second.content
+    assert pdf.render_count == renders_before + 1
+
+
+def test_a_remembered_failure_lasts_until_the_version_changes(
+    client, published, monkeypatch, fair_cpu
+):
+    def too_slow(**kwargs):
+        raise pdf.RenderTimeout(seconds=10.0)
+
+    monkeypatch.setattr(pdf, "render_pdf", too_slow)
+    assert client.get(url(published)).status_code == 503
+    counter = RenderCounter()
+    monkeypatch.setattr(pdf, "render_pdf", counter)
+    for query in ["", "?lang=en&paper=a4"]:
+        assert client.get(url(published) + query).status_code == 503
+    assert counter.calls == 0
+    # Another language or paper is another document: it is rendered.
+    assert client.get(url(published) + "?paper=letter").status_code == 200
+    assert counter.calls == 1
+    # A new version (the texts were shortened) is rendered again; the old marker goes.
+    old_marker = failure_file(published)
+    published.version += 1
+    published.save()
+    assert client.get(url(published)).status_code == 200
+    assert counter.calls == 2
+    assert not old_marker.exists()
+
+
+def test_a_higher_limit_forgets_a_remembered_timeout(client, published, settings, monkeypatch):
+    def too_slow(**kwargs):
+        raise pdf.RenderTimeout(seconds=10.0)
+
+    monkeypatch.setattr(pdf, "render_pdf", too_slow)
+    assert client.get(url(published)).status_code == 503
+    counter = RenderCounter()
+    monkeypatch.setattr(pdf, "render_pdf", counter)
+    assert client.get(url(published)).status_code == 503
+    settings.PDF_RENDER_TIMEOUT += 5
+    assert client.get(url(published)).status_code == 200
+    assert counter.calls == 1
+
+
+@pytest.mark.parametrize(
+    ("failure", "status", "text"),
+    [
+        (pdf.RenderOutOfMemory, 503, b"of memory allowed"),
+        (pdf.RenderFailed, 500, b"The PDF renderer stopped with an error."),
+    ],
+)
+def test_memory_and_renderer_failures_answer_a_clear_page_and_are_remembered(
+    client, published, monkeypatch, failure, status, text
+):
+    def fails(**kwargs):
+        raise failure("detail for the log")
+
+    monkeypatch.setattr(pdf, "render_pdf", fails)
+    for _ in range(2):
+        response = client.get(url(published))
+        assert response.status_code == status
+        assert b"This scorecard could not be rendered" in response.content
+        assert text in response.content
+        assert b"detail for the log" not in response.content
+    assert failure_file(published).exists()
+
+
+@pytest.mark.parametrize(
+    ("timeout", "cpu_seconds", "remembered"),
+    [
+        (None, 9.0, True),  # the whole limit, the CPU it needed: the document
+        (None, None, True),  # CPU time unknown: the document
+        (None, 0.5, False),  # starved by a busy machine
+        (4.0, 9.0, False),  # cut short by a bundle's budget
+        (9.5, 9.0, True),  # nearly the whole limit
+    ],
+)
+def test_which_timeouts_are_the_documents_fault(settings, timeout, cpu_seconds, remembered):
+    settings.PDF_RENDER_TIMEOUT = 10
+    failure = pdf.RenderTimeout(cpu_seconds=cpu_seconds)
+    assert scorecard_cache.is_the_documents_fault(failure, timeout=timeout) is remembered
+    assert scorecard_cache.is_the_documents_fault(pdf.RenderOutOfMemory(), timeout=1) is True
+
+
+def test_a_starved_timeout_is_not_remembered(client, published, monkeypatch):
+    def starved(**kwargs):
+        raise pdf.RenderTimeout(seconds=10.0, cpu_seconds=0.1)
+
+    monkeypatch.setattr(pdf, "render_pdf", starved)
+    assert client.get(url(published)).status_code == 503
+    assert not failure_file(published).exists()
 
 
 def test_all_render_slots_busy_answers_503_at_once_without_rendering(
@@ -61,6 +235,7 @@ def test_all_render_slots_busy_answers_503_at_once_without_rendering(
         assert response["Retry-After"] == str(settings.PDF_RENDER_TIMEOUT)
         assert b"The PDF renderer is busy" in response.content
         assert pdf.render_count == renders_before
+        assert not failure_file(published).exists()  # busy is not the document's fault
     finally:
         holder.kill()
         holder.wait()
