@@ -16,6 +16,10 @@ What a scorecard request answers:
 - 503 with `Retry-After` when every render slot of the machine stayed busy
   (settings.PDF_RENDER_CONCURRENCY): nothing was rendered; trying again soon does help.
 Error pages carry `Cache-Control: no-store` (and the other never-cache headers).
+
+A bundle leaves out the scorecards that cannot be rendered and lists them in problems.txt
+inside the ZIP; it answers 503 with `Retry-After` when making the missing scorecards takes
+longer than one request may (those made so far are kept).
 """
 
 import os
@@ -210,7 +214,7 @@ def scorecard_bundle(request, cycle):
             form=form,
         )
     try:
-        files = bundle.bundle_files(assessments=assessments, language=language, paper=paper)
+        made = bundle.bundle_files(assessments=assessments, language=language, paper=paper)
     except bundle.BundleNotReady as exc:
         response = _problem(
             request,
@@ -228,7 +232,7 @@ def scorecard_bundle(request, cycle):
     region = form.cleaned_data["region"]
     name = f"scorecards-{cycle}" + (f"-{region}" if region else "")
     return StreamingHttpResponse(
-        bundle.stream_zip(files),
+        bundle.stream_zip(made.files, notes=bundle.notes(made, cycle=cycle, language=language)),
         content_type="application/zip",
         headers={"Content-Disposition": f'attachment; filename="{name}.zip"'},
     )
