@@ -12,6 +12,9 @@ a new key, so an edit (or a new layout) tries again, and so does raising the lim
 was hit. A timeout is remembered only when the render had (nearly) the whole time limit
 and got a fair share of the CPU meanwhile: a render starved by a busy machine or cut short
 by a bundle's budget is not the document's fault.
+
+Who may read the files: the folder is this user's only (0700). Scorecards of assessments
+that are not published (drafts, submitted) are written 0600; published ones 0644.
 """
 
 import hashlib
@@ -24,6 +27,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.utils import translation
+
+from assessments.models import Assessment
 
 from . import pdf
 from .scorecard import render_scorecard
@@ -99,7 +104,8 @@ def open_scorecard(*, assessment, language, paper, timeout=None):
             remember_failure(failure_path, exc)
             _drop_stale(path.parent, version_prefix=f"{assessment.pk}-v{assessment.version}-")
         raise
-    write_atomic(path, pdf_bytes)
+    published = assessment.status == Assessment.Status.PUBLISHED
+    write_atomic(path, pdf_bytes, private=not published)
     _drop_stale(path.parent, version_prefix=f"{assessment.pk}-v{assessment.version}-")
     return open(path, "rb"), key  # noqa: SIM115
 
@@ -132,7 +138,7 @@ def remember_failure(failure_path, exc):
         "memory_mb": settings.PDF_RENDER_MEMORY_MB,
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
-    write_atomic(failure_path, json.dumps(record).encode())
+    write_atomic(failure_path, json.dumps(record).encode(), private=True)
 
 
 def read_failure(failure_path):
@@ -161,13 +167,14 @@ def read_failure(failure_path):
     return error
 
 
-def write_atomic(path, data):
-    path.parent.mkdir(parents=True, exist_ok=True)
+def write_atomic(path, data, *, private=False):
+    """Write `data` to `path` through a temporary file; 0600 when `private`, else 0644."""
+    pdf.private_dir(path.parent)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        os.chmod(tmp, 0o644)
+        os.chmod(tmp, 0o600 if private else 0o644)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

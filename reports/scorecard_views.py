@@ -5,7 +5,8 @@ rendering, caching and zipping live in reports/scorecard*.py, reports/pdf.py and
 reports/bundle.py.
 
 What a scorecard request answers:
-- 200 with the PDF (304 when the client has it).
+- 200 with the PDF (304 when the client has it). Published: `Cache-Control: public,
+  no-cache`; drafts and submitted ones: `private, no-store`, kept by no cache at all.
 - 400 with the options form when `lang` or `paper` is not valid.
 - 503 with a page saying the scorecard could not be rendered when its render took longer
   than settings.PDF_RENDER_TIMEOUT or needed more than settings.PDF_RENDER_MEMORY_MB
@@ -176,9 +177,10 @@ def scorecard(request, pk):
     response.headers["ETag"] = etag
     response.headers["Content-Language"] = language
     response.headers["Last-Modified"] = http_date(modified)
-    # Always revalidate (the URL stays while versions change); drafts stay out of shared caches.
+    # Published: always revalidate (the URL stays while versions change). Drafts and
+    # submitted ones are not public yet: no cache keeps them, not even the browser's.
     public = assessment.status == Assessment.Status.PUBLISHED
-    response.headers["Cache-Control"] = "public, no-cache" if public else "private, no-cache"
+    response.headers["Cache-Control"] = "public, no-cache" if public else "private, no-store"
     return response
 
 

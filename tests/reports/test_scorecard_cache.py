@@ -182,3 +182,37 @@ def test_a_new_layout_drops_files_of_the_old_one(client, published, renders, set
     client.get(url(published))
     assert renders.calls == 2
     assert cached_files(settings) == [f"{published.pk}-v1-published-en-a4-newlayout.pdf"]
+
+
+def mode(path):
+    return path.stat().st_mode & 0o777
+
+
+@pytest.mark.parametrize(
+    ("status", "file_mode", "cache_control"),
+    [
+        (Assessment.Status.DRAFT, 0o600, "private, no-store"),
+        (Assessment.Status.SUBMITTED, 0o600, "private, no-store"),
+        (Assessment.Status.PUBLISHED, 0o644, "public, no-cache"),
+    ],
+)
+def test_unpublished_scorecards_are_private_on_disk_and_on_the_wire(
+    client_for, staff, office, renders, settings, status, file_mode, cache_control
+):
+    assessment = factories.make_assessment(office, status=status)
+    response = client_for(staff).get(url(assessment))
+    assert response.status_code == 200
+    assert response["Cache-Control"] == cache_control
+    key = scorecard_cache.cache_key(assessment=assessment, language="en", paper="a4")
+    path = scorecard_cache.path_for(assessment_id=assessment.pk, key=key)
+    assert mode(path) == file_mode
+    assert mode(path.parent) == 0o700
+    assert mode(Path(settings.PDF_CACHE_DIR)) == 0o700
+
+
+def test_an_existing_cache_folder_is_made_private(client, published, renders, settings):
+    root = Path(settings.PDF_CACHE_DIR)
+    (root / str(published.pk)).mkdir(parents=True, mode=0o755)
+    root.chmod(0o755)
+    assert client.get(url(published)).status_code == 200
+    assert mode(root) == mode(root / str(published.pk)) == 0o700

@@ -109,7 +109,8 @@ def test_hostile_scorecard_answers_within_the_limit_healthz_stays_fast_memory_st
     assert pdf.last_render.outcome in ("timeout", "memory")
 
     # Remembered for this version: answered at once, nothing rendered.
-    assert failure_file(hostile).exists()
+    marker = failure_file(hostile)
+    assert marker.stat().st_mode & 0o777 == 0o600
     started = time.monotonic()
     second = client.get(url(hostile))
     assert time.monotonic() - started < 0.5
