@@ -275,3 +275,20 @@ def test_the_child_uses_the_locked_down_fetcher(warm_renderer):
     pdf.render_pdf(html=html, fetcher=fetcher)
     assert fetcher.attempts == [pdf.BASE_URL + "css/scorecard.css", "file:///etc/hostname"]
     assert fetcher.refused == ["file:///etc/hostname"]
+
+
+def test_the_hostile_benchmark_builds_renders_and_judges(settings, report, warm_renderer):
+    from bench import hostile
+
+    texts = [("plain", "A short, ordinary text."), ("spaces only", "   ")]
+    result = hostile.measure_scorecard(texts=texts)
+    plain, spaces = result["cases"]
+    assert plain["accepted"] is True
+    assert plain["first"]["status"] == 200 and plain["first"]["rendered"] is True
+    assert plain["again"]["status"] == 200 and plain["again"]["rendered"] is False
+    assert plain["first"]["peak_mb"] > 0
+    assert spaces["accepted"] is False and "strengths" in spaces["errors"]
+    assert [t["pass"] for t in result["targets"]] == [True, True, True]
+    assert result["limits"]["timeout_s"] == settings.PDF_RENDER_TIMEOUT
+    # Rolled back: nothing of it stays in the database.
+    assert not Assessment.objects.filter(office__name__startswith="Hostile Office").exists()
