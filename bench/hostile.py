@@ -22,6 +22,7 @@ Everything is done in a transaction that is rolled back, with a throwaway scorec
 that database, which must be migrated and loaded) and prints JSON:
 
     DJANGO_SETTINGS_MODULE=ovp_assess.settings python -m bench.hostile [--timeout S]
+        [--memory-mb MB] [--rss-mb MB]
 """
 
 import argparse
@@ -144,6 +145,7 @@ def _measure(*, texts, language):
         limits={
             "timeout_s": settings.PDF_RENDER_TIMEOUT,
             "memory_mb": settings.PDF_RENDER_MEMORY_MB,
+            "rss_mb": settings.PDF_RENDER_RSS_MB,
             "concurrency": settings.PDF_RENDER_CONCURRENCY,
             "max_text_length": settings.MAX_TEXT_LENGTH,
         },
@@ -277,6 +279,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench.hostile")
     parser.add_argument("--timeout", type=int, help="PDF_RENDER_TIMEOUT for this run (s)")
     parser.add_argument("--memory-mb", type=int, help="PDF_RENDER_MEMORY_MB for this run")
+    parser.add_argument("--rss-mb", type=int, help="PDF_RENDER_RSS_MB for this run")
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ovp_assess.settings")
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(48))
@@ -285,6 +288,8 @@ def main(argv=None):
         os.environ["PDF_RENDER_TIMEOUT"] = str(args.timeout)
     if args.memory_mb is not None:
         os.environ["PDF_RENDER_MEMORY_MB"] = str(args.memory_mb)
+    if args.rss_mb is not None:
+        os.environ["PDF_RENDER_RSS_MB"] = str(args.rss_mb)
     with tempfile.TemporaryDirectory(prefix="ovp-hostile-db-") as folder:
         if not os.environ.get("DATABASE_URL"):
             # A throwaway SQLite database, migrated and loaded with the report's data.

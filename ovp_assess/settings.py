@@ -262,6 +262,9 @@ MAX_TEXT_LENGTH = 5000
 PDF_RENDER_TIMEOUT = envint("PDF_RENDER_TIMEOUT", 10)
 # The child's address space (RLIMIT_AS), in MB: WeasyPrint with its libraries takes ~200.
 PDF_RENDER_MEMORY_MB = envint("PDF_RENDER_MEMORY_MB", 600)
+# The child's resident memory, in MB, checked every 50 ms: a realistic scorecard of long
+# texts in every field peaks under 100 MB.
+PDF_RENDER_RSS_MB = envint("PDF_RENDER_RSS_MB", 250)
 # Renders at once on one machine, across all workers (file locks under PDF_CACHE_DIR); a
 # request that finds every slot busy for PDF_RENDER_SLOT_WAIT seconds answers 503.
 PDF_RENDER_CONCURRENCY = envint("PDF_RENDER_CONCURRENCY", 2)

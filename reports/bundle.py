@@ -125,7 +125,7 @@ def _failure_reason(failure):
         }
     if isinstance(failure, pdf.RenderOutOfMemory):
         return _("Rendering needed more than the %(megabytes)s MB of memory allowed.") % {
-            "megabytes": settings.PDF_RENDER_MEMORY_MB
+            "megabytes": settings.PDF_RENDER_RSS_MB
         }
     return _("The PDF renderer stopped with an error.")
 

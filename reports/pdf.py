@@ -15,7 +15,10 @@ back, so every render now happens in a child process that is thrown away afterwa
   C code), the web process kills it. RLIMIT_CPU and PR_SET_PDEATHSIG end a child whose
   web process died.
 - **Memory.** The child limits its own address space (RLIMIT_AS,
-  settings.PDF_RENDER_MEMORY_MB); beyond it allocations fail and the render ends.
+  settings.PDF_RENDER_MEMORY_MB); beyond it allocations fail and the render ends. The
+  address space runs 100 to 200 MB above what is really used, so the web process also
+  kills a child whose resident memory passes settings.PDF_RENDER_RSS_MB (looked at every
+  POLL seconds).
 - **Concurrency.** At most settings.PDF_RENDER_CONCURRENCY renders run at once on one
   machine, across all web processes: a render holds an exclusive flock on one of that many
   slot files under settings.PDF_CACHE_DIR. A request that finds every slot busy for
@@ -194,11 +197,12 @@ def _weasyprint(html, fetcher):
 # --- the web process's side ------------------------------------------------------------------
 
 
-def render_pdf(*, html, fetcher=None, timeout=None, memory_mb=None):
+def render_pdf(*, html, fetcher=None, timeout=None, memory_mb=None, rss_mb=None):
     """PDF bytes for `html`, rendered in a child process within the limits.
 
     Raises RenderTimeout after `timeout` seconds (default settings.PDF_RENDER_TIMEOUT),
-    RenderOutOfMemory beyond `memory_mb` (settings.PDF_RENDER_MEMORY_MB), RenderFailed when
+    RenderOutOfMemory beyond `memory_mb` of address space (settings.PDF_RENDER_MEMORY_MB)
+    or `rss_mb` of resident memory (settings.PDF_RENDER_RSS_MB), RenderFailed when
     WeasyPrint fails otherwise, and RenderBusy when no render slot frees up in time.
     """
     from django.conf import settings
@@ -206,10 +210,11 @@ def render_pdf(*, html, fetcher=None, timeout=None, memory_mb=None):
     fetcher = fetcher if fetcher is not None else StaticOnlyFetcher()
     timeout = settings.PDF_RENDER_TIMEOUT if timeout is None else timeout
     memory_mb = settings.PDF_RENDER_MEMORY_MB if memory_mb is None else memory_mb
+    rss_mb = settings.PDF_RENDER_RSS_MB if rss_mb is None else rss_mb
     if timeout <= 0:
         raise RenderTimeout("no time left", seconds=0.0)
     with render_slot():
-        data, report = _run_child(html=html, timeout=timeout, memory_mb=memory_mb)
+        data, report = _run_child(html=html, timeout=timeout, memory_mb=memory_mb, rss_mb=rss_mb)
     fetcher.attempts.extend(report.attempts)
     fetcher.refused.extend(report.refused)
     return data
@@ -299,7 +304,7 @@ def private_dir(folder, *, root=None):
     return folder
 
 
-def _run_child(*, html, timeout, memory_mb):
+def _run_child(*, html, timeout, memory_mb, rss_mb):
     """(PDF bytes, RenderReport) of one render in a fresh child; raises RenderFailed."""
     global render_count, last_render
     ctx = _context()
@@ -315,11 +320,14 @@ def _run_child(*, html, timeout, memory_mb):
     sender.close()
     render_count += 1
     usage = _Usage(child.pid)
-    message, data = None, None
+    message, data, too_big = None, None, False
     try:
         hard_deadline = started + timeout + KILL_GRACE
         while message is None:
             usage.read()
+            if usage.rss_mb is not None and usage.rss_mb > rss_mb:
+                too_big = True
+                break
             left = hard_deadline - time.monotonic()
             if left <= 0:
                 break
@@ -341,7 +349,9 @@ def _run_child(*, html, timeout, memory_mb):
         child.close()
         receiver.close()
 
-    if message is None:
+    if too_big:
+        message = {"outcome": "memory", "detail": f"resident memory over {rss_mb} MB"}
+    elif message is None:
         message = {"outcome": "error", "detail": ""}
     outcome, detail = _classify(
         message,
@@ -393,12 +403,13 @@ def _max(*values):
 
 
 class _Usage:
-    """The child's peak memory and CPU time, read from /proc while it runs (Linux)."""
+    """The child's memory (now and peak) and CPU time, read from /proc while it runs (Linux)."""
 
     def __init__(self, pid):
         self.pid = pid
         self.peak_mb = None
         self.vm_peak_mb = None
+        self.rss_mb = None
         self.cpu_seconds = None
 
     def read(self):
@@ -409,7 +420,9 @@ class _Usage:
             return
         for line in status.splitlines():
             name, _, value = line.partition(":")
-            if name in ("VmHWM", "VmPeak"):
+            if name == "VmRSS":
+                self.rss_mb = int(value.split()[0]) / 1024
+            elif name in ("VmHWM", "VmPeak"):
                 mb = int(value.split()[0]) / 1024
                 attr = "peak_mb" if name == "VmHWM" else "vm_peak_mb"
                 setattr(self, attr, max(getattr(self, attr) or 0, mb))

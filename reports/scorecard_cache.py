@@ -136,6 +136,7 @@ def remember_failure(failure_path, exc):
         "cpu_seconds": exc.cpu_seconds,
         "timeout": settings.PDF_RENDER_TIMEOUT,
         "memory_mb": settings.PDF_RENDER_MEMORY_MB,
+        "rss_mb": settings.PDF_RENDER_RSS_MB,
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     write_atomic(failure_path, json.dumps(record).encode(), private=True)
@@ -154,7 +155,10 @@ def read_failure(failure_path):
     reason = record.get("reason")
     if reason == "timeout" and record.get("timeout", 0) < settings.PDF_RENDER_TIMEOUT:
         return None
-    if reason == "memory" and record.get("memory_mb", 0) < settings.PDF_RENDER_MEMORY_MB:
+    if reason == "memory" and (
+        record.get("memory_mb", 0) < settings.PDF_RENDER_MEMORY_MB
+        or record.get("rss_mb", 0) < settings.PDF_RENDER_RSS_MB
+    ):
         return None
     error = pdf.FAILURES.get(reason, pdf.RenderFailed)(
         record.get("detail", ""),

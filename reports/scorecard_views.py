@@ -9,11 +9,12 @@ What a scorecard request answers:
   no-cache`; drafts and submitted ones: `private, no-store`, kept by no cache at all.
 - 400 with the options form when `lang` or `paper` is not valid.
 - 503 with a page saying the scorecard could not be rendered when its render took longer
-  than settings.PDF_RENDER_TIMEOUT or needed more than settings.PDF_RENDER_MEMORY_MB
-  (the service cannot make this document at its current limits), and 500 when the
-  renderer failed otherwise. These failures are remembered per version
-  (reports.scorecard_cache): later requests get the same page at once, without rendering,
-  until the assessment changes. No Retry-After: trying again does not help until then.
+  than settings.PDF_RENDER_TIMEOUT or needed more memory than settings.PDF_RENDER_RSS_MB
+  (or PDF_RENDER_MEMORY_MB of address space): the service cannot make this document at
+  its current limits. 500 when the renderer failed otherwise. These failures are
+  remembered per version (reports.scorecard_cache): later requests get the same page at
+  once, without rendering, until the assessment changes. No Retry-After: trying again does
+  not help until then.
 - 503 with `Retry-After` when every render slot of the machine stayed busy
   (settings.PDF_RENDER_CONCURRENCY): nothing was rendered; trying again soon does help.
 Error pages carry `Cache-Control: no-store` (and the other never-cache headers).
@@ -114,7 +115,7 @@ def _not_rendered(request, failure):
         message = _(
             "Making its PDF needed more than the %(megabytes)s MB of memory allowed, so it "
             "was stopped."
-        ) % {"megabytes": settings.PDF_RENDER_MEMORY_MB}
+        ) % {"megabytes": settings.PDF_RENDER_RSS_MB}
     else:
         status = 500
         message = _("The PDF renderer stopped with an error.")

@@ -266,6 +266,13 @@ def test_a_render_over_the_memory_limit_ends_cleanly(warm_renderer):
     assert pdf.render_pdf(html="<p>Hello</p>").startswith(b"%PDF")
 
 
+def test_a_render_over_the_resident_memory_limit_is_stopped(warm_renderer):
+    # The address space may be large; what the child really uses is watched too.
+    with pytest.raises(pdf.RenderOutOfMemory, match="resident memory over 20 MB"):
+        pdf.render_pdf(html="<p>Hello</p>" * 2000, rss_mb=20, timeout=5)
+    assert pdf.last_render.outcome == "memory"
+
+
 def test_the_child_uses_the_locked_down_fetcher(warm_renderer):
     fetcher = pdf.StaticOnlyFetcher()
     html = (
