@@ -39,7 +39,7 @@ import signal
 import ssl
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -183,15 +183,31 @@ def _child_fetcher():
     return ChildFetcher()
 
 
-def _weasyprint(html, fetcher):
+def _weasyprint(html, fetcher, font_config=None):
     from weasyprint import HTML
+
+    # Tagged PDF: headings, tables and reading order reach screen readers.
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf(
+        font_config=font_config or _load_fonts(), pdf_tags=True
+    )
+
+
+def _load_fonts():
+    """WeasyPrint's font configuration, with fontconfig's default one loaded first.
+
+    A child calls this before it limits its memory: fontconfig rewrites its cache files,
+    which every process on the machine shares, when it cannot read them, and under a
+    memory limit it wrote them with fonts missing (seen here: the next renders lost their
+    fonts). Pango loads the default configuration in a thread of its own; loading it here
+    first leaves that thread nothing to do.
+    """
+    import ctypes
+
     from weasyprint.text.fonts import FontConfiguration
 
-    # Tagged PDF: headings, tables and reading order reach screen readers. A child renders
-    # once, so the font configuration is its own.
-    return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf(
-        font_config=FontConfiguration(), pdf_tags=True
-    )
+    with suppress(OSError):  # another name elsewhere: Pango's thread loads it as before
+        ctypes.CDLL("libfontconfig.so.1").FcInit()
+    return FontConfiguration()
 
 
 # --- the web process's side ------------------------------------------------------------------
@@ -437,11 +453,12 @@ class _Usage:
 
 def _child_main(conn, html, timeout, memory_mb):
     """Render `html` under the limits and send {"outcome", ...} (then the PDF) to `conn`."""
+    font_config = _load_fonts()  # before the limits: see _load_fonts
     _limit_self(timeout=timeout, memory_mb=memory_mb)
     fetcher = _child_fetcher()
     data, detail = None, ""
     try:
-        data = run_with_timeout(lambda: _weasyprint(html, fetcher), timeout)
+        data = run_with_timeout(lambda: _weasyprint(html, fetcher, font_config), timeout)
         outcome = "ok"
     except RenderTimeout:
         outcome = "timeout"

@@ -8,6 +8,7 @@ answered 503 after 30 s, on every request, grew each worker to about 1.1 GB and 
 answered from the remembered failure without rendering.
 """
 
+import os
 import subprocess
 import sys
 import threading
@@ -71,6 +72,7 @@ def test_hostile_scorecard_answers_within_the_limit_healthz_stays_fast_memory_st
     client, hostile, settings, fair_cpu, warm_renderer
 ):
     settings.PDF_RENDER_TIMEOUT = 3
+    settings.PDF_RENDER_RSS_MB = 1000  # this test is about the time limit
     renders_before = pdf.render_count
     health = {}
 
@@ -106,7 +108,7 @@ def test_hostile_scorecard_answers_within_the_limit_healthz_stays_fast_memory_st
     assert health["seconds"] < 1
     # The web process only built the HTML: the render's memory was the child's.
     assert memory_after - memory_before < 25
-    assert pdf.last_render.outcome in ("timeout", "memory")
+    assert pdf.last_render.outcome == "timeout"
 
     # Remembered for this version: answered at once, nothing rendered.
     marker = failure_file(hostile)
@@ -264,6 +266,45 @@ def test_a_render_over_the_memory_limit_ends_cleanly(warm_renderer):
     assert rss_mb() - memory_before < 10
     # The next render is not affected.
     assert pdf.render_pdf(html="<p>Hello</p>").startswith(b"%PDF")
+
+
+FONT_CACHE_CHECK = """
+import sys
+from pathlib import Path
+from reports import pdf
+
+cache = Path(sys.argv[1])
+pdf._run_child(html="<p>warm</p>", timeout=60, memory_mb=4000, rss_mb=4000)
+before = {p.name: p.read_bytes() for p in cache.iterdir()}
+try:
+    pdf._run_child(html="<p>Hello</p>", timeout=10, memory_mb=64, rss_mb=4000)
+except pdf.RenderOutOfMemory:
+    print("out of memory")
+after = {p.name: p.read_bytes() for p in cache.iterdir()}
+print("caches kept" if before and after == before else "caches changed")
+"""
+
+
+def test_a_render_over_the_memory_limit_leaves_fontconfig_caches_whole(tmp_path, settings):
+    # Under a memory limit fontconfig could not read its caches, scanned the fonts again,
+    # failed on most of them and rewrote the machine's shared caches with fonts missing.
+    # Here with caches of its own (FONTCONFIG_FILE), so the machine's are never at risk.
+    cache = tmp_path / "fontconfig"
+    cache.mkdir()
+    config = tmp_path / "fonts.conf"
+    config.write_text(
+        '<?xml version="1.0"?><fontconfig><dir>/usr/share/fonts</dir>'
+        f"<cachedir>{cache}</cachedir></fontconfig>"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", FONT_CACHE_CHECK, str(cache)],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "FONTCONFIG_FILE": str(config)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.stdout.split("\n")[:2] == ["out of memory", "caches kept"], result.stderr
 
 
 def test_a_render_over_the_resident_memory_limit_is_stopped(warm_renderer):
