@@ -255,8 +255,20 @@ MAX_QUERY_VALUE_LENGTH = 2000
 # Longest text a user may type into one assessment field.
 MAX_TEXT_LENGTH = 5000
 
-# Scorecard PDFs: rendering is limited in time so that one bad document cannot hang a worker.
-PDF_RENDER_TIMEOUT = envint("PDF_RENDER_TIMEOUT", 30)
+# Scorecard PDFs render in a child process (reports/pdf.py) limited in time and memory, so
+# that one bad document cannot hold a worker: a request waits at most PDF_RENDER_SLOT_WAIT
+# for a free slot plus PDF_RENDER_TIMEOUT (+0.5 s) for the render, under 15 s in all (a
+# worker's first render also waits ~1.5 s for its render process to import WeasyPrint).
+PDF_RENDER_TIMEOUT = envint("PDF_RENDER_TIMEOUT", 10)
+# The child's address space (RLIMIT_AS), in MB: WeasyPrint with its libraries takes ~200.
+PDF_RENDER_MEMORY_MB = envint("PDF_RENDER_MEMORY_MB", 600)
+# The child's resident memory, in MB, checked every 50 ms: a realistic scorecard of long
+# texts in every field peaks under 100 MB.
+PDF_RENDER_RSS_MB = envint("PDF_RENDER_RSS_MB", 250)
+# Renders at once on one machine, across all workers (file locks under PDF_CACHE_DIR); a
+# request that finds every slot busy for PDF_RENDER_SLOT_WAIT seconds answers 503.
+PDF_RENDER_CONCURRENCY = envint("PDF_RENDER_CONCURRENCY", 2)
+PDF_RENDER_SLOT_WAIT = envint("PDF_RENDER_SLOT_WAIT", 1)
 PDF_CACHE_DIR = Path(os.environ.get("PDF_CACHE_DIR", VAR_DIR / "scorecards"))
 
 LOGGING = {

@@ -1,22 +1,52 @@
-"""Render HTML to PDF with WeasyPrint, locked down and limited in time.
+"""Render HTML to PDF with WeasyPrint in a separate, limited process.
 
-WeasyPrint may only read our own stylesheets and fonts from disk: the URL fetcher below
-refuses every other URL (network, other files, data: URIs, redirects), so nothing a user
-types can make the renderer fetch anything. Imported lazily by the views, because
-importing WeasyPrint costs a few hundred milliseconds.
+Why a separate process: one document of long texts (e.g. every field `"x\\n" * 2500`) kept
+WeasyPrint busy for minutes and grew the web worker to over a gigabyte, which it kept. A
+signal cannot stop WeasyPrint inside its C libraries, and Python never gives such memory
+back, so every render now happens in a child process that is thrown away afterwards:
+
+- **Process model.** Each web process starts, on its first render, a multiprocessing
+  'forkserver' that imports WeasyPrint once (about 1.5 s, once per web process; see
+  `start_renderer`). Every render is a fresh child forked from it in a few milliseconds:
+  the web process itself never imports WeasyPrint and its memory does not grow with a
+  document. The child gets the HTML, renders it and sends the PDF back over a pipe.
+- **Time.** The child stops itself after `timeout` seconds (settings.PDF_RENDER_TIMEOUT,
+  a timer signal) and says so; if it has not answered `KILL_GRACE` seconds later (stuck in
+  C code), the web process kills it. RLIMIT_CPU and PR_SET_PDEATHSIG end a child whose
+  web process died.
+- **Memory.** The child limits its own address space (RLIMIT_AS,
+  settings.PDF_RENDER_MEMORY_MB); beyond it allocations fail and the render ends. The
+  address space runs 100 to 200 MB above what is really used, so the web process also
+  kills a child whose resident memory passes settings.PDF_RENDER_RSS_MB (looked at every
+  POLL seconds).
+- **Concurrency.** At most settings.PDF_RENDER_CONCURRENCY renders run at once on one
+  machine, across all web processes: a render holds an exclusive flock on one of that many
+  slot files under settings.PDF_CACHE_DIR. A request that finds every slot busy for
+  settings.PDF_RENDER_SLOT_WAIT seconds gets RenderBusy instead of queueing.
+- **Fetching.** WeasyPrint may only read our own stylesheets and fonts from disk: the URL
+  fetcher below, used in the child, refuses every other URL (network, other files, data:
+  URIs, redirects), so nothing a user types can make the renderer fetch anything.
+
+This module imports no WeasyPrint and reads no settings at import time, so that the
+forkserver can preload it without setting Django up.
 """
 
+import fcntl
+import math
+import os
+import resource
 import signal
+import ssl
 import threading
+import time
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from django.conf import settings
-from weasyprint import HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-STATIC_DIR = (Path(settings.BASE_DIR) / "static").resolve()
+# The project's root, as settings.BASE_DIR: read from this file so that the forkserver
+# needs no settings.
+STATIC_DIR = (Path(__file__).resolve().parent.parent / "static").resolve()
 # Only these folders and file types are ever read.
 ALLOWED_DIRS = (STATIC_DIR / "css", STATIC_DIR / "fonts")
 MIME_TYPES = {
@@ -28,22 +58,82 @@ MIME_TYPES = {
 }
 BASE_URL = STATIC_DIR.as_uri() + "/"
 
-# Reused across renders: building it again costs time and fontconfig state is per process.
-_font_config = None
+# How long the web process waits past the time limit for the child to stop itself and say
+# so, before it kills the child.
+KILL_GRACE = 0.5
+# How often the web process looks at a running child (answer, memory, CPU time).
+POLL = 0.05
+# What the forkserver imports once, so that each child starts with WeasyPrint loaded.
+PRELOAD = ["__main__", "reports.pdf", "weasyprint", "weasyprint.text.fonts", "ctypes"]
 
 
-class RenderTimeout(Exception):
-    """The render took longer than settings.PDF_RENDER_TIMEOUT."""
+class RenderFailed(Exception):
+    """The document could not be rendered within the limits. `reason` says which limit.
 
-
-class StaticOnlyFetcher(URLFetcher):
-    """Serve our static CSS and fonts from disk; refuse everything else.
-
-    `attempts` records every URL asked for and `refused` those turned down, for tests.
+    `seconds` is how long the render ran, `peak_mb` the child's peak resident memory and
+    `cpu_seconds` the CPU time it got (None when unknown).
     """
 
+    reason = "error"
+
+    def __init__(self, detail="", *, seconds=None, peak_mb=None, cpu_seconds=None):
+        super().__init__(detail or self.reason)
+        self.detail = detail
+        self.seconds = seconds
+        self.peak_mb = peak_mb
+        self.cpu_seconds = cpu_seconds
+
+
+class RenderTimeout(RenderFailed):
+    """The render took longer than its time limit (settings.PDF_RENDER_TIMEOUT)."""
+
+    reason = "timeout"
+
+
+class RenderOutOfMemory(RenderFailed):
+    """The render needed more memory than settings.PDF_RENDER_MEMORY_MB."""
+
+    reason = "memory"
+
+
+FAILURES = {cls.reason: cls for cls in (RenderFailed, RenderTimeout, RenderOutOfMemory)}
+
+
+class RenderBusy(Exception):
+    """Every render slot of this machine stayed busy: nothing was rendered. Try later."""
+
+
+@dataclass
+class RenderReport:
+    """What the last render in this process did: for the benchmark and tests."""
+
+    outcome: str  # "ok", or a RenderFailed reason
+    seconds: float
+    peak_mb: float | None = None  # peak resident memory (VmHWM)
+    address_space_mb: float | None = None  # peak address space (VmPeak), what RLIMIT_AS caps
+    cpu_seconds: float | None = None
+    attempts: list = field(default_factory=list)
+    refused: list = field(default_factory=list)
+
+
+# Renders started by this process (one child each), and the report of the last one.
+render_count = 0
+last_render = None
+
+
+class StaticOnlyFetcher:
+    """Serve our static CSS and fonts from disk; refuse everything else.
+
+    `attempts` records every URL asked for and `refused` those turned down, for tests. The
+    fetcher given to render_pdf() is a record: the child's own fetcher (the same rules on
+    WeasyPrint's URLFetcher, see _child_fetcher) does the fetching, and its attempts and
+    refusals are copied into the record. Defined without WeasyPrint, which the web process
+    never imports.
+    """
+
+    _fail_on_errors = False  # as weasyprint.urls.URLFetcher: a refusal is a warning
+
     def __init__(self):
-        super().__init__(allowed_protocols=("file",), allow_redirects=False)
         self.attempts = []
         self.refused = []
 
@@ -53,9 +143,15 @@ class StaticOnlyFetcher(URLFetcher):
         if path is None:
             self.refused.append(url)
             raise ValueError(f"Refused to fetch {url!r}: only our own static files are served")
+        from weasyprint.urls import URLFetcherResponse
+
         return URLFetcherResponse(
             url, path.read_bytes(), headers={"Content-Type": MIME_TYPES[path.suffix]}
         )
+
+    def __call__(self, url):
+        # WeasyPrint calls the fetcher; fetch() answers as weasyprint.urls.URLFetcher would.
+        return self.fetch(url)
 
     @staticmethod
     def _allowed_path(url):
@@ -70,39 +166,349 @@ class StaticOnlyFetcher(URLFetcher):
         return path
 
 
-# One render at a time per process: the shared font configuration is not thread-safe.
-_lock = threading.Lock()
+def _child_fetcher():
+    """A StaticOnlyFetcher that is also WeasyPrint's URLFetcher, as its API asks for."""
+    from weasyprint.urls import URLFetcher
 
-
-def _weasyprint(html, fetcher):
-    global _font_config
-    with _lock:
-        if _font_config is None:
-            _font_config = FontConfiguration()
-        try:
-            # Tagged PDF: headings, tables and reading order reach screen readers.
-            return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf(
-                font_config=_font_config, pdf_tags=True
+    class ChildFetcher(StaticOnlyFetcher, URLFetcher):
+        def __init__(self):
+            # A bare TLS context: the default one loads the system's certificates (tens of
+            # milliseconds per render), and nothing is ever fetched over the network.
+            no_tls = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            URLFetcher.__init__(
+                self, ssl_context=no_tls, allowed_protocols=("file",), allow_redirects=False
             )
-        except RenderTimeout:
-            _font_config = None  # interrupted half-way: start afresh next time
-            raise
+            StaticOnlyFetcher.__init__(self)
+
+    return ChildFetcher()
 
 
-def render_pdf(*, html, fetcher=None, timeout=None):
-    """PDF bytes for `html`; raises RenderTimeout when it takes longer than `timeout` s."""
-    fetcher = fetcher or StaticOnlyFetcher()
+def _weasyprint(html, fetcher, font_config=None):
+    from weasyprint import HTML
+
+    # Tagged PDF: headings, tables and reading order reach screen readers.
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf(
+        font_config=font_config or _load_fonts(), pdf_tags=True
+    )
+
+
+def _load_fonts():
+    """WeasyPrint's font configuration, with fontconfig's default one loaded first.
+
+    A child calls this before it limits its memory: fontconfig rewrites its cache files,
+    which every process on the machine shares, when it cannot read them, and under a
+    memory limit it wrote them with fonts missing (seen here: the next renders lost their
+    fonts). Pango loads the default configuration in a thread of its own; loading it here
+    first leaves that thread nothing to do.
+    """
+    import ctypes
+
+    from weasyprint.text.fonts import FontConfiguration
+
+    with suppress(OSError):  # another name elsewhere: Pango's thread loads it as before
+        ctypes.CDLL("libfontconfig.so.1").FcInit()
+    return FontConfiguration()
+
+
+# --- the web process's side ------------------------------------------------------------------
+
+
+def render_pdf(*, html, fetcher=None, timeout=None, memory_mb=None, rss_mb=None):
+    """PDF bytes for `html`, rendered in a child process within the limits.
+
+    Raises RenderTimeout after `timeout` seconds (default settings.PDF_RENDER_TIMEOUT),
+    RenderOutOfMemory beyond `memory_mb` of address space (settings.PDF_RENDER_MEMORY_MB)
+    or `rss_mb` of resident memory (settings.PDF_RENDER_RSS_MB), RenderFailed when
+    WeasyPrint fails otherwise, and RenderBusy when no render slot frees up in time.
+    """
+    from django.conf import settings
+
+    fetcher = fetcher if fetcher is not None else StaticOnlyFetcher()
     timeout = settings.PDF_RENDER_TIMEOUT if timeout is None else timeout
-    return run_with_timeout(lambda: _weasyprint(html, fetcher), timeout)
+    memory_mb = settings.PDF_RENDER_MEMORY_MB if memory_mb is None else memory_mb
+    rss_mb = settings.PDF_RENDER_RSS_MB if rss_mb is None else rss_mb
+    if timeout <= 0:
+        raise RenderTimeout("no time left", seconds=0.0)
+    with render_slot():
+        data, report = _run_child(html=html, timeout=timeout, memory_mb=memory_mb, rss_mb=rss_mb)
+    fetcher.attempts.extend(report.attempts)
+    fetcher.refused.extend(report.refused)
+    return data
+
+
+def start_renderer():
+    """Start this process's forkserver now rather than on the first render.
+
+    For a gunicorn `post_fork` hook: the forkserver imports WeasyPrint in the background,
+    so the worker's first scorecard does not wait for it. Never call it in a process that
+    forks web workers afterwards (the gunicorn master): each process needs its own.
+    """
+    from multiprocessing import forkserver
+
+    _context()
+    forkserver.ensure_running()
+
+
+_ctx = None
+
+
+def _context():
+    global _ctx
+    if _ctx is None:
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(PRELOAD)
+        _ctx = ctx
+    return _ctx
+
+
+@contextmanager
+def render_slot(*, wait=None):
+    """Hold one of settings.PDF_RENDER_CONCURRENCY render slots of this machine.
+
+    A slot is an exclusive flock on a file under PDF_CACHE_DIR/.render-slots; the kernel
+    releases it when the holder closes the file or dies. Waits up to `wait` seconds
+    (settings.PDF_RENDER_SLOT_WAIT) for a free slot, then raises RenderBusy.
+    """
+    from django.conf import settings
+
+    folder = Path(settings.PDF_CACHE_DIR) / ".render-slots"
+    private_dir(folder)
+    count = max(1, int(settings.PDF_RENDER_CONCURRENCY))
+    wait = settings.PDF_RENDER_SLOT_WAIT if wait is None else wait
+    deadline = time.monotonic() + wait
+    while True:
+        for number in range(count):
+            fd = os.open(folder / f"slot-{number}", os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:  # taken
+                os.close(fd)
+                continue
+            except BaseException:
+                os.close(fd)
+                raise
+            try:
+                yield number
+            finally:
+                os.close(fd)  # releases the lock
+            return
+        if time.monotonic() >= deadline:
+            raise RenderBusy
+        time.sleep(min(POLL, max(deadline - time.monotonic(), 0)))
+
+
+def private_dir(folder, *, root=None):
+    """Create `folder` readable by this user only (0700), and every folder from `root` to it.
+
+    `root` defaults to settings.PDF_CACHE_DIR. Existing folders are tightened to 0700.
+    """
+    from django.conf import settings
+
+    root = Path(settings.PDF_CACHE_DIR if root is None else root)
+    folder = Path(folder)
+    if not folder.is_relative_to(root):
+        root = folder
+    root.parent.mkdir(parents=True, exist_ok=True)
+    path = root
+    for part in ("", *folder.relative_to(root).parts):
+        path = path / part if part else path
+        path.mkdir(mode=0o700, exist_ok=True)
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o700)
+    return folder
+
+
+def _run_child(*, html, timeout, memory_mb, rss_mb):
+    """(PDF bytes, RenderReport) of one render in a fresh child; raises RenderFailed."""
+    global render_count, last_render
+    ctx = _context()
+    receiver, sender = ctx.Pipe(duplex=False)
+    child = ctx.Process(
+        target=_child_main,
+        args=(sender, html, timeout, memory_mb),
+        name="pdf-render",
+        daemon=True,
+    )
+    child.start()  # waits for the forkserver the first time (WeasyPrint's import)
+    started = time.monotonic()
+    sender.close()
+    render_count += 1
+    usage = _Usage(child.pid)
+    message, data, too_big = None, None, False
+    try:
+        hard_deadline = started + timeout + KILL_GRACE
+        while message is None:
+            usage.read()
+            if usage.rss_mb is not None and usage.rss_mb > rss_mb:
+                too_big = True
+                break
+            left = hard_deadline - time.monotonic()
+            if left <= 0:
+                break
+            if receiver.poll(min(POLL, left)):
+                message = receiver.recv()
+                if message["outcome"] == "ok":
+                    data = receiver.recv_bytes()
+            elif not child.is_alive() and not receiver.poll(0):
+                break
+    except (EOFError, OSError):
+        message = None  # the child died while sending
+    finally:
+        seconds = time.monotonic() - started
+        if child.is_alive():
+            usage.read()
+            child.kill()
+        child.join()
+        exitcode = child.exitcode
+        child.close()
+        receiver.close()
+
+    if too_big:
+        message = {"outcome": "memory", "detail": f"resident memory over {rss_mb} MB"}
+    elif message is None:
+        message = {"outcome": "error", "detail": ""}
+    outcome, detail = _classify(
+        message,
+        exitcode=exitcode,
+        seconds=seconds,
+        timeout=timeout,
+        usage=usage,
+        memory_mb=memory_mb,
+    )
+    report = RenderReport(
+        outcome=outcome,
+        seconds=round(seconds, 3),
+        peak_mb=_max(message.get("peak_mb"), usage.peak_mb),
+        address_space_mb=_max(usage.vm_peak_mb),
+        cpu_seconds=_max(message.get("cpu_seconds"), usage.cpu_seconds),
+        attempts=message.get("attempts", []),
+        refused=message.get("refused", []),
+    )
+    last_render = report
+    if outcome != "ok":
+        raise FAILURES[outcome](
+            detail, seconds=seconds, peak_mb=report.peak_mb, cpu_seconds=report.cpu_seconds
+        )
+    return data, report
+
+
+def _classify(message, *, exitcode, seconds, timeout, usage, memory_mb):
+    """(outcome, detail) of a render, from what the child said and how it ended.
+
+    A child that reached its address-space limit failed for memory, whatever it said: there
+    WeasyPrint's libraries fail in many ways (errors, crashes, or loops until the timer).
+    """
+    outcome, detail = message["outcome"], message.get("detail", "")
+    if outcome == "ok":
+        return outcome, detail
+    if usage.vm_peak_mb is not None and usage.vm_peak_mb >= 0.95 * memory_mb:
+        return "memory", detail or f"reached the {memory_mb} MB limit (exit code {exitcode})"
+    if outcome != "error" or detail:
+        return outcome, detail
+    # The child said nothing: it was killed, or crashed.
+    if seconds >= timeout or exitcode == -signal.SIGXCPU:
+        return "timeout", f"stopped after {seconds:.1f} s"
+    return "error", f"the renderer ended unexpectedly (exit code {exitcode})"
+
+
+def _max(*values):
+    known = [v for v in values if v is not None]
+    return round(max(known), 1) if known else None
+
+
+class _Usage:
+    """The child's memory (now and peak) and CPU time, read from /proc while it runs (Linux)."""
+
+    def __init__(self, pid):
+        self.pid = pid
+        self.peak_mb = None
+        self.vm_peak_mb = None
+        self.rss_mb = None
+        self.cpu_seconds = None
+
+    def read(self):
+        try:
+            status = Path(f"/proc/{self.pid}/status").read_text()
+            stat = Path(f"/proc/{self.pid}/stat").read_text()
+        except OSError:
+            return
+        for line in status.splitlines():
+            name, _, value = line.partition(":")
+            if name == "VmRSS":
+                self.rss_mb = int(value.split()[0]) / 1024
+            elif name in ("VmHWM", "VmPeak"):
+                mb = int(value.split()[0]) / 1024
+                attr = "peak_mb" if name == "VmHWM" else "vm_peak_mb"
+                setattr(self, attr, max(getattr(self, attr) or 0, mb))
+        # utime and stime are fields 14 and 15, after the command name in parentheses.
+        fields = stat.rpartition(")")[2].split()
+        ticks = int(fields[11]) + int(fields[12])
+        self.cpu_seconds = ticks / os.sysconf("SC_CLK_TCK")
+
+
+# --- the child's side ------------------------------------------------------------------------
+
+
+def _child_main(conn, html, timeout, memory_mb):
+    """Render `html` under the limits and send {"outcome", ...} (then the PDF) to `conn`."""
+    font_config = _load_fonts()  # before the limits: see _load_fonts
+    _limit_self(timeout=timeout, memory_mb=memory_mb)
+    fetcher = _child_fetcher()
+    data, detail = None, ""
+    try:
+        data = run_with_timeout(lambda: _weasyprint(html, fetcher, font_config), timeout)
+        outcome = "ok"
+    except RenderTimeout:
+        outcome = "timeout"
+    except MemoryError:
+        data = None
+        outcome = "memory"
+    except Exception as exc:  # any other failure of WeasyPrint: reported, not raised
+        outcome, detail = "error", f"{type(exc).__name__}: {exc}"[:500]
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    try:
+        conn.send(
+            {
+                "outcome": outcome,
+                "detail": detail,
+                "peak_mb": usage.ru_maxrss / 1024,
+                "cpu_seconds": usage.ru_utime + usage.ru_stime,
+                "attempts": fetcher.attempts,
+                "refused": fetcher.refused,
+            }
+        )
+        if data is not None:
+            conn.send_bytes(data)
+    except MemoryError:
+        os._exit(3)
+    conn.close()
+
+
+def _limit_self(*, timeout, memory_mb):
+    limit = int(memory_mb * 1024 * 1024)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    # A backstop for a child whose web process is gone: the kernel ends it.
+    cpu = math.ceil(timeout + KILL_GRACE) + 1
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    # Web requests go first when renders and requests compete for the CPU.
+    os.nice(5)
+    try:
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: RLIMIT_CPU still ends it
+        pass
 
 
 def run_with_timeout(func, timeout):
     """Call func() and give up after `timeout` seconds.
 
-    In the main thread (gunicorn's sync workers) a timer signal interrupts the render, so
-    the worker is free again. Elsewhere (the threaded dev server) the render runs in a
-    helper thread that we stop waiting for; Python cannot kill it, but the request is
-    answered and the thread ends when the render does.
+    In the main thread (a render child) a timer signal interrupts the render. Elsewhere the
+    call runs in a helper thread that we stop waiting for; Python cannot kill it, but the
+    caller goes on and the thread ends when the call does.
     """
     if threading.current_thread() is threading.main_thread():
         return _with_alarm(func, timeout)

@@ -315,10 +315,12 @@ def _bar(i, row):
 def render_scorecard(*, assessment, paper="a4", timeout=None):
     """PDF bytes of the scorecard in the active language.
 
-    Raises reports.pdf.RenderTimeout when WeasyPrint takes longer than `timeout` seconds
-    (default settings.PDF_RENDER_TIMEOUT).
+    The HTML is built here, in this process (it needs the database); WeasyPrint turns it
+    into a PDF in a separate, limited process (reports.pdf.render_pdf). Raises
+    reports.pdf.RenderFailed (RenderTimeout after `timeout` seconds, default
+    settings.PDF_RENDER_TIMEOUT; RenderOutOfMemory) or reports.pdf.RenderBusy.
     """
-    from . import pdf  # WeasyPrint is slow to import: only when a render is needed
+    from . import pdf
 
     html = render_to_string(
         "reports/scorecard/scorecard.html", build_scorecard(assessment=assessment, paper=paper)

@@ -3,28 +3,53 @@
 A scorecard is rendered once per version: later downloads read the file. Files are
 written atomically (temporary file, then rename), so a reader never sees half a PDF and
 two workers rendering the same version at once both end up with a whole file.
+
+A render that fails within the limits (reports/pdf.py: too slow, too much memory, or an
+error of the renderer) is remembered the same way: a marker file `KEY.failed` beside
+where the PDF would be, holding the reason. Later requests for that key raise the
+remembered failure at once instead of rendering again; a new version of the assessment is
+a new key, so an edit (or a new layout) tries again, and so does raising the limit that
+was hit. A timeout is remembered only when the render had (nearly) the whole time limit
+and got a fair share of the CPU meanwhile: a render starved by a busy machine or cut short
+by a bundle's budget is not the document's fault.
+
+Who may read the files: the folder is this user's only (0700). Scorecards of assessments
+that are not published (drafts, submitted) are written 0600; published ones 0644.
 """
 
 import hashlib
+import json
 import os
 import tempfile
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
 from django.conf import settings
 from django.utils import translation
 
+from assessments.models import Assessment
+
+from . import pdf
 from .scorecard import render_scorecard
 
 TEMPLATES = Path(settings.BASE_DIR) / "templates" / "reports" / "scorecard"
 STYLESHEET = Path(settings.BASE_DIR) / "static" / "css" / "scorecard.css"
+# The error page beside the print templates is not part of the print layout.
+NOT_LAYOUT = {"problem.html"}
+# A timeout counts as the document's fault when the render had at least this share of the
+# time limit (a bundle gives later renders what is left of its budget) ...
+RENDER_TIME_SHARE = 0.9
+# ... and got at least this share of one core meanwhile (not starved by a busy machine).
+RENDER_CPU_SHARE = 0.25
 
 
 @cache
 def layout_fingerprint():
     """Changes when the print templates or stylesheet change, so a deploy re-renders."""
     digest = hashlib.sha256()
-    for path in sorted(TEMPLATES.glob("*.html")) + [STYLESHEET]:
+    templates = [p for p in sorted(TEMPLATES.glob("*.html")) if p.name not in NOT_LAYOUT]
+    for path in templates + [STYLESHEET]:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:8]
 
@@ -46,11 +71,18 @@ def path_for(*, assessment_id, key):
     return Path(settings.PDF_CACHE_DIR) / str(assessment_id) / f"{key}.pdf"
 
 
+def failure_path_for(*, assessment_id, key):
+    return Path(settings.PDF_CACHE_DIR) / str(assessment_id) / f"{key}.failed"
+
+
 def open_scorecard(*, assessment, language, paper, timeout=None):
     """(open binary file, cache key) of the scorecard, rendering it first if needed.
 
-    Raises reports.pdf.RenderTimeout when the render takes longer than `timeout` seconds
-    (default settings.PDF_RENDER_TIMEOUT).
+    Raises reports.pdf.RenderFailed (RenderTimeout, RenderOutOfMemory) when the render
+    fails within the limits, or failed before for this key (then `exc.remembered` is True
+    and nothing is rendered); `exc.permanent` says whether the failure is remembered.
+    Raises reports.pdf.RenderBusy when every render slot is taken. `timeout` defaults to
+    settings.PDF_RENDER_TIMEOUT.
     """
     key = cache_key(assessment=assessment, language=language, paper=paper)
     path = path_for(assessment_id=assessment.pk, key=key)
@@ -58,9 +90,22 @@ def open_scorecard(*, assessment, language, paper, timeout=None):
         return open(path, "rb"), key  # noqa: SIM115 - the response closes it
     except FileNotFoundError:
         pass
-    with translation.override(language):
-        pdf = render_scorecard(assessment=assessment, paper=paper, timeout=timeout)
-    write_atomic(path, pdf)
+    failure_path = failure_path_for(assessment_id=assessment.pk, key=key)
+    remembered = read_failure(failure_path)
+    if remembered is not None:
+        raise remembered
+    try:
+        with translation.override(language):
+            pdf_bytes = render_scorecard(assessment=assessment, paper=paper, timeout=timeout)
+    except pdf.RenderFailed as exc:
+        exc.remembered = False
+        exc.permanent = is_the_documents_fault(exc, timeout=timeout)
+        if exc.permanent:
+            remember_failure(failure_path, exc)
+            _drop_stale(path.parent, version_prefix=f"{assessment.pk}-v{assessment.version}-")
+        raise
+    published = assessment.status == Assessment.Status.PUBLISHED
+    write_atomic(path, pdf_bytes, private=not published)
     _drop_stale(path.parent, version_prefix=f"{assessment.pk}-v{assessment.version}-")
     return open(path, "rb"), key  # noqa: SIM115
 
@@ -72,13 +117,68 @@ def ensure_scorecard(*, assessment, language, paper, timeout=None):
     return path_for(assessment_id=assessment.pk, key=key)
 
 
-def write_atomic(path, data):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".pdf")
+def is_the_documents_fault(exc, *, timeout=None):
+    """Whether a failed render would fail again for the same document and limits."""
+    if not isinstance(exc, pdf.RenderTimeout):
+        return True  # memory, or an error of the renderer: the same input does the same
+    limit = settings.PDF_RENDER_TIMEOUT
+    if timeout is not None and timeout < RENDER_TIME_SHARE * limit:
+        return False  # cut short by a bundle's budget
+    return exc.cpu_seconds is None or exc.cpu_seconds >= RENDER_CPU_SHARE * limit
+
+
+def remember_failure(failure_path, exc):
+    record = {
+        "reason": exc.reason,
+        "detail": exc.detail,
+        "seconds": None if exc.seconds is None else round(exc.seconds, 2),
+        "peak_mb": exc.peak_mb,
+        "cpu_seconds": exc.cpu_seconds,
+        "timeout": settings.PDF_RENDER_TIMEOUT,
+        "memory_mb": settings.PDF_RENDER_MEMORY_MB,
+        "rss_mb": settings.PDF_RENDER_RSS_MB,
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    write_atomic(failure_path, json.dumps(record).encode(), private=True)
+
+
+def read_failure(failure_path):
+    """The remembered failure at `failure_path` as an exception, or None.
+
+    A failure recorded under a lower limit than today's is forgotten: the render may now
+    succeed.
+    """
+    try:
+        record = json.loads(failure_path.read_text())
+    except (FileNotFoundError, ValueError):
+        return None
+    reason = record.get("reason")
+    if reason == "timeout" and record.get("timeout", 0) < settings.PDF_RENDER_TIMEOUT:
+        return None
+    if reason == "memory" and (
+        record.get("memory_mb", 0) < settings.PDF_RENDER_MEMORY_MB
+        or record.get("rss_mb", 0) < settings.PDF_RENDER_RSS_MB
+    ):
+        return None
+    error = pdf.FAILURES.get(reason, pdf.RenderFailed)(
+        record.get("detail", ""),
+        seconds=record.get("seconds"),
+        peak_mb=record.get("peak_mb"),
+        cpu_seconds=record.get("cpu_seconds"),
+    )
+    error.remembered = error.permanent = True
+    error.limit_s = record.get("timeout")
+    return error
+
+
+def write_atomic(path, data, *, private=False):
+    """Write `data` to `path` through a temporary file; 0600 when `private`, else 0644."""
+    pdf.private_dir(path.parent)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        os.chmod(tmp, 0o644)
+        os.chmod(tmp, 0o600 if private else 0o644)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -87,7 +187,7 @@ def write_atomic(path, data):
 
 def _drop_stale(folder, *, version_prefix):
     """Other versions and layouts are never served again; open readers keep their copy."""
-    layout = f"-{layout_fingerprint()}.pdf"
-    for old in folder.glob("*.pdf"):
-        if not (old.name.startswith(version_prefix) and old.name.endswith(layout)):
+    layout = f"-{layout_fingerprint()}"
+    for old in [*folder.glob("*.pdf"), *folder.glob("*.failed")]:
+        if not (old.name.startswith(version_prefix) and old.stem.endswith(layout)):
             old.unlink(missing_ok=True)

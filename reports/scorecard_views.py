@@ -3,6 +3,25 @@
 The views check who may see what (assessments.access) and read the options through a form;
 rendering, caching and zipping live in reports/scorecard*.py, reports/pdf.py and
 reports/bundle.py.
+
+What a scorecard request answers:
+- 200 with the PDF (304 when the client has it). Published: `Cache-Control: public,
+  no-cache`; drafts and submitted ones: `private, no-store`, kept by no cache at all.
+- 400 with the options form when `lang` or `paper` is not valid.
+- 503 with a page saying the scorecard could not be rendered when its render took longer
+  than settings.PDF_RENDER_TIMEOUT or needed more memory than settings.PDF_RENDER_RSS_MB
+  (or PDF_RENDER_MEMORY_MB of address space): the service cannot make this document at
+  its current limits. 500 when the renderer failed otherwise. These failures are
+  remembered per version (reports.scorecard_cache): later requests get the same page at
+  once, without rendering, until the assessment changes. No Retry-After: trying again does
+  not help until then.
+- 503 with `Retry-After` when every render slot of the machine stayed busy
+  (settings.PDF_RENDER_CONCURRENCY): nothing was rendered; trying again soon does help.
+Error pages carry `Cache-Control: no-store` (and the other never-cache headers).
+
+A bundle leaves out the scorecards that cannot be rendered and lists them in problems.txt
+inside the ZIP; it answers 503 with `Retry-After` when making the missing scorecards takes
+longer than one request may (those made so far are kept).
 """
 
 import os
@@ -12,7 +31,7 @@ from django.conf import settings
 from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import translation
-from django.utils.cache import get_conditional_response
+from django.utils.cache import add_never_cache_headers, get_conditional_response
 from django.utils.http import http_date
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
@@ -21,7 +40,7 @@ from assessments.access import get_assessment_for_user
 from assessments.models import Assessment
 from cities.models import Region
 
-from . import bundle, scorecard_cache
+from . import bundle, pdf, scorecard_cache
 
 PAPER_SIZES = [("a4", _("A4")), ("letter", _("US Letter"))]
 
@@ -50,11 +69,11 @@ def _active_language():
     return settings.LANGUAGE_CODE
 
 
-def _problem(request, *, status, title, message, form=None):
+def _problem(request, *, status, title, message, form=None, hints=()):
     return render(
         request,
         "reports/scorecard/problem.html",
-        {"title": title, "message": message, "form": form},
+        {"title": title, "message": message, "form": form, "hints": hints},
         status=status,
     )
 
@@ -69,17 +88,59 @@ def _bad_options(request, form):
     )
 
 
-def _too_slow(request):
+def _busy(request):
     response = _problem(
         request,
         status=503,
-        title=_("The scorecard is taking too long"),
+        title=_("The PDF renderer is busy"),
         message=_(
-            "Rendering the PDF took longer than the time allowed, so it was stopped. "
-            "Please try again in a minute; if it keeps happening, tell the site's team."
+            "Other scorecards are being rendered right now, so this one was not started. "
+            "Please try again in a few seconds."
         ),
     )
-    response.headers["Retry-After"] = "60"
+    response.headers["Retry-After"] = str(settings.PDF_RENDER_TIMEOUT)
+    add_never_cache_headers(response)
+    return response
+
+
+def _not_rendered(request, failure):
+    """The page for a scorecard whose render failed (now, or remembered from before)."""
+    if isinstance(failure, pdf.RenderTimeout):
+        status = 503
+        message = _(
+            "Making its PDF took longer than the %(seconds)s seconds allowed, so it was stopped."
+        ) % {"seconds": settings.PDF_RENDER_TIMEOUT}
+    elif isinstance(failure, pdf.RenderOutOfMemory):
+        status = 503
+        message = _(
+            "Making its PDF needed more than the %(megabytes)s MB of memory allowed, so it "
+            "was stopped."
+        ) % {"megabytes": settings.PDF_RENDER_RSS_MB}
+    else:
+        status = 500
+        message = _("The PDF renderer stopped with an error.")
+    response = _problem(
+        request,
+        status=status,
+        title=_("This scorecard could not be rendered"),
+        message=message,
+        hints=[
+            _(
+                "This usually comes from the assessment's texts: very long lines, many "
+                "line breaks, very long words without spaces, or long runs of accents, "
+                "emoji or right-to-left text."
+            ),
+            _(
+                "Shorten those passages: if you may edit this assessment, do it in its "
+                "form; otherwise tell the office or the site's team."
+            ),
+            _(
+                "The scorecard is rendered again as soon as the assessment changes. "
+                "Until then, trying again shows this page."
+            ),
+        ],
+    )
+    add_never_cache_headers(response)
     return response
 
 
@@ -91,14 +152,14 @@ def scorecard(request, pk):
         return _bad_options(request, form)
     language, paper = form.options()
 
-    from .pdf import RenderTimeout  # WeasyPrint is imported only when a PDF is asked for
-
     try:
         fh, key = scorecard_cache.open_scorecard(
             assessment=assessment, language=language, paper=paper
         )
-    except RenderTimeout:
-        return _too_slow(request)
+    except pdf.RenderBusy:
+        return _busy(request)
+    except pdf.RenderFailed as failure:
+        return _not_rendered(request, failure)
     etag = scorecard_cache.etag_for(key)
     modified = int(_mtime(fh))
     response = get_conditional_response(request, etag=etag, last_modified=modified)
@@ -117,9 +178,10 @@ def scorecard(request, pk):
     response.headers["ETag"] = etag
     response.headers["Content-Language"] = language
     response.headers["Last-Modified"] = http_date(modified)
-    # Always revalidate (the URL stays while versions change); drafts stay out of shared caches.
+    # Published: always revalidate (the URL stays while versions change). Drafts and
+    # submitted ones are not public yet: no cache keeps them, not even the browser's.
     public = assessment.status == Assessment.Status.PUBLISHED
-    response.headers["Cache-Control"] = "public, no-cache" if public else "private, no-cache"
+    response.headers["Cache-Control"] = "public, no-cache" if public else "private, no-store"
     return response
 
 
@@ -155,7 +217,7 @@ def scorecard_bundle(request, cycle):
             form=form,
         )
     try:
-        files = bundle.bundle_files(assessments=assessments, language=language, paper=paper)
+        made = bundle.bundle_files(assessments=assessments, language=language, paper=paper)
     except bundle.BundleNotReady as exc:
         response = _problem(
             request,
@@ -173,7 +235,7 @@ def scorecard_bundle(request, cycle):
     region = form.cleaned_data["region"]
     name = f"scorecards-{cycle}" + (f"-{region}" if region else "")
     return StreamingHttpResponse(
-        bundle.stream_zip(files),
+        bundle.stream_zip(made.files, notes=bundle.notes(made, cycle=cycle, language=language)),
         content_type="application/zip",
         headers={"Content-Disposition": f'attachment; filename="{name}.zip"'},
     )

@@ -191,7 +191,7 @@ def test_scorecard_draft_for_insiders_has_watermark_on_every_page(
     assessment = factories.make_assessment(office, levels=LEVELS)
     response = client_for(request.getfixturevalue(persona)).get(url(assessment))
     assert response.status_code == 200
-    assert response["Cache-Control"] == "private, no-cache"
+    assert response["Cache-Control"] == "private, no-store"
     pages = pdf_pages(pdf_bytes(response))
     assert len(pages) > 1
     assert [page.count("DRAFT") for page in pages] == [1] * len(pages)

@@ -139,21 +139,68 @@ def test_bundle_over_the_time_budget_answers_503_and_keeps_what_was_made(
     settings.PDF_RENDER_TIMEOUT = 0.3
     calls = []
 
-    def first_fast_then_slow(html, fetcher):
-        calls.append(1)
-        if len(calls) > 1:
-            time.sleep(5)
-        return b"%PDF-1.7 fake"
+    def first_fast_then_slow(*, html, timeout=None, **kwargs):
+        # As the render child does: the first takes a while, the others run out of time.
+        calls.append(timeout)
+        if len(calls) == 1:
+            time.sleep(0.1)
+            return b"%PDF-1.7 fake"
+        time.sleep(min(timeout, 5))
+        raise pdf.RenderTimeout(seconds=timeout)
 
-    monkeypatch.setattr(pdf, "_weasyprint", first_fast_then_slow)
+    monkeypatch.setattr(pdf, "render_pdf", first_fast_then_slow)
     started = time.monotonic()
     response = client.get(bundle_url(2024))
     assert time.monotonic() - started < 2
     assert response.status_code == 503
     assert response["Retry-After"] == "60"
     assert b"1 of 4 scorecards are ready" in response.content
-    # The next try renders only the three missing ones.
+    # The second render had what was left of the budget, not the whole limit.
+    assert len(calls) == 2 and calls[1] < 0.25
+    # The next try renders only the three missing ones: running out of the bundle's time
+    # is not the document's fault, so nothing was remembered as failed.
     counter = RenderCounter()
     monkeypatch.setattr(pdf, "render_pdf", counter)
     assert names(client.get(bundle_url(2024))) == CHARTS_2024
     assert counter.calls == 3
+
+
+def test_bundle_leaves_out_a_scorecard_that_cannot_render_and_says_why(client, office, monkeypatch):
+    hostile = factories.make_assessment(
+        office, cycle=2024, status=Assessment.Status.PUBLISHED, text="HOSTILE-TEXT"
+    )
+    calls = []
+
+    def render(*, html, **kwargs):
+        calls.append(1)
+        if "HOSTILE-TEXT" in html:
+            raise pdf.RenderTimeout(seconds=10.0)
+        return b"%PDF-1.7 fake"
+
+    monkeypatch.setattr(pdf, "render_pdf", render)
+    for _ in range(2):  # the second time from the cache and the remembered failure
+        response = client.get(bundle_url(2024, "?fictional=on"))
+        assert response.status_code == 200
+        with zipfile.ZipFile(io.BytesIO(pdf_bytes(response))) as archive:
+            assert sorted(archive.namelist()) == sorted(CHARTS_2024 + [bundle.NOTES_NAME])
+            note = archive.read(bundle.NOTES_NAME).decode()
+        assert "Scorecards left out of this bundle (cycle 2024)" in note
+        assert f"- {bundle.archive_name(hostile)}: {office.name}, {office.city.name}." in note
+        assert "Rendering took longer than the 10 seconds allowed." in note
+        assert len(calls) == 5  # four scorecards and the hostile one, once
+
+
+def test_bundle_note_is_in_the_bundles_language(client, office, monkeypatch):
+    factories.make_assessment(office, cycle=2030, status=Assessment.Status.PUBLISHED)
+
+    def fails(**kwargs):
+        raise pdf.RenderOutOfMemory()
+
+    monkeypatch.setattr(pdf, "render_pdf", fails)
+    response = client.get(bundle_url(2030, "?fictional=on&lang=es"))
+    assert response.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(pdf_bytes(response))) as archive:
+        assert archive.namelist() == [bundle.NOTES_NAME]
+        note = archive.read(bundle.NOTES_NAME).decode()
+    assert "2030" in note
+    assert "Scorecards left out" not in note

@@ -34,7 +34,13 @@ def url(assessment, query=""):
 
 
 def cached_files(settings):
-    return sorted(p.name for p in Path(settings.PDF_CACHE_DIR).rglob("*") if p.is_file())
+    """The files of the cache; not the render slots' lock files (under .render-slots)."""
+    root = Path(settings.PDF_CACHE_DIR)
+    return sorted(
+        p.name
+        for p in root.rglob("*")
+        if p.is_file() and not p.relative_to(root).parts[0].startswith(".")
+    )
 
 
 def test_scorecard_second_download_does_not_render_again(client, published, renders, settings):
@@ -103,20 +109,24 @@ def test_scorecard_permission_is_checked_before_the_cache(
     assert client_for(None).get(url(assessment)).status_code == 404
 
 
-def test_scorecard_render_over_the_time_limit_answers_503(client, published, settings, monkeypatch):
+def test_scorecard_render_over_the_time_limit_answers_503(
+    client, published, settings, monkeypatch, warm_renderer
+):
+    # A real render in the child process, stopped at the limit (it used to be a sleeping
+    # stand-in for WeasyPrint in this process, which no longer renders).
     settings.PDF_RENDER_TIMEOUT = 0.2
-
-    def slow(html, fetcher):
-        time.sleep(5)
-
-    monkeypatch.setattr(pdf, "_weasyprint", slow)
+    monkeypatch.setattr(scorecard_cache, "RENDER_CPU_SHARE", 0)  # a busy test machine
+    published.entries.update(strengths="x\n" * 2500)
     started = time.monotonic()
     response = client.get(url(published))
     assert time.monotonic() - started < 2
     assert response.status_code == 503
-    assert b"The scorecard is taking too long" in response.content
-    assert response["Retry-After"] == "60"
-    assert cached_files(settings) == []
+    # Changed on purpose: the page says the scorecard cannot be rendered and what to do,
+    # with no Retry-After (trying again does not help), and the failure is remembered.
+    assert b"This scorecard could not be rendered" in response.content
+    assert "Retry-After" not in response
+    key = scorecard_cache.cache_key(assessment=published, language="en", paper="a4")
+    assert cached_files(settings) == [f"{key}.failed"]
 
 
 def test_run_with_timeout_in_main_thread_restores_the_signal_handler():
@@ -172,3 +182,37 @@ def test_a_new_layout_drops_files_of_the_old_one(client, published, renders, set
     client.get(url(published))
     assert renders.calls == 2
     assert cached_files(settings) == [f"{published.pk}-v1-published-en-a4-newlayout.pdf"]
+
+
+def mode(path):
+    return path.stat().st_mode & 0o777
+
+
+@pytest.mark.parametrize(
+    ("status", "file_mode", "cache_control"),
+    [
+        (Assessment.Status.DRAFT, 0o600, "private, no-store"),
+        (Assessment.Status.SUBMITTED, 0o600, "private, no-store"),
+        (Assessment.Status.PUBLISHED, 0o644, "public, no-cache"),
+    ],
+)
+def test_unpublished_scorecards_are_private_on_disk_and_on_the_wire(
+    client_for, staff, office, renders, settings, status, file_mode, cache_control
+):
+    assessment = factories.make_assessment(office, status=status)
+    response = client_for(staff).get(url(assessment))
+    assert response.status_code == 200
+    assert response["Cache-Control"] == cache_control
+    key = scorecard_cache.cache_key(assessment=assessment, language="en", paper="a4")
+    path = scorecard_cache.path_for(assessment_id=assessment.pk, key=key)
+    assert mode(path) == file_mode
+    assert mode(path.parent) == 0o700
+    assert mode(Path(settings.PDF_CACHE_DIR)) == 0o700
+
+
+def test_an_existing_cache_folder_is_made_private(client, published, renders, settings):
+    root = Path(settings.PDF_CACHE_DIR)
+    (root / str(published.pk)).mkdir(parents=True, mode=0o755)
+    root.chmod(0o755)
+    assert client.get(url(published)).status_code == 200
+    assert mode(root) == mode(root / str(published.pk)) == 0o700
