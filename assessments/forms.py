@@ -1,7 +1,10 @@
 """Forms of the self-assessment: one criterion, its evidence links, starting, reviewing.
 
 Only the fields named here are read from a POST, so extra fields (status, office, cycle)
-are ignored. Free text is limited to settings.MAX_TEXT_LENGTH characters per field.
+are ignored. Free text is limited to settings.MAX_TEXT_LENGTH characters per field, and to
+what a page or PDF can lay out: settings.MAX_TEXT_LINES lines and no word (a run without a
+space, links included) over settings.MAX_WORD_LENGTH characters; evidence titles are one
+line with no word over settings.MAX_TITLE_WORD_LENGTH.
 """
 
 import datetime
@@ -73,14 +76,70 @@ class PublicURLField(forms.URLField):
     default_validators = [PublicWebURLValidator()]
 
 
-class TextField(forms.CharField):
-    """Free text: line ends made uniform, surrounding spaces dropped, spaces alone refused."""
+# How much of an over-long word the message quotes, so that the person can find it.
+WORD_START = 30
+
+
+def layout_errors(value, *, max_lines, max_word):
+    """What in `value` no page or PDF could lay out: more than `max_lines` lines ("\r\n",
+    "\r" and "\n" each end a line, as in TextField), or a run of more than `max_word`
+    characters without white space (str.split's). [] when it is fine."""
+    errors = []
+    if not value:
+        return errors
+    lines = value.replace("\r\n", "\n").replace("\r", "\n").count("\n") + 1
+    if lines > max_lines:
+        if max_lines == 1:
+            message = _("A title is one line: remove the line breaks.")
+        else:
+            message = _(
+                "This text has %(lines)s lines; at most %(limit)s are allowed. "
+                "Join short lines into paragraphs."
+            )
+        errors.append(
+            ValidationError(message, code="lines", params={"lines": lines, "limit": max_lines})
+        )
+    word = next((w for w in value.split() if len(w) > max_word), None)
+    if word is not None:
+        errors.append(
+            ValidationError(
+                _(
+                    "“%(start)s…” has %(length)s characters without a space; a word or link "
+                    "may have at most %(limit)s. Add spaces, or shorten it."
+                ),
+                code="word",
+                params={"start": word[:WORD_START], "length": len(word), "limit": max_word},
+            )
+        )
+    return errors
+
+
+class LayoutLimitsMixin:
+    """Refuse text that would make a layout explode (see layout_errors), after the
+    field's own checks: an over-long or NUL-holding value gets their message alone."""
+
+    max_lines = None
+    max_word = None
+
+    def clean(self, value):
+        value = super().clean(value)
+        errors = layout_errors(value, max_lines=self.max_lines, max_word=self.max_word)
+        if errors:
+            raise ValidationError(errors)
+        return value
+
+
+class TextField(LayoutLimitsMixin, forms.CharField):
+    """Free text: line ends made uniform, surrounding spaces dropped, spaces alone refused,
+    at most settings.MAX_TEXT_LINES lines and no word over settings.MAX_WORD_LENGTH."""
 
     def __init__(self, *, rows=5, **kwargs):
         kwargs.setdefault("max_length", settings.MAX_TEXT_LENGTH)
         kwargs.setdefault("required", False)
         # dir="auto": Arabic or Hebrew text reads right to left inside the box.
         kwargs.setdefault("widget", forms.Textarea(attrs={"rows": rows, "dir": "auto"}))
+        self.max_lines = settings.MAX_TEXT_LINES
+        self.max_word = settings.MAX_WORD_LENGTH
         super().__init__(strip=False, **kwargs)
 
     def to_python(self, value):
@@ -91,6 +150,15 @@ class TextField(forms.CharField):
                 code="blank",
             )
         return value.strip()
+
+
+class TitleField(LayoutLimitsMixin, forms.CharField):
+    """A one-line title with no word over settings.MAX_TITLE_WORD_LENGTH."""
+
+    def __init__(self, **kwargs):
+        self.max_lines = 1
+        self.max_word = settings.MAX_TITLE_WORD_LENGTH
+        super().__init__(**kwargs)
 
 
 def _level_choices(criterion):
@@ -185,7 +253,7 @@ class EvidenceForm(forms.Form):
         required=False,
         assume_scheme="https",
     )
-    title = forms.CharField(
+    title = TitleField(
         label=_("Title"),
         max_length=EvidenceLink._meta.get_field("title").max_length,
         required=False,

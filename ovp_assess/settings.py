@@ -254,6 +254,14 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 MAX_QUERY_VALUE_LENGTH = 2000
 # Longest text a user may type into one assessment field.
 MAX_TEXT_LENGTH = 5000
+# What a page or a PDF can lay out: lines per text field, and the longest run of characters
+# without a space ("word"). Links typed into the text are words too: 200 takes every real
+# address of the report (the longest is 96 characters) twice over, while a 5,000-character
+# "word" would overflow every column it is shown in. Evidence titles are one line, and a
+# title is read, not opened (its address has a field of its own): 100 there.
+MAX_TEXT_LINES = 200
+MAX_WORD_LENGTH = 200
+MAX_TITLE_WORD_LENGTH = 100
 
 # Scorecard PDFs: rendering is limited in time so that one bad document cannot hang a worker.
 PDF_RENDER_TIMEOUT = envint("PDF_RENDER_TIMEOUT", 30)

@@ -34,6 +34,22 @@ def _errors(response):
     return errors
 
 
+MANY_LINES = "A short line.\n" * 201
+LONG_URL = "https://example.org/" + "a" * 190  # 210 characters without a space
+LONG_WORD = "x" * 101
+
+
+def lines_message(lines):
+    return f"This text has {lines} lines; at most 200 are allowed. Join short lines into paragraphs."  # fmt: skip
+
+
+def word_message(word, limit):
+    return (
+        f"“{word[:30]}…” has {len(word)} characters without a space; a word or link may have "
+        f"at most {limit}. Add spaces, or shorten it."
+    )
+
+
 BAD_FIELDS = [
     ({"strengths": "   "}, {"strengths": [SPACES]}),
     ({"opportunities": "\t\n  \r\n"}, {"opportunities": [SPACES]}),
@@ -53,6 +69,12 @@ BAD_FIELDS = [
     ),
     ({"base_version": "abc"}, {"base_version": ["Enter a whole number."]}),
     ({"base_version": ""}, {"base_version": ["This field is required."]}),
+    ({"strengths": MANY_LINES}, {"strengths": [lines_message(201)]}),
+    ({"opportunities": f"Read {LONG_URL} first."}, {"opportunities": [word_message(LONG_URL, 200)]}),
+    (
+        {"applicability": "not-applicable", "justification": "\r\n".join(["a"] * 200 + [LONG_URL])},
+        {"justification": [lines_message(201), word_message(LONG_URL, 200)]},
+    ),
 ]  # fmt: skip
 
 BAD_URLS = [
@@ -116,6 +138,9 @@ def test_criterion_bad_evidence_url_is_refused(assessment, staff, client_for, ur
         ({"checked_on": "31/31/2025"}, {"evidence-0-checked_on": ["Enter a valid date."]}),
         ({"checked_on": "2999-01-01"}, {"evidence-0-checked_on": ["The date last checked cannot be in the future."]}),
         ({"title": "a\x00b"}, {"evidence-0-title": [NUL]}),
+        ({"title": "Annual\nreport"}, {"evidence-0-title": ["A title is one line: remove the line breaks."]}),
+        ({"title": "Annual\rreport"}, {"evidence-0-title": ["A title is one line: remove the line breaks."]}),
+        ({"title": f"Report {LONG_WORD}"}, {"evidence-0-title": [word_message(LONG_WORD, 100)]}),
     ],
 )  # fmt: skip
 def test_criterion_bad_evidence_row_is_refused(assessment, staff, client_for, link, expected):
@@ -192,3 +217,28 @@ def test_criterion_text_in_any_script_is_stored_and_shown_exactly(
     page = client.get(reverse("assess:criterion", args=[assessment.pk, 1]))
     assert page.context["form"].initial["strengths"] == text
     assert text in page.content.decode().replace("&#x27;", "'")
+
+
+def test_criterion_realistic_long_prose_with_links_is_saved(assessment, staff, client_for):
+    # The longest real address in the report has 96 characters; this one has 154. Long
+    # compound words and a list of 150 short lines after a few paragraphs are fine.
+    url = (
+        "https://www.example.gov/city/en/depts/mayor/supp_info/community-safety/reports/"
+        "2024/annual-violence-prevention-report-final-version.pdf?download=1&lang=en"
+    )
+    paragraph = (
+        "Die Donaudampfschifffahrtsgesellschaft und die Kinder- und Jugendhilfeeinrichtungen "
+        f"treffen sich monatlich; das Protokoll steht unter {url}. "
+    )
+    items = "\n".join(f"- Partner {i}: outreach" for i in range(150))
+    strengths = "\n\n".join([paragraph] * 3 + [items])
+    assert len(strengths) <= settings.MAX_TEXT_LENGTH and len(url) == 154
+    entry = assessment.entries.get(criterion__number=1)
+    link = {**LINK, "title": "Informe anual de prevención de la violencia 2024 (versión final)"}
+    data = entry_post(entry, links=[link], strengths=strengths, opportunities=paragraph)
+
+    response = _post(client_for(staff), assessment, data)
+
+    assert response.status_code == 302
+    stored = Entry.objects.get(pk=entry.pk)
+    assert (stored.strengths, stored.opportunities) == (strengths, paragraph.strip())

@@ -2,8 +2,10 @@
 
 Whatever the text: a form either validates, and the value goes through cleaning, saving and
 reading back unchanged (apart from the documented line-end and surrounding-space
-normalisation), or it gives field errors. It never raises. Evidence links validate only
-when they are http(s) links to public hosts.
+normalisation), or it gives field errors. It never raises. The errors are predicted here
+from the documented rules (length, NUL, spaces only, lines per field, longest word), written
+out independently of the form's code. Evidence links validate only when they are http(s)
+links to public hosts.
 
 Examples run inside the test's database transaction; the database fixture is shared by
 the examples of one test (hence the suppressed health check), so each example reads the
@@ -42,10 +44,34 @@ PROPERTIES = settings(
 NUL = "Null characters are not allowed."
 SPACES = "This field holds only spaces. Write some text or leave it empty."
 LIMIT = django_settings.MAX_TEXT_LENGTH
+MAX_LINES = django_settings.MAX_TEXT_LINES
+MAX_WORD = django_settings.MAX_WORD_LENGTH
+MAX_TITLE_WORD = django_settings.MAX_TITLE_WORD_LENGTH
+LINES = (
+    "This text has {lines} lines; at most {limit} are allowed. Join short lines into paragraphs."
+)
+TITLE_LINES = "A title is one line: remove the line breaks."
+WORD = (
+    "“{start}…” has {length} characters without a space; a word or link may have at most "
+    "{limit}. Add spaces, or shorten it."
+)
 SLUG = re.compile(r"^[-a-z0-9_]+$")
 
-# Mostly short text, sometimes around the length limit.
-TEXT = st.text() | st.text(min_size=LIMIT - 5, max_size=LIMIT + 5, alphabet="ab \n")
+# Mostly short text; sometimes around the length limit (with few line breaks, or many),
+# around the line limit, or with a word around the word limit.
+TEXT = (
+    st.text()
+    | st.text(min_size=LIMIT - 5, max_size=LIMIT + 5, alphabet="ab \n")
+    | st.text(min_size=LIMIT - 5, max_size=LIMIT + 5, alphabet=st.sampled_from("aaaab  ."))
+    | st.lists(
+        st.text(alphabet="ab \r", max_size=8), min_size=MAX_LINES - 3, max_size=MAX_LINES + 3
+    ).map("\n".join)
+    | st.tuples(
+        st.text(max_size=20),
+        st.text(alphabet="x/:.?=é", min_size=MAX_WORD - 3, max_size=MAX_WORD + 3),
+        st.text(max_size=20),
+    ).map(" ".join)
+)
 
 
 def normalised(text):
@@ -53,16 +79,28 @@ def normalised(text):
     return text.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
-def text_error(text):
-    """The one message a free-text field gives `text`, or None when it keeps it."""
+def text_errors(text):
+    """The messages a free-text field gives `text`, or [] when it keeps it."""
     kept = normalised(text)
     if "\x00" in text:
-        return NUL
+        return [NUL]
     if text and not kept:
-        return SPACES
+        return [SPACES]
     if len(kept) > LIMIT:
-        return f"Ensure this value has at most {LIMIT} characters (it has {len(kept)})."
-    return None
+        return [f"Ensure this value has at most {LIMIT} characters (it has {len(kept)})."]
+    return layout_errors(kept, max_lines=MAX_LINES, max_word=MAX_WORD)
+
+
+def layout_errors(kept, *, max_lines, max_word):
+    errors = []
+    lines = len(kept.replace("\r\n", "\n").replace("\r", "\n").split("\n")) if kept else 0
+    if lines > max_lines:
+        errors.append(TITLE_LINES if max_lines == 1 else LINES.format(lines=lines, limit=max_lines))
+    long_words = [w for w in re.split(r"\s+", kept) if len(w) > max_word]
+    if long_words:
+        word = long_words[0]
+        errors.append(WORD.format(start=word[:30], length=len(word), limit=max_word))
+    return errors
 
 
 @pytest.fixture
@@ -92,9 +130,9 @@ def test_entry_form_any_text_round_trips_or_gets_a_field_error(entry, staff, fie
     criterion = Criterion.objects.prefetch_related("levels").get(number=1)
     form = EntryForm(_entry_data(entry, **{field: text}), criterion=criterion)
 
-    error = text_error(text)
-    if error is not None:
-        assert form.errors == {field: [error]}
+    errors = text_errors(text)
+    if errors:
+        assert form.errors == {field: errors}
         return
     assert form.is_valid(), form.errors
     assert form.cleaned_data[field] == normalised(text)
@@ -155,6 +193,40 @@ def test_evidence_form_any_text_is_a_public_web_link_or_a_field_error(db, url, t
     assert parts.scheme in ("http", "https")
     assert public_host(parts.hostname)
     assert link["title"] == title.strip()
+
+
+TITLE_LIMIT = 200
+TITLES = st.text(max_size=250) | st.tuples(
+    st.text(max_size=20),
+    st.text(alphabet="ab", min_size=MAX_TITLE_WORD - 2, max_size=MAX_TITLE_WORD + 2),
+).map(" ".join)
+
+
+def title_errors(title):
+    """The messages the evidence title field gives `title`, or [] when it keeps it."""
+    kept = title.strip()
+    errors = []
+    if len(kept) > TITLE_LIMIT:
+        errors.append(f"Ensure this value has at most {TITLE_LIMIT} characters (it has {len(kept)}).")  # fmt: skip
+    if "\x00" in kept:
+        errors.append(NUL)
+    if errors:
+        return errors
+    if not kept:
+        return ["Give the link a title."]
+    return layout_errors(kept, max_lines=1, max_word=MAX_TITLE_WORD)
+
+
+@PROPERTIES
+@given(title=TITLES)
+def test_evidence_title_is_kept_or_gets_a_field_error(db, title):
+    form = EvidenceForm({"url": "https://example.org/", "title": title, "checked_on": ""})
+    errors = title_errors(title)
+    if errors:
+        assert form.errors == {"title": errors}
+        return
+    assert form.is_valid(), form.errors
+    assert form.link["title"] == title.strip()
 
 
 SCHEMES = st.sampled_from(["http", "https", "HTTPS", "javascript", "file", "data", "ftp", "gopher"])
@@ -250,4 +322,11 @@ def test_dashboard_form_never_raises_and_falls_back_to_defaults(data):
 def test_property_helpers_agree_with_known_cases():
     assert public_host("example.org") and public_host("8.8.8.8") and public_host("[2606:4700::1]")
     assert not any(public_host(h) for h in ["localhost", "10.0.0.1", "[::1]", "x.local"])
-    assert text_error("  ") == SPACES and text_error("a\x00") == NUL and text_error(" a ") is None
+    assert text_errors("  ") == [SPACES] and text_errors("a\x00") == [NUL]
+    assert text_errors(" a ") == []
+    assert text_errors("a\n" * MAX_LINES) == []  # the last line end is stripped
+    assert text_errors("a\n" * MAX_LINES + "b") == [LINES.format(lines=201, limit=200)]
+    url = "https://example.org/" + "p" * (MAX_WORD - 20)
+    assert text_errors(f"See {url}.") == [WORD.format(start=url[:30], length=MAX_WORD + 1, limit=200)]  # fmt: skip
+    assert text_errors(f"See {url}") == []
+    assert layout_errors("a\rb", max_lines=1, max_word=MAX_TITLE_WORD) == [TITLE_LINES]
