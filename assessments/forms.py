@@ -10,8 +10,8 @@ line with no word over settings.MAX_TITLE_WORD_LENGTH.
 import datetime
 import ipaddress
 import unicodedata
-from urllib.parse import urlsplit
 
+import ada_url
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Field, Layout, Row
 from django import forms
@@ -26,11 +26,23 @@ from .models import Assessment, Entry, EvidenceLink
 # Host names that always mean "this machine" or the local network, without a DNS lookup.
 LOCAL_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback")
 LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".home.arpa")
+# IPv6 prefixes whose last 32 bits are an IPv4 address some networks reach: the
+# IPv4-compatible ::/96 (deprecated, still routed by some stacks) and NAT64's 64:ff9b::/96.
+# (IPv4-mapped ::ffff:0:0/96, 6to4 and Teredo are read by `ipaddress` itself.)
+EMBEDDING_V4 = (ipaddress.ip_network("::/96"), ipaddress.ip_network("64:ff9b::/96"))
 
 
 class PublicWebURLValidator(URLValidator):
     """http(s) links to public hosts only: no javascript:, file:, data:, localhost or
-    private, loopback or link-local addresses (checked on literal IPs and names only)."""
+    private, loopback or link-local addresses (checked on literal IPs and names only).
+
+    The link is read as a browser reads it: with a WHATWG URL parser (ada-url), which
+    also normalises the forms of an IPv4 address that Python's urlsplit does not know
+    (2130706433, 0x7f.1, 0177.0.0.1, 127.1, percent-encoded digits). Backslashes (a
+    browser reads "\\" as "/", so http://127.0.0.1\\@example.com/ opens 127.0.0.1 while
+    urlsplit sees example.com) and user names or passwords ("user:pass@host", used to
+    make a link look like another host) are refused outright.
+    """
 
     def __init__(self):
         super().__init__(schemes=["http", "https"])
@@ -41,35 +53,77 @@ class PublicWebURLValidator(URLValidator):
         # read as another address than the one it opens. (NUL has its own message.)
         if any(unicodedata.category(c) in ("Cc", "Cf") and c != "\x00" for c in value):
             raise ValidationError(self.message, code=self.code)
-        scheme = value.partition(":")[0].lower()
-        if scheme not in self.schemes:
+        scheme, _colon, rest = value.partition(":")
+        if scheme.lower() not in self.schemes:
             raise ValidationError(
                 _("Only web links starting with http:// or https:// are allowed."),
                 code="scheme",
             )
+        if "\\" in value:
+            raise ValidationError(
+                _("Links may not contain a backslash (\\). Use a forward slash (/) instead."),
+                code="backslash",
+            )
+        if len(value) > self.max_length:  # as Django's check below, before parsing
+            raise ValidationError(self.message, code=self.code)
         try:
-            host = (urlsplit(value).hostname or "").rstrip(".").lower()
+            url = ada_url.URL(value)
         except ValueError:
             raise ValidationError(self.message, code=self.code) from None
-        if is_local_host(host):
+        if is_local_host(url.hostname, url.host_type):
             raise ValidationError(
                 _("Links to this computer or to a private network are not allowed."),
                 code="private",
             )
-        super().__call__(value)
+        super().__call__(value)  # Django's checks: the form of the host, TLD, port
+        if "@" in _authority(rest) or url.username or url.password:
+            raise ValidationError(
+                _(
+                    "Links may not contain a user name or password (the part before @). "
+                    "Remove it, and never put a password in a link."
+                ),
+                code="userinfo",
+            )
 
 
-def is_local_host(host):
-    if host in LOCAL_NAMES or host.endswith(LOCAL_SUFFIXES):
-        return True
+def _authority(rest):
+    """The authority ("user:pass@host:port") of what follows a URL's scheme and colon,
+    read as the WHATWG parser does for http(s): after any slashes, up to the first of
+    "/", "?", "#" (backslashes are refused before this is asked)."""
+    rest = rest.lstrip("/")
+    for end in "/?#":
+        rest = rest.partition(end)[0]
+    return rest
+
+
+def is_local_host(host, host_type=None):
+    """Does `host` name this machine or a private network? `host` is a WHATWG host
+    (ada-url's hostname: lower case, IDNA-encoded, IPv4 normalised, IPv6 in brackets)
+    or, without `host_type`, a plain name or address."""
+    host = host.rstrip(".").lower()
+    if host_type is None or host_type == ada_url.HostType.DEFAULT:
+        if host in LOCAL_NAMES or host.endswith(LOCAL_SUFFIXES):
+            return True
+        if host_type is not None:
+            return False
     try:
-        ip = ipaddress.ip_address(host)
+        ip = ipaddress.ip_address(host.strip("[]"))
     except ValueError:
         return False
-    mapped = getattr(ip, "ipv4_mapped", None)
-    if mapped is not None:
-        ip = mapped
-    return not ip.is_global or ip.is_multicast
+    return not is_public_ip(ip)
+
+
+def is_public_ip(ip):
+    """Is `ip` on the public internet, also where it embeds an IPv4 address?"""
+    if not ip.is_global or ip.is_multicast:
+        return False
+    if ip.version == 6:
+        embedded = getattr(ip, "ipv4_mapped", None)
+        if embedded is None and any(ip in net for net in EMBEDDING_V4):
+            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if embedded is not None:
+            return is_public_ip(embedded)
+    return True
 
 
 class PublicURLField(forms.URLField):

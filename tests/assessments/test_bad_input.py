@@ -16,6 +16,11 @@ SCHEME = "Only web links starting with http:// or https:// are allowed."
 PRIVATE = "Links to this computer or to a private network are not allowed."
 SPACES = "This field holds only spaces. Write some text or leave it empty."
 NUL = "Null characters are not allowed."
+BACKSLASH = "Links may not contain a backslash (\\). Use a forward slash (/) instead."
+USERINFO = (
+    "Links may not contain a user name or password (the part before @). "
+    "Remove it, and never put a password in a link."
+)
 
 
 def _post(client, assessment, data):
@@ -97,6 +102,35 @@ BAD_URLS = [
     ("http://[::ffff:127.0.0.1]/", PRIVATE),
     ("https://exa mple.org/", "Enter a valid URL."),
     ("https://example.org/\x00", NUL),
+    # Read as a browser reads them (WHATWG URL parsing, ada-url): a backslash is a slash,
+    # so this opens 127.0.0.1 although urlsplit sees the host example.com.
+    ("http://127.0.0.1\\@example.com/", BACKSLASH),
+    ("https://example.org\\report", BACKSLASH),
+    ("http://user:secret@example.org/", USERINFO),
+    ("http://127.0.0.1:80@example.com/", USERINFO),
+    ("https://example.org@evil.example/", USERINFO),
+    # IPv4 in the forms a browser normalises, and IPv6 forms that embed IPv4.
+    ("http://2130706433/", PRIVATE),
+    ("http://0x7f.1/", PRIVATE),
+    ("http://0177.0.0.1/", PRIVATE),
+    ("http://127.1/", PRIVATE),
+    ("http://%31%32%37.0.0.1/", PRIVATE),
+    ("http://0xa9.0xfe.0xa9.0xfe/latest/meta-data/", PRIVATE),
+    ("http://[::127.0.0.1]/", PRIVATE),
+    ("http://[64:ff9b::10.0.0.1]/", PRIVATE),
+    ("http://[fc00::1]/", PRIVATE),
+    ("http://intranet.local./", PRIVATE),
+    ("http://ＬＯＣＡＬＨＯＳＴ/", PRIVATE),
+]
+
+GOOD_URLS = [
+    ("https://example.org/report.pdf", "https://example.org/report.pdf"),
+    ("https://mastodon.social/@ovp", "https://mastodon.social/@ovp"),
+    ("https://example.org/search?q=a@b#top", "https://example.org/search?q=a@b#top"),
+    ("https://bücher.example/plan", "https://bücher.example/plan"),
+    ("http://[2606:4700::1]/", "http://[2606:4700::1]/"),
+    ("https://example.org:8443/x", "https://example.org:8443/x"),
+    ("http://8.8.8.8/", "http://8.8.8.8/"),
 ]
 
 
@@ -127,6 +161,14 @@ def test_criterion_bad_evidence_url_is_refused(assessment, staff, client_for, ur
     assert _errors(response) == {"evidence-0-url": [message]}
     assert response.context["formset"].forms[0].data["evidence-0-url"] == url
     assert EvidenceLink.objects.filter(entry=entry).count() == 0
+
+
+@pytest.mark.parametrize(("url", "stored"), GOOD_URLS)
+def test_criterion_public_evidence_url_is_saved(assessment, staff, client_for, url, stored):
+    entry = assessment.entries.get(criterion__number=1)
+    response = _post(client_for(staff), assessment, entry_post(entry, links=[{**LINK, "url": url}]))
+    assert response.status_code == 302
+    assert EvidenceLink.objects.get(entry=entry).url == stored
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ import ipaddress
 import re
 from urllib.parse import urlsplit
 
+import ada_url
 import pytest
 from django.conf import settings as django_settings
 from django.http import QueryDict
@@ -167,15 +168,29 @@ def test_entry_form_choices_and_version_validate_or_give_field_errors(
 # --- evidence links -----------------------------------------------------------------------------
 
 
+# IPv6 prefixes whose last 32 bits are an IPv4 address: IPv4-compatible and NAT64.
+EMBEDDING_V4 = [ipaddress.ip_network("::/96"), ipaddress.ip_network("64:ff9b::/96")]
+PRIVATE = "Links to this computer or to a private network are not allowed."
+
+
+def public_ip(ip):
+    if not ip.is_global or ip.is_multicast:
+        return False
+    if ip.version == 6 and ip.ipv4_mapped:
+        return public_ip(ip.ipv4_mapped)
+    if ip.version == 6 and any(ip in net for net in EMBEDDING_V4):
+        return public_ip(ipaddress.IPv4Address(ip.packed[-4:]))
+    return True
+
+
 def public_host(host):
     """Is `host` (a name or a literal address) somewhere on the public internet?"""
     try:
         ip = ipaddress.ip_address(host.strip("[]"))
     except ValueError:
-        return host != "localhost" and not host.endswith(LOCAL_SUFFIXES)
-    if getattr(ip, "ipv4_mapped", None):
-        ip = ip.ipv4_mapped
-    return ip.is_global and not ip.is_multicast
+        name = host.rstrip(".").lower()
+        return name != "localhost" and not name.endswith(LOCAL_SUFFIXES)
+    return public_ip(ip)
 
 
 @PROPERTIES
@@ -192,6 +207,11 @@ def test_evidence_form_any_text_is_a_public_web_link_or_a_field_error(db, url, t
     parts = urlsplit(link["url"])
     assert parts.scheme in ("http", "https")
     assert public_host(parts.hostname)
+    # ... and the host a browser opens (WHATWG parsing) is public too, and the same one.
+    opened = ada_url.URL(link["url"])
+    assert public_host(opened.hostname)
+    assert opened.hostname == ada_url.URL(f"http://{parts.hostname}/").hostname
+    assert "\\" not in link["url"] and not opened.username and not opened.password
     assert link["title"] == title.strip()
 
 
@@ -245,6 +265,65 @@ def test_evidence_link_validates_exactly_when_web_and_public(db, scheme, host, p
     form = EvidenceForm({"url": url, "title": "Evidence", "checked_on": ""})
     expected = scheme.lower() in ("http", "https") and public_host(host.lower())
     assert form.is_valid() == expected, (url, form.errors)
+
+
+def _ipv4_forms(ip):
+    """`ip` written as a browser still reads it: one number (decimal, hex, octal), dotted
+    parts in hex or octal, or the short forms a.b.c and a.b."""
+    n, (a, b, c, d) = int(ip), ip.packed
+    return [
+        str(n),
+        hex(n),
+        "0" + oct(n)[2:],
+        f"0x{a:x}.0x{b:x}.0x{c:x}.0x{d:x}",
+        f"0{a:o}.0{b:o}.0{c:o}.0{d:o}",
+        f"{a}.{b}.{(c << 8) | d}",
+        f"{a}.{(b << 16) | (c << 8) | d}",
+        f"[::ffff:{ip}]",
+        f"[::{ip}]",
+        f"[64:ff9b::{ip}]",
+    ]
+
+
+NON_PUBLIC_V4 = st.sampled_from(
+    ["127.0.0.0/8", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16",
+     "0.0.0.0/8", "100.64.0.0/10", "224.0.0.0/4"]
+).flatmap(lambda net: st.ip_addresses(network=net))  # fmt: skip
+
+
+@PROPERTIES
+@given(ip=NON_PUBLIC_V4 | st.ip_addresses(v=4), form=st.integers(0, 9))
+def test_evidence_link_to_a_private_ipv4_is_refused_however_written(db, ip, form):
+    host = _ipv4_forms(ip)[form]
+    url = f"http://{host}/report"
+    errors = EvidenceForm({"url": url, "title": "Evidence", "checked_on": ""}).errors
+    # The notation is one a browser reads as `ip` (or as an IPv6 address embedding it).
+    opened = ipaddress.ip_address(ada_url.URL(url).hostname.strip("[]"))
+    assert (opened if opened.version == 4 else ipaddress.IPv4Address(opened.packed[-4:])) == ip
+    if not public_ip(ip):
+        assert errors == {"url": [PRIVATE]}, (url, errors)
+
+
+@PROPERTIES
+@given(
+    user=st.text(min_size=1, max_size=20).filter(lambda u: not set(u) & set("/?#\\")),
+    host=domains(max_length=60),
+    at=st.sampled_from(["@", ":@", ":pw@"]),
+)
+def test_evidence_link_with_user_info_is_refused(db, user, host, at):
+    url = f"https://{user}{at}{host}/"
+    form = EvidenceForm({"url": url, "title": "Evidence", "checked_on": ""})
+    assert not form.is_valid() and set(form.errors) == {"url"}
+
+
+@PROPERTIES
+@given(host=domains(max_length=60), path=st.text(max_size=20), where=st.integers(0, 100))
+def test_evidence_link_with_a_backslash_is_refused(db, host, path, where):
+    url = f"https://{host}/{path}"
+    where = len("https://") + where % (len(url) - len("https://") + 1)
+    url = url[:where] + "\\" + url[where:]
+    form = EvidenceForm({"url": url, "title": "Evidence", "checked_on": ""})
+    assert not form.is_valid() and set(form.errors) == {"url"}
 
 
 # --- GET filter forms ---------------------------------------------------------------------------

@@ -37,6 +37,11 @@ NUL = "Null characters are not allowed."
 INVALID_URL = "Enter a valid URL."
 SCHEME = "Only web links starting with http:// or https:// are allowed."
 PRIVATE = "Links to this computer or to a private network are not allowed."
+BACKSLASH = "Links may not contain a backslash (\\). Use a forward slash (/) instead."
+USERINFO = (
+    "Links may not contain a user name or password (the part before @). "
+    "Remove it, and never put a password in a link."
+)
 INVALID_DATE = "Enter a valid date."
 WHOLE_NUMBER = "Enter a whole number."
 CYCLE_TOO_SMALL = "Ensure this value is greater than or equal to 2000."
@@ -68,6 +73,9 @@ URL_ERRORS = {
     "private-v4": [PRIVATE],
     "loopback-v6": [PRIVATE],
     "localhost": [PRIVATE],
+    "backslash-userinfo": [BACKSLASH],
+    "userinfo": [USERINFO],
+    "decimal-ipv4": [PRIVATE],
 }
 
 
