@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db.utils import InterfaceError, OperationalError
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 
 
@@ -20,10 +20,14 @@ class RejectBadQueryMiddleware:
         for key, values in request.GET.lists():
             for value in [key, *values]:
                 if "\x00" in value or len(value) > limit:
-                    return HttpResponseBadRequest(
-                        "Bad request: a query parameter holds a NUL byte or is too long.",
-                        content_type="text/plain; charset=utf-8",
-                    )
+                    message = "Bad request: a query parameter holds a NUL byte or is too long."
+                    if request.path.startswith("/api/"):  # the API answers in JSON
+                        return JsonResponse(
+                            {"detail": message},
+                            status=400,
+                            content_type="application/json; charset=utf-8",
+                        )
+                    return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
 
 

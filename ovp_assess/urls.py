@@ -4,6 +4,11 @@ from django.urls import include, path
 from . import views
 from .api import api
 
+# Django's error pages, in JSON under /api/ (see ovp_assess.api.api_error_view).
+handler400 = "ovp_assess.api.bad_request"
+handler404 = "ovp_assess.api.page_not_found"
+handler500 = "ovp_assess.api.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
