@@ -1,7 +1,16 @@
 from django.conf import settings
 from django.db.utils import InterfaceError, OperationalError
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+
+JSON = "application/json; charset=utf-8"  # as django-ninja answers
+
+
+def _plain_or_json(request, message, status):
+    """The API answers in JSON, pages in plain text."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=status, content_type=JSON)
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
 
 
 class RejectBadQueryMiddleware:
@@ -20,14 +29,48 @@ class RejectBadQueryMiddleware:
         for key, values in request.GET.lists():
             for value in [key, *values]:
                 if "\x00" in value or len(value) > limit:
-                    message = "Bad request: a query parameter holds a NUL byte or is too long."
-                    if request.path.startswith("/api/"):  # the API answers in JSON
-                        return JsonResponse(
-                            {"detail": message},
-                            status=400,
-                            content_type="application/json; charset=utf-8",
-                        )
-                    return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+                    return _plain_or_json(
+                        request,
+                        "Bad request: a query parameter holds a NUL byte or is too long.",
+                        400,
+                    )
+        return self.get_response(request)
+
+
+class MaxRequestBodyMiddleware:
+    """Answer 413 to a request body larger than settings.MAX_REQUEST_BODY, unread.
+
+    Django's DATA_UPLOAD_MAX_MEMORY_SIZE does not count uploaded files, so a multipart
+    body of any size was read (and spooled to disk) by the CSRF check of any POST, before
+    any view or permission: an anonymous 200 MB POST to the login page was read in full.
+    This middleware comes before CsrfViewMiddleware and looks at Content-Length only. A
+    body sent in chunks without a length cannot be checked before it is read, so it is
+    refused too (Django would read none of it anyway, and no form of ours needs it).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = settings.MAX_REQUEST_BODY
+        chunked = "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
+        raw = request.META.get("CONTENT_LENGTH") or ""
+        if chunked and not raw:
+            return _plain_or_json(
+                request,
+                "Request refused: send the body with a Content-Length, not in chunks.",
+                413,
+            )
+        try:
+            length = int(raw or 0)
+        except ValueError:
+            length = -1
+        if length < 0:
+            return _plain_or_json(request, "Bad request: the Content-Length is not a number.", 400)
+        if length > limit:
+            return _plain_or_json(
+                request, f"Request refused: the body is larger than {limit} bytes.", 413
+            )
         return self.get_response(request)
 
 

@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "ovp_assess.middleware.RejectBadQueryMiddleware",
+    # Before anything reads a body (the CSRF check reads a POST's form and files).
+    "ovp_assess.middleware.MaxRequestBodyMiddleware",
     "ovp_assess.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -252,6 +254,10 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # Query strings longer than this are refused with 400 before any view runs.
 MAX_QUERY_VALUE_LENGTH = 2000
+# Request bodies larger than this (bytes, by Content-Length) are refused with 413 before
+# anything reads them, files included (DATA_UPLOAD_MAX_MEMORY_SIZE counts no files). The
+# default is Django's form-data limit, 2.5 MiB; raise it when uploads need more.
+MAX_REQUEST_BODY = envint("MAX_REQUEST_BODY", 2_621_440)
 # Longest text a user may type into one assessment field.
 MAX_TEXT_LENGTH = 5000
 # What a page or a PDF can lay out: lines per text field, and the longest run of characters

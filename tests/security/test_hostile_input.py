@@ -282,7 +282,7 @@ def test_criterion_one_megabyte_in_a_choice_or_link_field_is_explained(
     assert Entry.objects.get(pk=entry.pk).version == entry.version
 
 
-def test_request_body_over_the_upload_limit_is_a_400_not_a_500(draft, staff):
+def test_request_body_over_the_upload_limit_is_a_413_not_a_500(draft, staff):
     entry = draft.entries.get(criterion__number=1)
     client = Client(raise_request_exception=False)
     client.force_login(staff)
@@ -290,7 +290,8 @@ def test_request_body_over_the_upload_limit_is_a_400_not_a_500(draft, staff):
 
     response = _criterion(client, draft, entry_post(entry, strengths=big))
 
-    assert response.status_code == 400
+    # Refused by MaxRequestBodyMiddleware (MAX_REQUEST_BODY) before Django's own check.
+    assert response.status_code == 413
     assert Entry.objects.get(pk=entry.pk).version == entry.version
 
 
