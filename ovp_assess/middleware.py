@@ -74,6 +74,31 @@ class MaxRequestBodyMiddleware:
         return self.get_response(request)
 
 
+class PrivateCacheMiddleware:
+    """Cache-Control: private, no-store on what may show an unpublished assessment.
+
+    The workspace under /assess/ (drafts, history, reviews) always; and any response to a
+    request with a session cookie (someone who may be logged in) that sets no
+    Cache-Control of its own: city pages and the API show an office's drafts to its
+    staff. Neither a shared cache nor the browser's disk may keep them. Visitors without
+    a session only ever see published data, which may be cached. (The cookie, not
+    request.user, so that no response pays a query for the session and the user.)
+    """
+
+    PRIVATE_PREFIXES = ("/assess/",)
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        workspace = request.path.startswith(self.PRIVATE_PREFIXES)
+        session = settings.SESSION_COOKIE_NAME in request.COOKIES
+        if workspace or (session and not response.has_header("Cache-Control")):
+            response["Cache-Control"] = "private, no-store"
+        return response
+
+
 class DatabaseUnavailableMiddleware:
     """Answer 503 with Retry-After when the database is out of reach, not a 500.
 
