@@ -99,6 +99,8 @@ class ValidationErrorOut(Schema):
 
 ERRORS = {
     400: ErrorOut,  # a query string no filter could take (NUL byte, over-long value)
+    # A request line over 4,094 bytes, refused by gunicorn before the app (no JSON body).
+    414: None,
     422: ValidationErrorOut,
 }
 DETAIL_ERRORS = {**ERRORS, 404: ErrorOut}
@@ -158,7 +160,10 @@ server_error = api_error_view(500, defaults.server_error)
 api = NinjaAPI(
     title="OVP Assess API",
     version="1.0",
-    description="Read-only data of OVP Assess. Anonymous callers see published assessments only.",
+    description=(
+        "Read-only data of OVP Assess. Anonymous callers see published assessments only; "
+        "logged-in callers (session cookie) also what their office or role may see."
+    ),
     urls_namespace="api",
     docs_url=None,  # the interactive docs page loads assets from a CDN; we fetch nothing remote
     openapi_url="/openapi.json",
