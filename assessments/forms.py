@@ -1,14 +1,17 @@
 """Forms of the self-assessment: one criterion, its evidence links, starting, reviewing.
 
 Only the fields named here are read from a POST, so extra fields (status, office, cycle)
-are ignored. Free text is limited to settings.MAX_TEXT_LENGTH characters per field.
+are ignored. Free text is limited to settings.MAX_TEXT_LENGTH characters per field, and to
+what a page or PDF can lay out: settings.MAX_TEXT_LINES lines and no word (a run without a
+space, links included) over settings.MAX_WORD_LENGTH characters; evidence titles are one
+line with no word over settings.MAX_TITLE_WORD_LENGTH.
 """
 
 import datetime
 import ipaddress
 import unicodedata
-from urllib.parse import urlsplit
 
+import ada_url
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Field, Layout, Row
 from django import forms
@@ -23,11 +26,23 @@ from .models import Assessment, Entry, EvidenceLink
 # Host names that always mean "this machine" or the local network, without a DNS lookup.
 LOCAL_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback")
 LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".home.arpa")
+# IPv6 prefixes whose last 32 bits are an IPv4 address some networks reach: the
+# IPv4-compatible ::/96 (deprecated, still routed by some stacks) and NAT64's 64:ff9b::/96.
+# (IPv4-mapped ::ffff:0:0/96, 6to4 and Teredo are read by `ipaddress` itself.)
+EMBEDDING_V4 = (ipaddress.ip_network("::/96"), ipaddress.ip_network("64:ff9b::/96"))
 
 
 class PublicWebURLValidator(URLValidator):
     """http(s) links to public hosts only: no javascript:, file:, data:, localhost or
-    private, loopback or link-local addresses (checked on literal IPs and names only)."""
+    private, loopback or link-local addresses (checked on literal IPs and names only).
+
+    The link is read as a browser reads it: with a WHATWG URL parser (ada-url), which
+    also normalises the forms of an IPv4 address that Python's urlsplit does not know
+    (2130706433, 0x7f.1, 0177.0.0.1, 127.1, percent-encoded digits). Backslashes (a
+    browser reads "\\" as "/", so http://127.0.0.1\\@example.com/ opens 127.0.0.1 while
+    urlsplit sees example.com) and user names or passwords ("user:pass@host", used to
+    make a link look like another host) are refused outright.
+    """
 
     def __init__(self):
         super().__init__(schemes=["http", "https"])
@@ -38,49 +53,147 @@ class PublicWebURLValidator(URLValidator):
         # read as another address than the one it opens. (NUL has its own message.)
         if any(unicodedata.category(c) in ("Cc", "Cf") and c != "\x00" for c in value):
             raise ValidationError(self.message, code=self.code)
-        scheme = value.partition(":")[0].lower()
-        if scheme not in self.schemes:
+        scheme, _colon, rest = value.partition(":")
+        if scheme.lower() not in self.schemes:
             raise ValidationError(
                 _("Only web links starting with http:// or https:// are allowed."),
                 code="scheme",
             )
+        if "\\" in value:
+            raise ValidationError(
+                _("Links may not contain a backslash (\\). Use a forward slash (/) instead."),
+                code="backslash",
+            )
+        if len(value) > self.max_length:  # as Django's check below, before parsing
+            raise ValidationError(self.message, code=self.code)
         try:
-            host = (urlsplit(value).hostname or "").rstrip(".").lower()
+            url = ada_url.URL(value)
         except ValueError:
             raise ValidationError(self.message, code=self.code) from None
-        if is_local_host(host):
+        if is_local_host(url.hostname, url.host_type):
             raise ValidationError(
                 _("Links to this computer or to a private network are not allowed."),
                 code="private",
             )
-        super().__call__(value)
+        super().__call__(value)  # Django's checks: the form of the host, TLD, port
+        if "@" in _authority(rest) or url.username or url.password:
+            raise ValidationError(
+                _(
+                    "Links may not contain a user name or password (the part before @). "
+                    "Remove it, and never put a password in a link."
+                ),
+                code="userinfo",
+            )
 
 
-def is_local_host(host):
-    if host in LOCAL_NAMES or host.endswith(LOCAL_SUFFIXES):
-        return True
+def _authority(rest):
+    """The authority ("user:pass@host:port") of what follows a URL's scheme and colon,
+    read as the WHATWG parser does for http(s): after any slashes, up to the first of
+    "/", "?", "#" (backslashes are refused before this is asked)."""
+    rest = rest.lstrip("/")
+    for end in "/?#":
+        rest = rest.partition(end)[0]
+    return rest
+
+
+def is_local_host(host, host_type=None):
+    """Does `host` name this machine or a private network? `host` is a WHATWG host
+    (ada-url's hostname: lower case, IDNA-encoded, IPv4 normalised, IPv6 in brackets)
+    or, without `host_type`, a plain name or address."""
+    host = host.rstrip(".").lower()
+    if host_type is None or host_type == ada_url.HostType.DEFAULT:
+        if host in LOCAL_NAMES or host.endswith(LOCAL_SUFFIXES):
+            return True
+        if host_type is not None:
+            return False
     try:
-        ip = ipaddress.ip_address(host)
+        ip = ipaddress.ip_address(host.strip("[]"))
     except ValueError:
         return False
-    mapped = getattr(ip, "ipv4_mapped", None)
-    if mapped is not None:
-        ip = mapped
-    return not ip.is_global or ip.is_multicast
+    return not is_public_ip(ip)
+
+
+def is_public_ip(ip):
+    """Is `ip` on the public internet, also where it embeds an IPv4 address?"""
+    if not ip.is_global or ip.is_multicast:
+        return False
+    if ip.version == 6:
+        embedded = getattr(ip, "ipv4_mapped", None)
+        if embedded is None and any(ip in net for net in EMBEDDING_V4):
+            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if embedded is not None:
+            return is_public_ip(embedded)
+    return True
 
 
 class PublicURLField(forms.URLField):
     default_validators = [PublicWebURLValidator()]
 
 
-class TextField(forms.CharField):
-    """Free text: line ends made uniform, surrounding spaces dropped, spaces alone refused."""
+# How much of an over-long word the message quotes, so that the person can find it.
+WORD_START = 30
+
+
+def layout_errors(value, *, max_lines, max_word):
+    """What in `value` no page or PDF could lay out: more than `max_lines` lines ("\r\n",
+    "\r" and "\n" each end a line, as in TextField), or a run of more than `max_word`
+    characters without white space (str.split's). [] when it is fine."""
+    errors = []
+    if not value:
+        return errors
+    lines = value.replace("\r\n", "\n").replace("\r", "\n").count("\n") + 1
+    if lines > max_lines:
+        if max_lines == 1:
+            message = _("A title is one line: remove the line breaks.")
+        else:
+            message = _(
+                "This text has %(lines)s lines; at most %(limit)s are allowed. "
+                "Join short lines into paragraphs."
+            )
+        errors.append(
+            ValidationError(message, code="lines", params={"lines": lines, "limit": max_lines})
+        )
+    word = next((w for w in value.split() if len(w) > max_word), None)
+    if word is not None:
+        errors.append(
+            ValidationError(
+                _(
+                    "“%(start)s…” has %(length)s characters without a space; a word or link "
+                    "may have at most %(limit)s. Add spaces, or shorten it."
+                ),
+                code="word",
+                params={"start": word[:WORD_START], "length": len(word), "limit": max_word},
+            )
+        )
+    return errors
+
+
+class LayoutLimitsMixin:
+    """Refuse text that would make a layout explode (see layout_errors), after the
+    field's own checks: an over-long or NUL-holding value gets their message alone."""
+
+    max_lines = None
+    max_word = None
+
+    def clean(self, value):
+        value = super().clean(value)
+        errors = layout_errors(value, max_lines=self.max_lines, max_word=self.max_word)
+        if errors:
+            raise ValidationError(errors)
+        return value
+
+
+class TextField(LayoutLimitsMixin, forms.CharField):
+    """Free text: line ends made uniform, surrounding spaces dropped, spaces alone refused,
+    at most settings.MAX_TEXT_LINES lines and no word over settings.MAX_WORD_LENGTH."""
 
     def __init__(self, *, rows=5, **kwargs):
         kwargs.setdefault("max_length", settings.MAX_TEXT_LENGTH)
         kwargs.setdefault("required", False)
         # dir="auto": Arabic or Hebrew text reads right to left inside the box.
         kwargs.setdefault("widget", forms.Textarea(attrs={"rows": rows, "dir": "auto"}))
+        self.max_lines = settings.MAX_TEXT_LINES
+        self.max_word = settings.MAX_WORD_LENGTH
         super().__init__(strip=False, **kwargs)
 
     def widget_attrs(self, widget):
@@ -105,6 +218,15 @@ class TextField(forms.CharField):
                 code="blank",
             )
         return value.strip()
+
+
+class TitleField(LayoutLimitsMixin, forms.CharField):
+    """A one-line title with no word over settings.MAX_TITLE_WORD_LENGTH."""
+
+    def __init__(self, **kwargs):
+        self.max_lines = 1
+        self.max_word = settings.MAX_TITLE_WORD_LENGTH
+        super().__init__(**kwargs)
 
 
 def _level_choices(criterion):
@@ -199,7 +321,7 @@ class EvidenceForm(forms.Form):
         required=False,
         assume_scheme="https",
     )
-    title = forms.CharField(
+    title = TitleField(
         label=_("Title"),
         max_length=EvidenceLink._meta.get_field("title").max_length,
         required=False,

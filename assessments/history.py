@@ -2,10 +2,18 @@
 
 Built on django-simple-history's records; each function reads them in a fixed number of
 queries.
+
+Word diffs are bounded in time: two texts can be made so that an exact comparison takes
+minutes (difflib's SequenceMatcher is quadratic, and worse on repeated words). The diff is
+diff-match-patch's (Myers' algorithm with a deadline), run on words mapped to characters as
+its documentation describes for line mode; when the deadline passes, or the texts are
+huge, the page says the versions are too different to compare word by word and shows both.
 """
 
-import difflib
+import time
 from dataclasses import dataclass
+
+from diff_match_patch import diff_match_patch
 
 from criteria.models import Criterion
 
@@ -68,19 +76,88 @@ def state_at(*, records, revision_id):
     return state
 
 
-def word_diff(old, new):
-    """[(op, text)] with op in "equal", "delete", "insert", comparing word by word."""
+# Longest any one word diff may run, and all the word diffs of one page together (seconds).
+DIFF_TIMEOUT = 0.25
+PAGE_DIFF_BUDGET = 1.0
+# Texts with more words than this (both versions together) are not compared word by word.
+# A field holds at most settings.MAX_TEXT_LENGTH characters, about 2,500 words.
+MAX_DIFF_WORDS = 20_000
+
+_OPS = {
+    diff_match_patch.DIFF_EQUAL: "equal",
+    diff_match_patch.DIFF_DELETE: "delete",
+    diff_match_patch.DIFF_INSERT: "insert",
+}
+
+
+class WordDiff(list):
+    """[(op, text)] with op in "equal", "delete", "insert".
+
+    `too_different` is True when no word-by-word comparison was made (the time ran out, or
+    the texts are huge): the list is then the whole old text deleted and the whole new one
+    inserted, which is true but not useful, and the page shows both versions instead.
+    """
+
+    too_different = False
+
+
+class _TimedDiff(diff_match_patch):
+    """diff-match-patch that remembers whether its deadline cut a comparison short."""
+
+    timed_out = False
+
+    def diff_bisect(self, text1, text2, deadline):
+        diffs = super().diff_bisect(text1, text2, deadline)
+        if time.time() > deadline:
+            self.timed_out = True
+        return diffs
+
+
+def _words_to_chars(a, b):
+    """Each distinct word as one character, so that the character diff is a word diff
+    (diff-match-patch's "line or word diffs" recipe). Characters start at U+0001 and stay
+    below the surrogates: MAX_DIFF_WORDS is far below 0xD800."""
+    codes = {}
+
+    def encode(words):
+        return "".join(chr(codes.setdefault(w, len(codes) + 1)) for w in words)
+
+    chars_a, chars_b = encode(a), encode(b)
+    vocabulary = [""] * (len(codes) + 1)
+    for word, code in codes.items():
+        vocabulary[code] = word
+    return chars_a, chars_b, vocabulary
+
+
+def word_diff(old, new, *, timeout=DIFF_TIMEOUT):
+    """[(op, text)] with op in "equal", "delete", "insert", comparing word by word.
+
+    Runs at most about `timeout` seconds; the result is a WordDiff whose `too_different`
+    says whether the comparison was given up (see WordDiff).
+    """
     a, b = (old or "").split(), (new or "").split()
-    out = []
-    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
-            out.append(("equal", " ".join(a[i1:i2])))
-        else:
-            if i2 > i1:
-                out.append(("delete", " ".join(a[i1:i2])))
-            if j2 > j1:
-                out.append(("insert", " ".join(b[j1:j2])))
+    if len(a) + len(b) > MAX_DIFF_WORDS:
+        return _too_different(a, b)
+    chars_a, chars_b, vocabulary = _words_to_chars(a, b)
+    dmp = _TimedDiff()
+    # Diff_Timeout 0 would mean "no limit": never pass less than a millisecond.
+    dmp.Diff_Timeout = max(timeout, 0.001)
+    diffs = dmp.diff_main(chars_a, chars_b, checklines=False)
+    if dmp.timed_out:
+        return _too_different(a, b)
+    out = WordDiff()
+    for op, chars in diffs:
+        out.append((_OPS[op], " ".join(vocabulary[ord(c)] for c in chars)))
+    return out
+
+
+def _too_different(a, b):
+    out = WordDiff()
+    if a:
+        out.append(("delete", " ".join(a)))
+    if b:
+        out.append(("insert", " ".join(b)))
+    out.too_different = True
     return out
 
 
@@ -127,6 +204,8 @@ def diff_revisions(*, assessment, from_id, to_id):
     old_links = _evidence_at(link_records, by_id[from_id].history_date)
     new_links = _evidence_at(link_records, by_id[to_id].history_date)
     link_entry = {r.id: r.entry_id for r in link_records}
+    # One time budget for the page: a page of hostile texts in every field still answers.
+    deadline = time.monotonic() + PAGE_DIFF_BUDGET
     diffs = []
     for entry_id, new in sorted(
         new_state.items(), key=lambda kv: criteria[kv[1].criterion_id].number
@@ -136,7 +215,10 @@ def diff_revisions(*, assessment, from_id, to_id):
         for name in ENTRY_FIELDS:
             before, after = (getattr(old, name) if old else None), getattr(new, name)
             if before != after:
-                words = word_diff(before, after) if name in TEXT_FIELDS else None
+                words = None
+                if name in TEXT_FIELDS:
+                    left = deadline - time.monotonic()
+                    words = word_diff(before, after, timeout=min(DIFF_TIMEOUT, left))
                 fields.append((name, before, after, words))
         removed = [
             v for k, v in old_links.items() if link_entry[k] == entry_id and k not in new_links

@@ -7,14 +7,28 @@ Anonymous callers see published assessments only; logged-in callers (session coo
 what assessments.access.visible_assessments gives them. Demo and synthetic records are
 included and flagged by their `origin` ("report" is the only real one).
 Every list runs a fixed number of queries, whatever its length.
+
+The API does what its OpenAPI document says (schemathesis checks it in the test suite):
+every query and path value has declared limits (`limit` 1-100, `offset` 0-1,000,000,
+slugs, cycles, ids), a value outside them is answered with a JSON 422, a missing object
+with a JSON 404, and every operation declares these responses. Errors under /api/ are
+JSON whatever raises them: this module's exception handlers, and `api_error_view` for
+Django's own 400, 404 and 500 (an unknown path, a refused query string).
 """
 
+import logging
 from datetime import date, datetime
+from typing import Annotated
 
+from django.core.signals import got_request_exception
 from django.db.models import Prefetch
+from django.db.utils import InterfaceError, OperationalError
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
-from ninja import NinjaAPI, Schema
+from django.views import defaults
+from ninja import Field, NinjaAPI, Path, Query, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import ConfigDict
 
 from assessments.access import visible_assessments
 from assessments.models import Assessment, Entry
@@ -30,16 +44,133 @@ from cities.models import (
 )
 from criteria.models import Criterion, PeerExample
 
+MAX_PAGE = 100
+# Deeper than any list will be; a bound, so that no offset overflows a database integer
+# (?offset=9223372036854775808 was a 500 on every list).
+MAX_OFFSET = 1_000_000
+# Largest id a BigAutoField can hold.
+MAX_ID = 2**63 - 1
+SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
+SLUG_FILTER_PATTERN = r"^[-a-zA-Z0-9_]*$"  # empty: any
+MAX_SLUG = 120  # the longest slug field (Office.slug)
+
+logger = logging.getLogger(__name__)
+
+# --- Parameters and errors ---------------------------------------------------------------
+
+Slug = Annotated[
+    str, Path(..., min_length=1, max_length=MAX_SLUG, pattern=SLUG_PATTERN, description="A slug.")
+]
+SlugFilter = Annotated[
+    str | None,
+    Query(
+        None, max_length=MAX_SLUG, pattern=SLUG_FILTER_PATTERN, description="A slug; omit for any."
+    ),
+]
+Cycle = Annotated[int | None, Query(None, ge=2000, le=2100, description="A year.")]
+AssessmentId = Annotated[int, Path(..., ge=1, le=MAX_ID)]
+
+
+class BoundedLimitOffset(LimitOffsetPagination):
+    """limit/offset with both ends declared and enforced (422 outside them)."""
+
+    class Input(Schema):
+        limit: int = Field(MAX_PAGE, ge=1, le=MAX_PAGE, description="Items per page.")
+        offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Items to skip.")
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class ValidationErrorItem(Schema):
+    """One refused value, as pydantic describes it (more keys may come with it)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    loc: list[str | int]
+    msg: str
+
+
+class ValidationErrorOut(Schema):
+    detail: list[ValidationErrorItem]
+
+
+ERRORS = {
+    400: ErrorOut,  # a query string no filter could take (NUL byte, over-long value)
+    # A request line over 4,094 bytes, refused by gunicorn before the app (no JSON body).
+    414: None,
+    422: ValidationErrorOut,
+}
+DETAIL_ERRORS = {**ERRORS, 404: ErrorOut}
+
+
+def _list(schema):
+    return {200: list[schema], **ERRORS}
+
+
+def _detail(schema):
+    return {200: schema, **DETAIL_ERRORS}
+
+
+JSON = "application/json; charset=utf-8"  # as django-ninja answers
+
+
+def json_error(status, detail, **headers):
+    response = JsonResponse({"detail": detail}, status=status, content_type=JSON)
+    for name, value in headers.items():
+        response[name] = value
+    return response
+
+
+def _server_error(request, exc):
+    # As Django does for a view's exception: log it and tell the signal's listeners (the
+    # test client re-raises it from there), then answer in JSON rather than with the HTML
+    # 500 page.
+    logger.error("API error: %s %s", request.method, request.path, exc_info=exc)
+    got_request_exception.send(sender=None, request=request)
+    return json_error(500, "Server error")
+
+
+def _database_unavailable(request, exc):
+    # As DatabaseUnavailableMiddleware does for pages: a restart, not a bug.
+    return json_error(
+        503, "Service unavailable: the database is out of reach.", **{"Retry-After": "5"}
+    )
+
+
+def api_error_view(status, html_view):
+    """A Django error handler (handler400/404/500) that answers JSON under /api/."""
+    messages = {400: "Bad request", 404: "Not Found", 500: "Server error"}
+
+    def view(request, *args, **kwargs):
+        if request.path.startswith("/api/"):
+            return json_error(status, messages[status])
+        return html_view(request, *args, **kwargs)
+
+    return view
+
+
+page_not_found = api_error_view(404, defaults.page_not_found)
+bad_request = api_error_view(400, defaults.bad_request)
+server_error = api_error_view(500, defaults.server_error)
+
+
 api = NinjaAPI(
     title="OVP Assess API",
     version="1.0",
-    description="Read-only data of OVP Assess. Anonymous callers see published assessments only.",
+    description=(
+        "Read-only data of OVP Assess. Anonymous callers see published assessments only; "
+        "logged-in callers (session cookie) also what their office or role may see."
+    ),
     urls_namespace="api",
     docs_url=None,  # the interactive docs page loads assets from a CDN; we fetch nothing remote
     openapi_url="/openapi.json",
 )
-
-MAX_PAGE = 100
+api.add_exception_handler(Exception, _server_error)
+api.add_exception_handler(OperationalError, _database_unavailable)
+api.add_exception_handler(InterfaceError, _database_unavailable)
 
 
 # --- Schemas -----------------------------------------------------------------------------
@@ -296,35 +427,35 @@ def _assessments(user):
 # --- Endpoints ---------------------------------------------------------------------------
 
 
-@api.get("/criteria", response=list[CriterionOut], tags=["criteria"])
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+@api.get("/criteria", response=_list(CriterionOut), tags=["criteria"])
+@paginate(BoundedLimitOffset)
 def list_criteria(request):
     """The nine criteria with their rubric levels, guiding questions and peer examples."""
     return _criteria()
 
 
-@api.get("/criteria/{slug}", response=CriterionOut, tags=["criteria"])
-def get_criterion(request, slug: str):
+@api.get("/criteria/{slug}", response=_detail(CriterionOut), tags=["criteria"])
+def get_criterion(request, slug: Slug):
     return get_object_or_404(_criteria(), slug=slug)
 
 
-@api.get("/countries", response=list[CountryOut], tags=["cities"])
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+@api.get("/countries", response=_list(CountryOut), tags=["cities"])
+@paginate(BoundedLimitOffset)
 def list_countries(request, region: Region | None = None, origin: Origin | None = None):
     """Countries, each with the figures the report gives about it as a whole."""
     return _filter(_countries(), region=region, origin=origin)
 
 
-@api.get("/countries/{slug}", response=CountryOut, tags=["cities"])
-def get_country(request, slug: str):
+@api.get("/countries/{slug}", response=_detail(CountryOut), tags=["cities"])
+def get_country(request, slug: Slug):
     return get_object_or_404(_countries(), slug=slug)
 
 
-@api.get("/cities", response=list[CityOut], tags=["cities"])
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+@api.get("/cities", response=_list(CityOut), tags=["cities"])
+@paginate(BoundedLimitOffset)
 def list_cities(
     request,
-    country: str | None = None,
+    country: SlugFilter = None,
     region: Region | None = None,
     in_sample: bool | None = None,
     origin: Origin | None = None,
@@ -340,16 +471,16 @@ def list_cities(
     )
 
 
-@api.get("/cities/{slug}", response=CityOut, tags=["cities"])
-def get_city(request, slug: str):
+@api.get("/cities/{slug}", response=_detail(CityOut), tags=["cities"])
+def get_city(request, slug: Slug):
     return get_object_or_404(_cities(), slug=slug)
 
 
-@api.get("/offices", response=list[OfficeOut], tags=["cities"])
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+@api.get("/offices", response=_list(OfficeOut), tags=["cities"])
+@paginate(BoundedLimitOffset)
 def list_offices(
     request,
-    city: str | None = None,
+    city: SlugFilter = None,
     institutional_home: InstitutionalHome | None = None,
     in_sample: bool | None = None,
     origin: Origin | None = None,
@@ -363,18 +494,18 @@ def list_offices(
     )
 
 
-@api.get("/offices/{slug}", response=OfficeOut, tags=["cities"])
-def get_office(request, slug: str):
+@api.get("/offices/{slug}", response=_detail(OfficeOut), tags=["cities"])
+def get_office(request, slug: Slug):
     return get_object_or_404(_offices(), slug=slug)
 
 
-@api.get("/assessments", response=list[AssessmentOut], tags=["assessments"])
-@paginate(LimitOffsetPagination, max_limit=MAX_PAGE)
+@api.get("/assessments", response=_list(AssessmentOut), tags=["assessments"])
+@paginate(BoundedLimitOffset)
 def list_assessments(
     request,
-    city: str | None = None,
-    office: str | None = None,
-    cycle: int | None = None,
+    city: SlugFilter = None,
+    office: SlugFilter = None,
+    cycle: Cycle = None,
     kind: Assessment.Kind | None = None,
     status: Assessment.Status | None = None,
     origin: Origin | None = None,
@@ -392,6 +523,6 @@ def list_assessments(
     )
 
 
-@api.get("/assessments/{int:assessment_id}", response=AssessmentOut, tags=["assessments"])
-def get_assessment(request, assessment_id: int):
+@api.get("/assessments/{int:assessment_id}", response=_detail(AssessmentOut), tags=["assessments"])
+def get_assessment(request, assessment_id: AssessmentId):
     return get_object_or_404(_assessments(request.user), pk=assessment_id)

@@ -78,12 +78,15 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "ovp_assess.middleware.RejectBadQueryMiddleware",
+    # Before anything reads a body (the CSRF check reads a POST's form and files).
+    "ovp_assess.middleware.MaxRequestBodyMiddleware",
     "ovp_assess.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "ovp_assess.middleware.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -238,9 +241,14 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# No script of ours reads a cookie: the CSRF token travels in the forms' hidden field.
+CSRF_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 HTTPS = envbool("HTTPS", not DEBUG)
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
+LANGUAGE_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", HTTPS)
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
@@ -252,8 +260,20 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # Query strings longer than this are refused with 400 before any view runs.
 MAX_QUERY_VALUE_LENGTH = 2000
+# Request bodies larger than this (bytes, by Content-Length) are refused with 413 before
+# anything reads them, files included (DATA_UPLOAD_MAX_MEMORY_SIZE counts no files). The
+# default is Django's form-data limit, 2.5 MiB; raise it when uploads need more.
+MAX_REQUEST_BODY = envint("MAX_REQUEST_BODY", 2_621_440)
 # Longest text a user may type into one assessment field.
 MAX_TEXT_LENGTH = 5000
+# What a page or a PDF can lay out: lines per text field, and the longest run of characters
+# without a space ("word"). Links typed into the text are words too: 200 takes every real
+# address of the report (the longest is 96 characters) twice over, while a 5,000-character
+# "word" would overflow every column it is shown in. Evidence titles are one line, and a
+# title is read, not opened (its address has a field of its own): 100 there.
+MAX_TEXT_LINES = 200
+MAX_WORD_LENGTH = 200
+MAX_TITLE_WORD_LENGTH = 100
 
 # Scorecard PDFs render in a child process (reports/pdf.py) limited in time and memory, so
 # that one bad document cannot hold a worker: a request waits at most PDF_RENDER_SLOT_WAIT

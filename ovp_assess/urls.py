@@ -1,12 +1,23 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from . import accounts, views
 from .api import api
+
+# Django's error pages, in JSON under /api/ (see ovp_assess.api.api_error_view).
+handler400 = "ovp_assess.api.bad_request"
+handler404 = "ovp_assess.api.page_not_found"
+handler500 = "ovp_assess.api.server_error"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    # Before Django's own: the reset mail is sent after the answer (ovp_assess.accounts).
+    path(
+        "accounts/password_reset/",
+        accounts.PasswordResetView.as_view(),
+        name="password_reset",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("criteria/", include("criteria.urls")),

@@ -16,6 +16,11 @@ SCHEME = "Only web links starting with http:// or https:// are allowed."
 PRIVATE = "Links to this computer or to a private network are not allowed."
 SPACES = "This field holds only spaces. Write some text or leave it empty."
 NUL = "Null characters are not allowed."
+BACKSLASH = "Links may not contain a backslash (\\). Use a forward slash (/) instead."
+USERINFO = (
+    "Links may not contain a user name or password (the part before @). "
+    "Remove it, and never put a password in a link."
+)
 
 
 def _post(client, assessment, data):
@@ -32,6 +37,22 @@ def _errors(response):
     if formset.non_form_errors():
         errors["evidence"] = [str(e) for e in formset.non_form_errors()]
     return errors
+
+
+MANY_LINES = "A short line.\n" * 201
+LONG_URL = "https://example.org/" + "a" * 190  # 210 characters without a space
+LONG_WORD = "x" * 101
+
+
+def lines_message(lines):
+    return f"This text has {lines} lines; at most 200 are allowed. Join short lines into paragraphs."  # fmt: skip
+
+
+def word_message(word, limit):
+    return (
+        f"“{word[:30]}…” has {len(word)} characters without a space; a word or link may have "
+        f"at most {limit}. Add spaces, or shorten it."
+    )
 
 
 BAD_FIELDS = [
@@ -53,6 +74,12 @@ BAD_FIELDS = [
     ),
     ({"base_version": "abc"}, {"base_version": ["Enter a whole number."]}),
     ({"base_version": ""}, {"base_version": ["This field is required."]}),
+    ({"strengths": MANY_LINES}, {"strengths": [lines_message(201)]}),
+    ({"opportunities": f"Read {LONG_URL} first."}, {"opportunities": [word_message(LONG_URL, 200)]}),
+    (
+        {"applicability": "not-applicable", "justification": "\r\n".join(["a"] * 200 + [LONG_URL])},
+        {"justification": [lines_message(201), word_message(LONG_URL, 200)]},
+    ),
 ]  # fmt: skip
 
 BAD_URLS = [
@@ -75,6 +102,35 @@ BAD_URLS = [
     ("http://[::ffff:127.0.0.1]/", PRIVATE),
     ("https://exa mple.org/", "Enter a valid URL."),
     ("https://example.org/\x00", NUL),
+    # Read as a browser reads them (WHATWG URL parsing, ada-url): a backslash is a slash,
+    # so this opens 127.0.0.1 although urlsplit sees the host example.com.
+    ("http://127.0.0.1\\@example.com/", BACKSLASH),
+    ("https://example.org\\report", BACKSLASH),
+    ("http://user:secret@example.org/", USERINFO),
+    ("http://127.0.0.1:80@example.com/", USERINFO),
+    ("https://example.org@evil.example/", USERINFO),
+    # IPv4 in the forms a browser normalises, and IPv6 forms that embed IPv4.
+    ("http://2130706433/", PRIVATE),
+    ("http://0x7f.1/", PRIVATE),
+    ("http://0177.0.0.1/", PRIVATE),
+    ("http://127.1/", PRIVATE),
+    ("http://%31%32%37.0.0.1/", PRIVATE),
+    ("http://0xa9.0xfe.0xa9.0xfe/latest/meta-data/", PRIVATE),
+    ("http://[::127.0.0.1]/", PRIVATE),
+    ("http://[64:ff9b::10.0.0.1]/", PRIVATE),
+    ("http://[fc00::1]/", PRIVATE),
+    ("http://intranet.local./", PRIVATE),
+    ("http://ＬＯＣＡＬＨＯＳＴ/", PRIVATE),
+]
+
+GOOD_URLS = [
+    ("https://example.org/report.pdf", "https://example.org/report.pdf"),
+    ("https://mastodon.social/@ovp", "https://mastodon.social/@ovp"),
+    ("https://example.org/search?q=a@b#top", "https://example.org/search?q=a@b#top"),
+    ("https://bücher.example/plan", "https://bücher.example/plan"),
+    ("http://[2606:4700::1]/", "http://[2606:4700::1]/"),
+    ("https://example.org:8443/x", "https://example.org:8443/x"),
+    ("http://8.8.8.8/", "http://8.8.8.8/"),
 ]
 
 
@@ -107,6 +163,14 @@ def test_criterion_bad_evidence_url_is_refused(assessment, staff, client_for, ur
     assert EvidenceLink.objects.filter(entry=entry).count() == 0
 
 
+@pytest.mark.parametrize(("url", "stored"), GOOD_URLS)
+def test_criterion_public_evidence_url_is_saved(assessment, staff, client_for, url, stored):
+    entry = assessment.entries.get(criterion__number=1)
+    response = _post(client_for(staff), assessment, entry_post(entry, links=[{**LINK, "url": url}]))
+    assert response.status_code == 302
+    assert EvidenceLink.objects.get(entry=entry).url == stored
+
+
 @pytest.mark.parametrize(
     ("link", "expected"),
     [
@@ -116,6 +180,9 @@ def test_criterion_bad_evidence_url_is_refused(assessment, staff, client_for, ur
         ({"checked_on": "31/31/2025"}, {"evidence-0-checked_on": ["Enter a valid date."]}),
         ({"checked_on": "2999-01-01"}, {"evidence-0-checked_on": ["The date last checked cannot be in the future."]}),
         ({"title": "a\x00b"}, {"evidence-0-title": [NUL]}),
+        ({"title": "Annual\nreport"}, {"evidence-0-title": ["A title is one line: remove the line breaks."]}),
+        ({"title": "Annual\rreport"}, {"evidence-0-title": ["A title is one line: remove the line breaks."]}),
+        ({"title": f"Report {LONG_WORD}"}, {"evidence-0-title": [word_message(LONG_WORD, 100)]}),
     ],
 )  # fmt: skip
 def test_criterion_bad_evidence_row_is_refused(assessment, staff, client_for, link, expected):
@@ -192,3 +259,28 @@ def test_criterion_text_in_any_script_is_stored_and_shown_exactly(
     page = client.get(reverse("assess:criterion", args=[assessment.pk, 1]))
     assert page.context["form"].initial["strengths"] == text
     assert text in page.content.decode().replace("&#x27;", "'")
+
+
+def test_criterion_realistic_long_prose_with_links_is_saved(assessment, staff, client_for):
+    # The longest real address in the report has 96 characters; this one has 154. Long
+    # compound words and a list of 150 short lines after a few paragraphs are fine.
+    url = (
+        "https://www.example.gov/city/en/depts/mayor/supp_info/community-safety/reports/"
+        "2024/annual-violence-prevention-report-final-version.pdf?download=1&lang=en"
+    )
+    paragraph = (
+        "Die Donaudampfschifffahrtsgesellschaft und die Kinder- und Jugendhilfeeinrichtungen "
+        f"treffen sich monatlich; das Protokoll steht unter {url}. "
+    )
+    items = "\n".join(f"- Partner {i}: outreach" for i in range(150))
+    strengths = "\n\n".join([paragraph] * 3 + [items])
+    assert len(strengths) <= settings.MAX_TEXT_LENGTH and len(url) == 154
+    entry = assessment.entries.get(criterion__number=1)
+    link = {**LINK, "title": "Informe anual de prevención de la violencia 2024 (versión final)"}
+    data = entry_post(entry, links=[link], strengths=strengths, opportunities=paragraph)
+
+    response = _post(client_for(staff), assessment, data)
+
+    assert response.status_code == 302
+    stored = Entry.objects.get(pk=entry.pk)
+    assert (stored.strengths, stored.opportunities) == (strengths, paragraph.strip())

@@ -11,6 +11,7 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 PERSONAS = [None, "staff"]
+JSON = "application/json; charset=utf-8"
 
 
 def _client(request, client_for, persona):
@@ -145,8 +146,110 @@ def test_api_pagination_limits_and_offsets(report, client):
     assert [c["slug"] for c in page["items"]] == list(
         City.objects.order_by("name").values_list("slug", flat=True)[5:10]
     )
-    assert len(client.get("/api/cities?limit=1000").json()["items"]) == City.objects.count()
-    assert client.get("/api/cities?limit=0").status_code == 422
+    assert len(client.get("/api/cities?limit=100").json()["items"]) == City.objects.count()
+    assert client.get("/api/cities?offset=1000000").json()["items"] == []
+    for query in ("limit=0", "limit=101", "limit=1000", "offset=-1", "offset=1000001"):
+        response = client.get(f"/api/cities?{query}")
+        assert response.status_code == 422, query
+        assert response["Content-Type"] == JSON
+
+
+HUGE = "9223372036854775808"  # 2**63: no database integer holds it
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/criteria", "/api/countries", "/api/cities", "/api/offices", "/api/assessments"],
+)
+@pytest.mark.parametrize("query", [f"offset={HUGE}", f"limit={HUGE}", f"offset=-{HUGE}"])
+def test_api_huge_offset_or_limit_is_a_json_422(report, client, path, query):
+    response = client.get(f"{path}?{query}")
+    assert response.status_code == 422
+    assert response["Content-Type"] == JSON
+    [error] = response.json()["detail"]
+    assert error["loc"] == ["query", query.partition("=")[0]]
+
+
+@pytest.mark.parametrize(
+    "query", [f"cycle={HUGE}", "cycle=1999", "cycle=2101", "city=../x", "office=" + "a" * 121]
+)
+def test_api_filter_values_out_of_their_limits_are_a_json_422(report, client, query):
+    response = client.get(f"/api/assessments?{query}")
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][0] == "query"
+
+
+def test_api_huge_or_bad_ids_and_slugs_are_json_errors(report, client):
+    response = client.get(f"/api/assessments/{HUGE}")
+    assert (response.status_code, response["Content-Type"]) == (422, JSON)
+    assert response.json()["detail"][0]["loc"] == ["path", "assessment_id"]
+    assert client.get("/api/assessments/0").status_code == 422
+    assert client.get("/api/criteria/" + "a" * 121).status_code == 422
+    assert client.get("/api/criteria/a.b").status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("/api/no-such-endpoint", 404),
+        ("/api/assessments/-1", 404),  # the int converter does not match: Django's 404
+        ("/api/cities?country=a%00b", 400),  # refused by RejectBadQueryMiddleware
+        ("/api/cities?country=" + "a" * 2001, 400),
+    ],
+)
+def test_api_errors_outside_the_views_are_json_too(report, client, url, status):
+    response = client.get(url)
+    assert response.status_code == status
+    assert response["Content-Type"] == JSON
+    assert isinstance(response.json()["detail"], str)
+
+
+def test_api_server_error_is_json(report, monkeypatch):
+    from django.test import Client
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("ovp_assess.api.get_object_or_404", broken)
+    response = Client(raise_request_exception=False).get("/api/countries/canada")
+    assert response.status_code == 500
+    assert response.json() == {"detail": "Server error"}
+
+
+def test_api_database_outage_is_a_json_503(report, monkeypatch):
+    from django.db.utils import OperationalError
+    from django.test import Client
+
+    def down(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr("ovp_assess.api.get_object_or_404", down)
+    response = Client(raise_request_exception=False).get("/api/countries/canada")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert response.json()["detail"].startswith("Service unavailable")
+
+
+def test_openapi_declares_every_response_and_limit(report, client):
+    spec = client.get("/api/openapi.json").json()
+    for path, item in spec["paths"].items():
+        operation = item["get"]
+        codes = set(operation["responses"])
+        detail = "{" in path
+        expected = {"200", "400", "414", "422"} | ({"404"} if detail else set())
+        assert codes == expected, path
+        for parameter in operation["parameters"]:
+            schema = parameter["schema"]
+            options = schema.get("anyOf", [schema])
+            for option in options:
+                if option.get("type") == "integer":
+                    assert {"minimum", "maximum"} <= set(option), (path, parameter["name"])
+                if option.get("type") == "string":
+                    assert {"maxLength", "pattern"} <= set(option), (path, parameter["name"])
+        if not detail:
+            params = {p["name"]: p["schema"] for p in operation["parameters"]}
+            assert (params["limit"]["minimum"], params["limit"]["maximum"]) == (1, 100)
+            assert (params["offset"]["minimum"], params["offset"]["maximum"]) == (0, 1_000_000)
 
 
 def test_api_assessments_anonymous_sees_the_four_charts(report, client):

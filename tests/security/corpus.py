@@ -51,6 +51,10 @@ BAD_URLS = [
     ("private-v4", "http://10.0.0.1/"),
     ("loopback-v6", "http://[::1]/"),
     ("localhost", "http://localhost/"),
+    # A browser reads "\\" as "/": this opens 127.0.0.1, while urlsplit sees example.com.
+    ("backslash-userinfo", "http://127.0.0.1\\@example.com/"),
+    ("userinfo", "https://example.org@evil.example/"),
+    ("decimal-ipv4", "http://2130706433/"),
 ]
 
 # Where a `next` parameter may send someone after logging in or changing the language.

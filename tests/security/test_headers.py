@@ -137,6 +137,7 @@ def https_settings(tmp_path_factory):
         "SECURE_SSL_REDIRECT",
         "SESSION_COOKIE_SECURE",
         "CSRF_COOKIE_SECURE",
+        "LANGUAGE_COOKIE_SECURE",
     ]
     code = f"from ovp_assess import settings as s; import json; print(json.dumps({{n: getattr(s, n) for n in {names!r}}}))"
     result = subprocess.run(
@@ -159,7 +160,16 @@ def test_production_settings_turn_on_hsts_and_secure_cookies(https_settings):
         "SECURE_SSL_REDIRECT": True,
         "SESSION_COOKIE_SECURE": True,
         "CSRF_COOKIE_SECURE": True,
+        "LANGUAGE_COOKIE_SECURE": True,
     }
+
+
+def test_csrf_and_language_cookies_are_httponly_and_same_site(report, client):
+    # No script of ours reads a cookie (wapiti flagged both as readable by scripts).
+    page = client.get("/accounts/login/")
+    answer = client.post("/i18n/setlang/", {"language": "es", "next": "/"})
+    for cookie in (page.cookies["csrftoken"], answer.cookies[settings.LANGUAGE_COOKIE_NAME]):
+        assert (cookie["httponly"], cookie["samesite"]) == (True, "Lax"), cookie.key
 
 
 def test_https_responses_carry_hsts_and_http_is_redirected(report, staff, settings, https_settings):
