@@ -20,7 +20,9 @@ from datetime import timedelta
 import pytest
 import schemathesis
 from django.conf import settings as settings_module
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.test import override_settings
 from hypothesis import HealthCheck, settings
 
@@ -44,6 +46,19 @@ with override_settings(ALLOWED_HOSTS=["localhost"]):
 @pytest.fixture(autouse=True)
 def _wsgi_host(settings, report):
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "localhost"]
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    # The real WSGI handler closes "old" database connections when a request starts and
+    # finishes; inside the test's transaction that closes the test's own connection (on
+    # PostgreSQL; SQLite's in-memory one is never closed). Django's test client does this
+    # too.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.mark.django_db
