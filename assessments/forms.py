@@ -134,13 +134,25 @@ class PublicURLField(forms.URLField):
 WORD_START = 30
 
 
-def layout_errors(value, *, max_lines, max_word):
+# Pictographs (emoji, skin tones, flags, dingbats): each is a colour bitmap that the PDF
+# renderer draws slowly, about 2 ms apiece, so a field full of them takes minutes.
+PICTOGRAPHS = ((0x1F000, 0x1FAFF), (0x2600, 0x27BF))
+
+
+def pictograph_count(value):
+    return sum(1 for ch in value if any(lo <= ord(ch) <= hi for lo, hi in PICTOGRAPHS))
+
+
+def layout_errors(value, *, max_lines, max_word, max_pictographs=None):
     """What in `value` no page or PDF could lay out: more than `max_lines` lines ("\r\n",
-    "\r" and "\n" each end a line, as in TextField), or a run of more than `max_word`
-    characters without white space (str.split's). [] when it is fine."""
+    "\r" and "\n" each end a line, as in TextField), a run of more than `max_word`
+    characters without white space (str.split's), or more than `max_pictographs` emoji
+    (settings.MAX_TEXT_EMOJI by default). [] when it is fine."""
     errors = []
     if not value:
         return errors
+    if max_pictographs is None:
+        max_pictographs = settings.MAX_TEXT_EMOJI
     lines = value.replace("\r\n", "\n").replace("\r", "\n").count("\n") + 1
     if lines > max_lines:
         if max_lines == 1:
@@ -163,6 +175,15 @@ def layout_errors(value, *, max_lines, max_word):
                 ),
                 code="word",
                 params={"start": word[:WORD_START], "length": len(word), "limit": max_word},
+            )
+        )
+    pictographs = pictograph_count(value)
+    if pictographs > max_pictographs:
+        errors.append(
+            ValidationError(
+                _("This text has %(count)s emoji; at most %(limit)s are allowed."),
+                code="emoji",
+                params={"count": pictographs, "limit": max_pictographs},
             )
         )
     return errors

@@ -41,6 +41,11 @@ HOSTILE_TEXTS = [
     ("one 5,000-character word", "x" * 5000),
     ("combining marks", ("a" + "\u0301" * 9) * 500),
     ("right-to-left with emoji", "مرحبا بالعالم 🎉👩🏽‍⚕️ " * 250),
+    # The worst texts the form accepts (60 lines, 200-character words, 20 emoji).
+    ("60 lines, at the limit", "a line of words\n" * 60),
+    ("200-character words, at the limit", ("x" * 199 + " ") * 25),
+    ("combining marks, in 190-character words", (("a" + "\u0301" * 9) * 19 + " ") * 26),
+    ("right-to-left with 20 emoji", "🎉👩🏽 " * 5 + "مرحبا بالعالم " * 350),
 ]
 # The targets: a hostile scorecard is answered within TARGET_SECONDS and its render stays
 # under TARGET_MB; the web process grows by less than WEB_GROWTH_MB.

@@ -271,9 +271,11 @@ MAX_TEXT_LENGTH = 5000
 # address of the report (the longest is 96 characters) twice over, while a 5,000-character
 # "word" would overflow every column it is shown in. Evidence titles are one line, and a
 # title is read, not opened (its address has a field of its own): 100 there.
-MAX_TEXT_LINES = 200
+MAX_TEXT_LINES = 60
 MAX_WORD_LENGTH = 200
 MAX_TITLE_WORD_LENGTH = 100
+# Emoji per text field: each is a colour bitmap the PDF renderer draws slowly.
+MAX_TEXT_EMOJI = 20
 
 # Scorecard PDFs render in a child process (reports/pdf.py) limited in time and memory, so
 # that one bad document cannot hold a worker: a request waits at most PDF_RENDER_SLOT_WAIT

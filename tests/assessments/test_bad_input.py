@@ -39,13 +39,15 @@ def _errors(response):
     return errors
 
 
-MANY_LINES = "A short line.\n" * 201
+MAX_LINES = settings.MAX_TEXT_LINES
+MANY_LINES = "A short line.\n" * (MAX_LINES + 1)
+MANY_EMOJI = "Good news 🎉 " * (settings.MAX_TEXT_EMOJI + 1)
 LONG_URL = "https://example.org/" + "a" * 190  # 210 characters without a space
 LONG_WORD = "x" * 101
 
 
 def lines_message(lines):
-    return f"This text has {lines} lines; at most 200 are allowed. Join short lines into paragraphs."  # fmt: skip
+    return f"This text has {lines} lines; at most {MAX_LINES} are allowed. Join short lines into paragraphs."  # fmt: skip
 
 
 def word_message(word, limit):
@@ -74,11 +76,15 @@ BAD_FIELDS = [
     ),
     ({"base_version": "abc"}, {"base_version": ["Enter a whole number."]}),
     ({"base_version": ""}, {"base_version": ["This field is required."]}),
-    ({"strengths": MANY_LINES}, {"strengths": [lines_message(201)]}),
+    ({"strengths": MANY_LINES}, {"strengths": [lines_message(MAX_LINES + 1)]}),
+    (
+        {"opportunities": MANY_EMOJI},
+        {"opportunities": [f"This text has {settings.MAX_TEXT_EMOJI + 1} emoji; at most {settings.MAX_TEXT_EMOJI} are allowed."]},  # fmt: skip
+    ),
     ({"opportunities": f"Read {LONG_URL} first."}, {"opportunities": [word_message(LONG_URL, 200)]}),
     (
-        {"applicability": "not-applicable", "justification": "\r\n".join(["a"] * 200 + [LONG_URL])},
-        {"justification": [lines_message(201), word_message(LONG_URL, 200)]},
+        {"applicability": "not-applicable", "justification": "\r\n".join(["a"] * MAX_LINES + [LONG_URL])},
+        {"justification": [lines_message(MAX_LINES + 1), word_message(LONG_URL, 200)]},
     ),
 ]  # fmt: skip
 
@@ -263,7 +269,8 @@ def test_criterion_text_in_any_script_is_stored_and_shown_exactly(
 
 def test_criterion_realistic_long_prose_with_links_is_saved(assessment, staff, client_for):
     # The longest real address in the report has 96 characters; this one has 154. Long
-    # compound words and a list of 150 short lines after a few paragraphs are fine.
+    # compound words, a list of 50 short lines after a few paragraphs and a few emoji are
+    # fine.
     url = (
         "https://www.example.gov/city/en/depts/mayor/supp_info/community-safety/reports/"
         "2024/annual-violence-prevention-report-final-version.pdf?download=1&lang=en"
@@ -272,7 +279,7 @@ def test_criterion_realistic_long_prose_with_links_is_saved(assessment, staff, c
         "Die Donaudampfschifffahrtsgesellschaft und die Kinder- und Jugendhilfeeinrichtungen "
         f"treffen sich monatlich; das Protokoll steht unter {url}. "
     )
-    items = "\n".join(f"- Partner {i}: outreach" for i in range(150))
+    items = "\n".join(f"- Partner {i}: outreach 🤝" for i in range(settings.MAX_TEXT_EMOJI))
     strengths = "\n\n".join([paragraph] * 3 + [items])
     assert len(strengths) <= settings.MAX_TEXT_LENGTH and len(url) == 154
     entry = assessment.entries.get(criterion__number=1)

@@ -48,6 +48,8 @@ LIMIT = django_settings.MAX_TEXT_LENGTH
 MAX_LINES = django_settings.MAX_TEXT_LINES
 MAX_WORD = django_settings.MAX_WORD_LENGTH
 MAX_TITLE_WORD = django_settings.MAX_TITLE_WORD_LENGTH
+MAX_EMOJI = django_settings.MAX_TEXT_EMOJI
+EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf]")
 LINES = (
     "This text has {lines} lines; at most {limit} are allowed. Join short lines into paragraphs."
 )
@@ -72,6 +74,7 @@ TEXT = (
         st.text(alphabet="x/:.?=é", min_size=MAX_WORD - 3, max_size=MAX_WORD + 3),
         st.text(max_size=20),
     ).map(" ".join)
+    | st.text(alphabet="a 🎉👩🏽\u2764\u200d", min_size=30, max_size=120)
 )
 
 
@@ -101,6 +104,9 @@ def layout_errors(kept, *, max_lines, max_word):
     if long_words:
         word = long_words[0]
         errors.append(WORD.format(start=word[:30], length=len(word), limit=max_word))
+    emoji = len(EMOJI.findall(kept))
+    if emoji > MAX_EMOJI:
+        errors.append(f"This text has {emoji} emoji; at most {MAX_EMOJI} are allowed.")
     return errors
 
 
@@ -404,7 +410,13 @@ def test_property_helpers_agree_with_known_cases():
     assert text_errors("  ") == [SPACES] and text_errors("a\x00") == [NUL]
     assert text_errors(" a ") == []
     assert text_errors("a\n" * MAX_LINES) == []  # the last line end is stripped
-    assert text_errors("a\n" * MAX_LINES + "b") == [LINES.format(lines=201, limit=200)]
+    assert text_errors("a\n" * MAX_LINES + "b") == [
+        LINES.format(lines=MAX_LINES + 1, limit=MAX_LINES)
+    ]
+    assert text_errors("🎉" * MAX_EMOJI) == []
+    assert text_errors("👩🏽 " * MAX_EMOJI) == [
+        f"This text has {2 * MAX_EMOJI} emoji; at most {MAX_EMOJI} are allowed."
+    ]
     url = "https://example.org/" + "p" * (MAX_WORD - 20)
     assert text_errors(f"See {url}.") == [WORD.format(start=url[:30], length=MAX_WORD + 1, limit=200)]  # fmt: skip
     assert text_errors(f"See {url}") == []
