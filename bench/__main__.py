@@ -210,6 +210,13 @@ def main(argv=None):
             problems.append(f"memory: {exc}")
     else:
         memory = {}
+    say("Hostile documents: the worst accepted texts as scorecards, and a hostile diff")
+    hostile_env = {k: v for k, v in large.items() if k not in ("DATABASE_URL", "SQLITE_PATH")}
+    try:
+        hostile = run_json("hostile", [], env=hostile_env, timeout=900)
+    except RuntimeError as exc:
+        hostile = {"targets": []}
+        problems.append(f"hostile documents: {exc}")
     if memory.get("error"):
         problems.append(f"memory: {memory['error']}")
     if set(memory.get("statuses", {})) - {"200"}:
@@ -246,7 +253,7 @@ def main(argv=None):
         first_queries=first_queries,
         harfbuzz=pdf.get("harfbuzz"),
         **sizes_kw,
-    )
+    ) + hostile["targets"]
     meta = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "load_average": {"before": load_before, "after": os.getloadavg()},
@@ -291,6 +298,7 @@ def main(argv=None):
             if k not in ("cold_ms", "warm_ms", "weasyprint_ms", "pages", "bytes")
         },
         "memory": memory,
+        "hostile": hostile,
         "workers_after_load": workers,
         "worker_restarts": gunicorn.restarts(),
         "dashboard_scripts": dashboard.get("scripts"),

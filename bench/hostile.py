@@ -283,6 +283,33 @@ def _summary(*, cases, web, limits, renderer_start_s):
     }
 
 
+# The revision diff's worst case (finding 2 of the hardening issue): quadratic for difflib.
+HOSTILE_DIFFS = [
+    ("repeated word, shifted", "x " * 2500, "y x " * 1250),
+    ("no common word", "a " * 2500, "b " * 2500),
+]
+TARGET_DIFF_SECONDS = 1.0
+
+
+def measure_diff():
+    """The slowest word diff of the hostile pairs, as the "show changes" page makes it."""
+    from assessments.history import word_diff
+
+    cases = []
+    for name, old, new in HOSTILE_DIFFS:
+        start = time.perf_counter()
+        word_diff(old, new)
+        cases.append({"name": name, "seconds": round(time.perf_counter() - start, 3)})
+    slowest = max(c["seconds"] for c in cases)
+    target = {
+        "target": "hostile revision diff answered",
+        "measured": f"{slowest:.2f} s",
+        "limit": f"< {TARGET_DIFF_SECONDS:g} s",
+        "pass": slowest < TARGET_DIFF_SECONDS,
+    }
+    return {"slowest_s": slowest, "cases": cases, "target": target}
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench.hostile")
     parser.add_argument("--timeout", type=int, help="PDF_RENDER_TIMEOUT for this run (s)")
@@ -314,6 +341,9 @@ def main(argv=None):
             call_command("migrate", verbosity=0)
             load_report()
         result = measure_scorecard()
+        result["diff"] = measure_diff()
+        result["targets"].append(result["diff"]["target"])
+        result["pass"] = result["pass"] and result["diff"]["target"]["pass"]
     json.dump(result, sys.stdout, ensure_ascii=False, indent=1)
     sys.stdout.write("\n")
     return 0
