@@ -37,7 +37,7 @@ def test_staff_cali_fills_in_over_two_sittings_and_reviewer_publishes(report, cl
     rc = client_for(reviewer)
     rc.post(
         reverse("assess:review-comment", args=[assessment.pk]),
-        {"criterion": "2", "text": "Name the partners."},
+        {"criterion": "2", "c2": "Name the partners."},
     )
     rc.post(reverse("assess:review-return", args=[assessment.pk]), {"text": "See criterion 2."})
     page = second.get(reverse("assess:criterion", args=[assessment.pk, 2])).content.decode()

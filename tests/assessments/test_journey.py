@@ -59,7 +59,7 @@ def test_staff_journey_two_sittings_review_return_publish(office, staff, reviewe
     assert [r["assessment"].pk for r in queue.context["rows"]] == [assessment.pk]
     rc.post(
         reverse("assess:review-comment", args=[assessment.pk]),
-        {"criterion": "3", "text": "Which data, how often?"},
+        {"criterion": "3", "c3": "Which data, how often?"},
     )
     rc.post(
         reverse("assess:review-return", args=[assessment.pk]),

@@ -17,7 +17,7 @@ ASSESSMENT_URLS = [
     ("assess:history", {}, {}),
     ("assess:diff", {}, {}),
     ("assess:review", {}, {}),
-    ("assess:review-comment", {}, {"criterion": "1", "text": "A note"}),
+    ("assess:review-comment", {}, {"criterion": "1", "c1": "A note"}),
     ("assess:review-return", {}, {"text": ""}),
     ("assess:review-publish", {}, {"text": ""}),
     ("assess:next-cycle", {}, {}),

@@ -283,7 +283,7 @@ def test_review_comment_return_and_staff_sees_comment(assessment, staff, reviewe
     rc = client_for(reviewer)
     rc.post(
         reverse("assess:review-comment", args=[assessment.pk]),
-        {"criterion": "5", "text": "Name your data sources."},
+        {"criterion": "5", "c5": "Name your data sources."},
     )
     rc.post(reverse("assess:review-return", args=[assessment.pk]), {"text": "Nearly there."})
 
@@ -305,12 +305,11 @@ def test_review_empty_comment_is_an_error(assessment, staff, reviewer, client_fo
     workflow.submit(assessment=assessment, user=staff)
     response = client_for(reviewer).post(
         reverse("assess:review-comment", args=[assessment.pk]),
-        {"criterion": "5", "text": "  "},
+        {"criterion": "5", "c5": "  "},
     )
-    entry5 = response.context["entries"][4]
     assert response.status_code == 200
-    assert entry5.comment_form.errors == {
-        "text": ["This field holds only spaces. Write some text or leave it empty."]
+    assert response.context["comment_form"].errors == {
+        "c5": ["This field holds only spaces. Write some text or leave it empty."]
     }
     assert ReviewComment.objects.count() == 0
 
@@ -433,3 +432,34 @@ def test_home_suggests_the_next_free_cycle(office, staff, client_for):
     factories.make_assessment(office, cycle=2090, status="published")
     response = client_for(staff).get(reverse("assess:home"))
     assert response.context["offices"][0]["form"].initial["cycle"] == 2091
+
+
+def test_review_comments_on_two_criteria_are_saved_together(
+    assessment, staff, reviewer, client_for
+):
+    fill(assessment, staff)
+    workflow.submit(assessment=assessment, user=staff)
+    response = client_for(reviewer).post(
+        reverse("assess:review-comment", args=[assessment.pk]),
+        {"criterion": "6", "c6": "Who funds this?", "c9": "Which evaluation?"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("assess:review", args=[assessment.pk]) + "#criterion-6"
+    assert list(
+        ReviewComment.objects.filter(assessment=assessment)
+        .order_by("pk")
+        .values_list("criterion__number", "text")
+    ) == [(6, "Who funds this?"), (9, "Which evaluation?")]
+
+
+def test_review_comment_error_keeps_every_typed_box(assessment, staff, reviewer, client_for):
+    fill(assessment, staff)
+    workflow.submit(assessment=assessment, user=staff)
+    response = client_for(reviewer).post(
+        reverse("assess:review-comment", args=[assessment.pk]),
+        {"criterion": "6", "c6": "", "c9": "Which evaluation?"},
+    )
+    assert response.status_code == 200
+    assert response.context["comment_form"].errors == {"c6": ["This field is required."]}
+    assert response.context["entries"][8].comment_field.value() == "Which evaluation?"
+    assert ReviewComment.objects.count() == 0
