@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,10 +12,10 @@ from django.views.decorators.http import require_safe
 
 from criteria.models import Criterion
 
-from .. import workflow
+from .. import history, workflow
 from ..access import is_reviewer
 from ..forms import DecisionForm
-from ..models import Assessment, Entry
+from ..models import Assessment, Entry, ReviewComment
 from ..review_forms import ReviewCommentsForm, comment_field_name
 from .common import SAFE, assessment_view, load_comments, load_entries
 
@@ -27,6 +27,13 @@ def review_queue(request):
         raise PermissionDenied
     queue = (
         Assessment.objects.filter(status=Assessment.Status.SUBMITTED)
+        .annotate(
+            resubmitted=Exists(
+                ReviewComment.objects.filter(
+                    assessment=OuterRef("pk"), decision=ReviewComment.Decision.RETURNED
+                )
+            )
+        )
         .select_related("office__city")
         .prefetch_related(Prefetch("entries", queryset=Entry.objects.select_related("criterion")))
         .order_by("submitted_at", "pk")
@@ -125,9 +132,16 @@ def _render_review(request, assessment, *, comment_form=None, decision_form=None
     comments = load_comments(assessment)
     numbers = [entry.criterion.number for entry in entries]
     comment_form = comment_form or ReviewCommentsForm(numbers=numbers)
+    returns = [c for c in comments if c.decision == ReviewComment.Decision.RETURNED]
+    returned = returns[-1] if returns else None
+    # On a resubmission, what the office changed since the reviewer sent it back.
+    since_return = (
+        history.changes_since(assessment=assessment, when=returned.created_at) if returned else {}
+    )
     for entry in entries:
         entry.review_comments = [c for c in comments if c.criterion_id == entry.criterion_id]
         entry.comment_field = comment_form[comment_field_name(entry.criterion.number)]
+        entry.since_return = since_return.get(entry.criterion.number)
     context = {
         "assessment": assessment,
         "entries": entries,
@@ -135,6 +149,7 @@ def _render_review(request, assessment, *, comment_form=None, decision_form=None
         "general_comments": [c for c in comments if c.criterion_id is None],
         "decision_form": decision_form,
         "comment_form": comment_form,
+        "returned": returned,
         "comment_errors": [e for e in entries if e.comment_field.errors],
         "awaiting": assessment.status == Assessment.Status.SUBMITTED,
     }

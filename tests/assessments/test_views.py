@@ -463,3 +463,28 @@ def test_review_comment_error_keeps_every_typed_box(assessment, staff, reviewer,
     assert response.context["comment_form"].errors == {"c6": ["This field is required."]}
     assert response.context["entries"][8].comment_field.value() == "Which evaluation?"
     assert ReviewComment.objects.count() == 0
+
+
+def test_resubmission_is_marked_in_the_queue_with_changes_since_return(
+    assessment, staff, reviewer, client_for
+):
+    fill(assessment, staff)
+    workflow.submit(assessment=assessment, user=staff)
+    workflow.return_to_office(assessment=assessment, user=reviewer, comment="See 4.")
+    entry = assessment.entries.get(criterion__number=4)
+    data = complete_data(level=entry.level)
+    data["opportunities"] = entry.opportunities
+    data["strengths"] = "Rewritten after the return."
+    workflow.save_entry(entry=entry, data=data, base_version=entry.version, user=staff)
+    workflow.submit(assessment=assessment, user=staff)
+    rc = client_for(reviewer)
+
+    queue = rc.get(reverse("assess:review-queue"))
+    page = rc.get(reverse("assess:review", args=[assessment.pk]))
+
+    assert [r["assessment"].resubmitted for r in queue.context["rows"]] == [True]
+    assert "Resubmitted after return" in queue.content.decode()
+    changed = {e.criterion.number: e.since_return for e in page.context["entries"]}
+    assert [n for n, d in changed.items() if d] == [4]
+    assert [f[0] for f in changed[4].fields] == ["strengths"]
+    assert changed[4].fields[0][2] == "Rewritten after the return."

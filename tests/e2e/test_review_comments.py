@@ -4,8 +4,12 @@ The reviewer types comments under criteria 6 and 9 and clicks "Add comment" unde
 both are saved, and an error on one box keeps the text typed in the other.
 """
 
-import pytest
+import re
 
+import pytest
+from django.contrib.auth.models import User
+
+from assessments import workflow
 from assessments.models import ReviewComment
 
 from . import helpers
@@ -57,3 +61,28 @@ def test_comments_typed_for_two_criteria_are_both_kept(page, submitted, assert_a
         .order_by("criterion__number")
         .values_list("criterion__number", "text")
     ) == [(6, "Who funds the office after 2027?"), (9, "Which evaluation, by whom?")]
+
+
+def test_resubmission_is_marked_and_shows_what_changed(page, submitted, assert_accessible):
+    """Observation 7: after a return, the queue marks the resubmission and the review page
+    shows, per criterion, what the office changed since."""
+    check = assert_accessible
+    reviewer = User.objects.get(username="reviewer")
+    staff = User.objects.get(username="staff-port-amber")
+    workflow.return_to_office(assessment=submitted, user=reviewer, comment="See 6.")
+    entry = submitted.entries.get(criterion__number=6)
+    data = helpers.complete(entry, level=entry.level)
+    data["strengths"] = "A budget line voted by the council for four years."
+    workflow.save_entry(entry=entry, data=data, base_version=entry.version, user=staff)
+    assert workflow.submit(assessment=submitted, user=staff) == []
+
+    helpers.sign_in(page, check, "reviewer")
+    page.goto("/assess/review/")
+    row = page.get_by_role("row", name=re.compile("Port Amber Violence Prevention Unit"))
+    assert "Resubmitted after return" in row.inner_text()
+    check(page)
+    helpers.follow(row.get_by_role("link", name=re.compile("Port Amber")))
+    changed = page.locator("#criterion-6 .since-return")
+    assert changed.locator("ins").all_inner_texts()[-1].endswith("years.")
+    assert page.locator("#criterion-5 .since-return").inner_text().endswith("Not changed.")
+    check(page)
