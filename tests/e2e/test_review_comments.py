@@ -76,8 +76,13 @@ def test_resubmission_is_marked_and_shows_what_changed(page, submitted, assert_a
     workflow.save_entry(entry=entry, data=data, base_version=entry.version, user=staff)
     assert workflow.submit(assessment=submitted, user=staff) == []
 
+    # The reviewer lands on the queue after logging in; the header links to it everywhere.
     helpers.sign_in(page, check, "reviewer")
-    page.goto("/assess/review/")
+    assert page.url.endswith("/assess/review/")
+    page.goto("/criteria/")
+    header = page.get_by_role("navigation", name="Main")
+    helpers.follow(header.get_by_role("link", name="Review queue"))
+    assert page.url.endswith("/assess/review/")
     row = page.get_by_role("row", name=re.compile("Port Amber Violence Prevention Unit"))
     assert "Resubmitted after return" in row.inner_text()
     check(page)

@@ -28,8 +28,11 @@ def test_reviewer_returns_with_a_comment_then_publishes(
     check = assert_accessible
     office = "Port Amber Violence Prevention Unit (demo)"
     # --- the reviewer finds the submission in the queue -----------------------------------
-    helpers.sign_in(page, check, "reviewer")
-    helpers.follow(page.get_by_role("link", name="My assessments"))
+    helpers.sign_in(page, check, "reviewer")  # a reviewer lands on the review queue
+    assert page.get_by_role("heading", level=1).inner_text() == "Review queue"
+    helpers.follow(
+        page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="My assessments")
+    )
     check(page)
     helpers.follow(page.get_by_role("link", name="Open the review queue"))
     assert page.get_by_role("heading", level=1).inner_text() == "Review queue"
