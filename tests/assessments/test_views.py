@@ -488,3 +488,17 @@ def test_resubmission_is_marked_in_the_queue_with_changes_since_return(
     assert [n for n, d in changed.items() if d] == [4]
     assert [f[0] for f in changed[4].fields] == ["strengths"]
     assert changed[4].fields[0][2] == "Rewritten after the return."
+
+
+def test_overview_counts_reviewer_comments_per_criterion(assessment, staff, reviewer, client_for):
+    fill(assessment, staff)
+    workflow.submit(assessment=assessment, user=staff)
+    criterion = Criterion.objects.get(number=2)
+    for text in ("Name the partners.", "And their roles."):
+        workflow.add_comment(assessment=assessment, user=reviewer, criterion=criterion, text=text)
+    workflow.return_to_office(assessment=assessment, user=reviewer, comment="See 2.")
+
+    page = client_for(staff).get(reverse("assess:detail", args=[assessment.pk]))
+
+    assert [r["comments"] for r in page.context["rows"]] == [0, 2, 0, 0, 0, 0, 0, 0, 0]
+    assert "2 reviewer comments" in page.content.decode()

@@ -78,6 +78,13 @@ def test_reviewer_returns_with_a_comment_then_publishes(
     helpers.follow(row.get_by_role("link", name=str(helpers.CYCLE)))
     decision = staff.get_by_role("status")
     assert "Please answer the note on 3." in decision.inner_text()
+    # The overview marks the criteria that carry the reviewer's comments.
+    assert staff.locator(".criterion-comments").all_inner_texts() == ["1 reviewer comment"]
+    assert (
+        staff.get_by_role("row", name=re.compile("^3. Diagnosis"))
+        .locator(".criterion-comments")
+        .is_visible()
+    )
     check(staff)
     helpers.follow(staff.get_by_role("link", name="3. Diagnosis or baseline studies"))
     comments = staff.get_by_role("region", name="Reviewer's comments on this criterion")
