@@ -7,7 +7,7 @@ also keeps (and saves) what was typed under any other: nothing typed is lost.
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .forms import TextField
+from .forms import DecisionForm, TextField
 
 
 def comment_field_name(number):
@@ -39,3 +39,12 @@ class ReviewCommentsForm(forms.Form):
                 continue
             found.append((None if name == "text" else int(name[1:]), value))
         return found
+
+
+class PublishForm(DecisionForm):
+    """Publishing is final: the reviewer ticks a box to confirm it (no JavaScript needed)."""
+
+    confirm = forms.BooleanField(
+        label=_("I have read every criterion; publish this assessment on the public pages."),
+        help_text=_("Needed to publish, not to return. A published assessment is frozen."),
+    )

@@ -16,7 +16,7 @@ from .. import history, workflow
 from ..access import is_reviewer
 from ..forms import DecisionForm
 from ..models import Assessment, Entry, ReviewComment
-from ..review_forms import ReviewCommentsForm, comment_field_name
+from ..review_forms import PublishForm, ReviewCommentsForm, comment_field_name
 from .common import SAFE, assessment_view, load_comments, load_entries
 
 
@@ -100,9 +100,9 @@ def review_comment(request, assessment):
     return redirect(reverse("assess:review", args=[assessment.pk]) + anchor)
 
 
-def _decide(request, assessment, *, step, done):
+def _decide(request, assessment, *, step, done, form_class=DecisionForm):
     _reviewer_only(request)
-    form = DecisionForm(request.POST)
+    form = form_class(request.POST)
     if not form.is_valid():
         return _render_review(request, assessment, decision_form=form)
     try:
@@ -123,11 +123,14 @@ def review_return(request, assessment):
 
 @assessment_view("POST")
 def review_publish(request, assessment):
-    return _decide(request, assessment, step=workflow.publish, done=_("Published."))
+    return _decide(
+        request, assessment, step=workflow.publish, done=_("Published."), form_class=PublishForm
+    )
 
 
 def _render_review(request, assessment, *, comment_form=None, decision_form=None):
-    decision_form = decision_form or DecisionForm()
+    # The return button shares this form and ignores the publish confirmation box.
+    decision_form = decision_form or PublishForm()
     entries = load_entries(assessment, levels=True, evidence=True)
     comments = load_comments(assessment)
     numbers = [entry.criterion.number for entry in entries]

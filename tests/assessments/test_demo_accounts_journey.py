@@ -44,7 +44,7 @@ def test_staff_cali_fills_in_over_two_sittings_and_reviewer_publishes(report, cl
     assert "Name the partners." in page
     _fill(second, assessment, 2, strengths="Universities, business groups and neighbourhoods")
     assert second.post(reverse("assess:submit", args=[assessment.pk])).status_code == 302
-    rc.post(reverse("assess:review-publish", args=[assessment.pk]), {"text": ""})
+    rc.post(reverse("assess:review-publish", args=[assessment.pk]), {"text": "", "confirm": "on"})
 
     assert Assessment.objects.get(pk=assessment.pk).status == "published"
     anonymous = client_for(None)

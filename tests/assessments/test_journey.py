@@ -79,7 +79,9 @@ def test_staff_journey_two_sittings_review_return_publish(office, staff, reviewe
     assert anonymous.get(f"/api/assessments/{assessment.pk}").status_code == 404
 
     # The reviewer publishes; the assessment is now public and frozen.
-    published = rc.post(reverse("assess:review-publish", args=[assessment.pk]), {"text": ""})
+    published = rc.post(
+        reverse("assess:review-publish", args=[assessment.pk]), {"text": "", "confirm": "on"}
+    )
     assert published["Location"] == reverse("assess:review-queue")
     stored = Assessment.objects.get(pk=assessment.pk)
     assert (stored.status, stored.published_by) == ("published", reviewer)

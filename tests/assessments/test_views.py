@@ -502,3 +502,17 @@ def test_overview_counts_reviewer_comments_per_criterion(assessment, staff, revi
 
     assert [r["comments"] for r in page.context["rows"]] == [0, 2, 0, 0, 0, 0, 0, 0, 0]
     assert "2 reviewer comments" in page.content.decode()
+
+
+def test_publish_without_the_confirmation_box_publishes_nothing(
+    assessment, staff, reviewer, client_for
+):
+    fill(assessment, staff)
+    workflow.submit(assessment=assessment, user=staff)
+    response = client_for(reviewer).post(
+        reverse("assess:review-publish", args=[assessment.pk]), {"text": "Fine."}
+    )
+    assert response.status_code == 200
+    assert response.context["decision_form"].errors == {"confirm": ["This field is required."]}
+    assert Assessment.objects.get(pk=assessment.pk).status == "submitted"
+    assert ReviewComment.objects.filter(assessment=assessment).count() == 0

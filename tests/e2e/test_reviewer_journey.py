@@ -116,6 +116,16 @@ def test_reviewer_returns_with_a_comment_then_publishes(
         "A yearly diagnosis from hospital and police data, shared with partners."
     )
     check(page)
+    # Publishing needs the confirmation box ticked: without it, nothing is published.
+    helpers.follow(page.get_by_role("button", name="Publish"))
+    assert helpers.field_error(
+        page, "I have read every criterion; publish this assessment on the public pages."
+    ) == ["This field is required."]
+    check(page)
+    assert Assessment.objects.get(pk=submitted.pk).status == Assessment.Status.SUBMITTED
+    page.get_by_label(
+        "I have read every criterion; publish this assessment on the public pages."
+    ).check()
     helpers.follow(page.get_by_role("button", name="Publish"))
     assert page.get_by_role("status").inner_text() == "Published."
     check(page)
