@@ -134,6 +134,10 @@ def _render_review(request, assessment, *, comment_form=None, decision_form=None
     entries = load_entries(assessment, levels=True, evidence=True)
     comments = load_comments(assessment)
     numbers = [entry.criterion.number for entry in entries]
+    previous = workflow.previous_published(assessment=assessment)
+    previous_entries = (
+        {e.criterion_id: e for e in load_entries(previous, levels=True)} if previous else {}
+    )
     comment_form = comment_form or ReviewCommentsForm(numbers=numbers)
     returns = [c for c in comments if c.decision == ReviewComment.Decision.RETURNED]
     returned = returns[-1] if returns else None
@@ -145,6 +149,7 @@ def _render_review(request, assessment, *, comment_form=None, decision_form=None
         entry.review_comments = [c for c in comments if c.criterion_id == entry.criterion_id]
         entry.comment_field = comment_form[comment_field_name(entry.criterion.number)]
         entry.since_return = since_return.get(entry.criterion.number)
+        entry.previous_entry = previous_entries.get(entry.criterion_id)
     context = {
         "assessment": assessment,
         "entries": entries,
@@ -153,6 +158,7 @@ def _render_review(request, assessment, *, comment_form=None, decision_form=None
         "decision_form": decision_form,
         "comment_form": comment_form,
         "returned": returned,
+        "previous": previous,
         "comment_errors": [e for e in entries if e.comment_field.errors],
         "awaiting": assessment.status == Assessment.Status.SUBMITTED,
     }

@@ -423,7 +423,8 @@ def test_review_page_queries_do_not_grow(
     for i in range(n):
         workflow.add_comment(assessment=assessment, user=reviewer, text=f"Note {i}")
     client = client_for(reviewer)
-    with django_assert_max_num_queries(8):
+    # 8, plus one looking for the office's previous published cycle.
+    with django_assert_max_num_queries(9):
         response = client.get(reverse("assess:review", args=[assessment.pk]))
     assert len(response.context["general_comments"]) == n
 
@@ -516,3 +517,14 @@ def test_publish_without_the_confirmation_box_publishes_nothing(
     assert response.context["decision_form"].errors == {"confirm": ["This field is required."]}
     assert Assessment.objects.get(pk=assessment.pk).status == "submitted"
     assert ReviewComment.objects.filter(assessment=assessment).count() == 0
+
+
+def test_review_page_shows_the_previous_published_level(office, staff, reviewer, client_for):
+    factories.make_assessment(office, cycle=2023, status="published", levels=[3] * 9)
+    current = factories.make_assessment(office, cycle=2024, status="submitted", levels=[2] * 9)
+
+    page = client_for(reviewer).get(reverse("assess:review", args=[current.pk]))
+
+    assert page.context["previous"].cycle == 2023
+    assert [e.previous_entry.level for e in page.context["entries"]] == [3] * 9
+    assert page.content.decode().count("Level in 2023") == 9
