@@ -237,3 +237,19 @@ def diff_revisions(*, assessment, from_id, to_id):
             )
         )
     return diffs
+
+
+def changes_since(*, assessment, when):
+    """{criterion number: CriterionDiff} of the criteria changed since `when` (e.g. the
+    reviewer's return): the revision at that time against the latest one. Empty when
+    nothing was saved since."""
+    ids = list(
+        Entry.history.filter(assessment_id=assessment.pk)
+        .order_by("history_id")
+        .values_list("history_id", "history_date")
+    )
+    at_time = [history_id for history_id, date in ids if date <= when]
+    if not at_time or at_time[-1] == ids[-1][0]:
+        return {}
+    diffs = diff_revisions(assessment=assessment, from_id=at_time[-1], to_id=ids[-1][0])
+    return {d.criterion.number: d for d in diffs if d.changed}

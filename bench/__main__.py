@@ -247,13 +247,16 @@ def main(argv=None):
         name: (p.get("queries_first"), small_probe["pages"].get(name, {}).get("queries_first"))
         for name, p in large_probe["pages"].items()
     }
-    targets = report.evaluate_targets(
-        result,
-        queries_small=queries_small,
-        first_queries=first_queries,
-        harfbuzz=pdf.get("harfbuzz"),
-        **sizes_kw,
-    ) + hostile["targets"]
+    targets = (
+        report.evaluate_targets(
+            result,
+            queries_small=queries_small,
+            first_queries=first_queries,
+            harfbuzz=pdf.get("harfbuzz"),
+            **sizes_kw,
+        )
+        + hostile["targets"]
+    )
     meta = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "load_average": {"before": load_before, "after": os.getloadavg()},

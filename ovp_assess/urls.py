@@ -18,6 +18,8 @@ urlpatterns = [
         accounts.PasswordResetView.as_view(),
         name="password_reset",
     ),
+    # Before django.contrib.auth's own: the same URL and name, with a landing page per role.
+    path("accounts/login/", views.RoleLoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("criteria/", include("criteria.urls")),

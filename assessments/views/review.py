@@ -3,21 +3,20 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404, redirect, render
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Prefetch
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from criteria.models import Criterion
 
-from .. import workflow
+from .. import history, workflow
 from ..access import is_reviewer
-from ..forms import (
-    CommentForm,
-    DecisionForm,
-)
-from ..models import Assessment, Entry
+from ..forms import DecisionForm
+from ..models import Assessment, Entry, ReviewComment
+from ..review_forms import PublishForm, ReviewCommentsForm, comment_field_name
 from .common import SAFE, assessment_view, load_comments, load_entries
 
 
@@ -28,6 +27,13 @@ def review_queue(request):
         raise PermissionDenied
     queue = (
         Assessment.objects.filter(status=Assessment.Status.SUBMITTED)
+        .annotate(
+            resubmitted=Exists(
+                ReviewComment.objects.filter(
+                    assessment=OuterRef("pk"), decision=ReviewComment.Decision.RETURNED
+                )
+            )
+        )
         .select_related("office__city")
         .prefetch_related(Prefetch("entries", queryset=Entry.objects.select_related("criterion")))
         .order_by("submitted_at", "pk")
@@ -50,33 +56,53 @@ def review(request, assessment):
     return _render_review(request, assessment)
 
 
+def _clicked(request):
+    """The criterion whose "Add comment" button was clicked, if any."""
+    try:
+        return int(request.POST.get("criterion", ""))
+    except ValueError:
+        return None
+
+
 @assessment_view("POST")
 def review_comment(request, assessment):
-    """A comment on the whole assessment or one criterion; the page again on bad input."""
+    """Every comment box of the review page at once; the page again, all text kept, on
+    bad input."""
     _reviewer_only(request)
-    form = CommentForm(request.POST)
+    criteria = {c.number: c for c in Criterion.objects.all()}
+    clicked = _clicked(request)
+    form = ReviewCommentsForm(request.POST, numbers=sorted(criteria), required=clicked)
     if not form.is_valid():
         return _render_review(request, assessment, comment_form=form)
-    number = form.cleaned_data.get("criterion")
-    target = get_object_or_404(Criterion, number=number) if number is not None else None
+    comments = form.comments()
+    if not comments:
+        messages.error(request, _("Write a comment first."))
+        return redirect("assess:review", pk=assessment.pk)
     try:
-        workflow.add_comment(
-            assessment=assessment,
-            user=request.user,
-            criterion=target,
-            text=form.cleaned_data["text"],
-        )
+        with transaction.atomic():
+            for number, text in comments:
+                workflow.add_comment(
+                    assessment=assessment,
+                    user=request.user,
+                    criterion=criteria[number] if number is not None else None,
+                    text=text,
+                )
     except workflow.WorkflowError as exc:
         messages.error(request, str(exc))
         return redirect("assess:review", pk=assessment.pk)
-    messages.success(request, _("Your comment is saved."))
-    anchor = f"#criterion-{number}" if number else ""
+    if len(comments) == 1:
+        messages.success(request, _("Your comment is saved."))
+    else:
+        messages.success(
+            request, _("Your %(count)s comments are saved.") % {"count": len(comments)}
+        )
+    anchor = f"#criterion-{clicked}" if clicked in criteria else ""
     return redirect(reverse("assess:review", args=[assessment.pk]) + anchor)
 
 
-def _decide(request, assessment, *, step, done):
+def _decide(request, assessment, *, step, done, form_class=DecisionForm):
     _reviewer_only(request)
-    form = DecisionForm(request.POST)
+    form = form_class(request.POST)
     if not form.is_valid():
         return _render_review(request, assessment, decision_form=form)
     try:
@@ -97,34 +123,43 @@ def review_return(request, assessment):
 
 @assessment_view("POST")
 def review_publish(request, assessment):
-    return _decide(request, assessment, step=workflow.publish, done=_("Published."))
+    return _decide(
+        request, assessment, step=workflow.publish, done=_("Published."), form_class=PublishForm
+    )
 
 
 def _render_review(request, assessment, *, comment_form=None, decision_form=None):
-    decision_form = decision_form or DecisionForm()
+    # The return button shares this form and ignores the publish confirmation box.
+    decision_form = decision_form or PublishForm()
     entries = load_entries(assessment, levels=True, evidence=True)
     comments = load_comments(assessment)
+    numbers = [entry.criterion.number for entry in entries]
+    previous = workflow.previous_published(assessment=assessment)
+    previous_entries = (
+        {e.criterion_id: e for e in load_entries(previous, levels=True)} if previous else {}
+    )
+    comment_form = comment_form or ReviewCommentsForm(numbers=numbers)
+    returns = [c for c in comments if c.decision == ReviewComment.Decision.RETURNED]
+    returned = returns[-1] if returns else None
+    # On a resubmission, what the office changed since the reviewer sent it back.
+    since_return = (
+        history.changes_since(assessment=assessment, when=returned.created_at) if returned else {}
+    )
     for entry in entries:
         entry.review_comments = [c for c in comments if c.criterion_id == entry.criterion_id]
-        number = entry.criterion.number
-        # Ids and label are set before validation: the error's id and the field's
-        # aria-describedby are fixed when the form is cleaned.
-        auto_id = f"id_c{number}_%s"
-        bound = comment_form
-        if bound is not None and bound.data.get("criterion") == str(number):
-            entry.comment_form = CommentForm(bound.data, auto_id=auto_id)
-        else:
-            entry.comment_form = CommentForm(initial={"criterion": number}, auto_id=auto_id)
-        entry.comment_form.fields["text"].label = _("Comment on criterion %(number)s") % {
-            "number": number
-        }
+        entry.comment_field = comment_form[comment_field_name(entry.criterion.number)]
+        entry.since_return = since_return.get(entry.criterion.number)
+        entry.previous_entry = previous_entries.get(entry.criterion_id)
     context = {
         "assessment": assessment,
         "entries": entries,
         "completeness": workflow.completeness(entries=entries),
         "general_comments": [c for c in comments if c.criterion_id is None],
         "decision_form": decision_form,
-        "comment_errors": [e for e in entries if e.comment_form.errors],
+        "comment_form": comment_form,
+        "returned": returned,
+        "previous": previous,
+        "comment_errors": [e for e in entries if e.comment_field.errors],
         "awaiting": assessment.status == Assessment.Status.SUBMITTED,
     }
     return render(request, "assess/review.html", context)

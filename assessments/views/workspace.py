@@ -146,7 +146,15 @@ def detail(request, assessment):
     rows = []
     for e in entries:
         before = previous_entries.get(e.criterion_id)
-        rows.append({"entry": e, "previous": before, "change": _change(before, e)})
+        rows.append(
+            {
+                "entry": e,
+                "previous": before,
+                "change": _change(before, e),
+                # The reviewer's comments on this criterion, so staff see where to answer.
+                "comments": sum(1 for c in comments if c.criterion_id == e.criterion_id),
+            }
+        )
     user = request.user
     later = workflow.later_cycle(assessment=assessment)
     context = {

@@ -37,14 +37,14 @@ def test_staff_cali_fills_in_over_two_sittings_and_reviewer_publishes(report, cl
     rc = client_for(reviewer)
     rc.post(
         reverse("assess:review-comment", args=[assessment.pk]),
-        {"criterion": "2", "text": "Name the partners."},
+        {"criterion": "2", "c2": "Name the partners."},
     )
     rc.post(reverse("assess:review-return", args=[assessment.pk]), {"text": "See criterion 2."})
     page = second.get(reverse("assess:criterion", args=[assessment.pk, 2])).content.decode()
     assert "Name the partners." in page
     _fill(second, assessment, 2, strengths="Universities, business groups and neighbourhoods")
     assert second.post(reverse("assess:submit", args=[assessment.pk])).status_code == 302
-    rc.post(reverse("assess:review-publish", args=[assessment.pk]), {"text": ""})
+    rc.post(reverse("assess:review-publish", args=[assessment.pk]), {"text": "", "confirm": "on"})
 
     assert Assessment.objects.get(pk=assessment.pk).status == "published"
     anonymous = client_for(None)

@@ -59,7 +59,7 @@ def test_staff_journey_two_sittings_review_return_publish(office, staff, reviewe
     assert [r["assessment"].pk for r in queue.context["rows"]] == [assessment.pk]
     rc.post(
         reverse("assess:review-comment", args=[assessment.pk]),
-        {"criterion": "3", "text": "Which data, how often?"},
+        {"criterion": "3", "c3": "Which data, how often?"},
     )
     rc.post(
         reverse("assess:review-return", args=[assessment.pk]),
@@ -79,7 +79,9 @@ def test_staff_journey_two_sittings_review_return_publish(office, staff, reviewe
     assert anonymous.get(f"/api/assessments/{assessment.pk}").status_code == 404
 
     # The reviewer publishes; the assessment is now public and frozen.
-    published = rc.post(reverse("assess:review-publish", args=[assessment.pk]), {"text": ""})
+    published = rc.post(
+        reverse("assess:review-publish", args=[assessment.pk]), {"text": "", "confirm": "on"}
+    )
     assert published["Location"] == reverse("assess:review-queue")
     stored = Assessment.objects.get(pk=assessment.pk)
     assert (stored.status, stored.published_by) == ("published", reviewer)

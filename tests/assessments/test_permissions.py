@@ -17,9 +17,9 @@ ASSESSMENT_URLS = [
     ("assess:history", {}, {}),
     ("assess:diff", {}, {}),
     ("assess:review", {}, {}),
-    ("assess:review-comment", {}, {"criterion": "1", "text": "A note"}),
+    ("assess:review-comment", {}, {"criterion": "1", "c1": "A note"}),
     ("assess:review-return", {}, {"text": ""}),
-    ("assess:review-publish", {}, {"text": ""}),
+    ("assess:review-publish", {}, {"text": "", "confirm": "on"}),
     ("assess:next-cycle", {}, {}),
 ]
 
@@ -114,7 +114,7 @@ def test_reviewer_publishes(assessment, staff, reviewer, client_for):
     fill(assessment, staff)
     workflow.submit(assessment=assessment, user=staff)
     response = client_for(reviewer).post(
-        _url("assess:review-publish", assessment, {}), {"text": "Well done."}
+        _url("assess:review-publish", assessment, {}), {"text": "Well done.", "confirm": "on"}
     )
     assert response.status_code == 302
     assert Assessment.objects.get(pk=assessment.pk).status == "published"

@@ -282,7 +282,7 @@ def test_review_comment_return_and_staff_sees_comment(assessment, staff, reviewe
     rc = client_for(reviewer)
     rc.post(
         reverse("assess:review-comment", args=[assessment.pk]),
-        {"criterion": "5", "text": "Name your data sources."},
+        {"criterion": "5", "c5": "Name your data sources."},
     )
     rc.post(reverse("assess:review-return", args=[assessment.pk]), {"text": "Nearly there."})
 
@@ -304,12 +304,11 @@ def test_review_empty_comment_is_an_error(assessment, staff, reviewer, client_fo
     workflow.submit(assessment=assessment, user=staff)
     response = client_for(reviewer).post(
         reverse("assess:review-comment", args=[assessment.pk]),
-        {"criterion": "5", "text": "  "},
+        {"criterion": "5", "c5": "  "},
     )
-    entry5 = response.context["entries"][4]
     assert response.status_code == 200
-    assert entry5.comment_form.errors == {
-        "text": ["This field holds only spaces. Write some text or leave it empty."]
+    assert response.context["comment_form"].errors == {
+        "c5": ["This field holds only spaces. Write some text or leave it empty."]
     }
     assert ReviewComment.objects.count() == 0
 
@@ -424,7 +423,8 @@ def test_review_page_queries_do_not_grow(
     for i in range(n):
         workflow.add_comment(assessment=assessment, user=reviewer, text=f"Note {i}")
     client = client_for(reviewer)
-    with django_assert_max_num_queries(8):
+    # 8, plus one looking for the office's previous published cycle.
+    with django_assert_max_num_queries(9):
         response = client.get(reverse("assess:review", args=[assessment.pk]))
     assert len(response.context["general_comments"]) == n
 
@@ -491,3 +491,98 @@ def test_withdraw_leaves_the_list_and_a_reviewer_brings_it_back(
     back = review.post(reverse("assess:reinstate", args=[assessment.pk]))
     assert back["Location"] == reverse("assess:detail", args=[assessment.pk])
     assert Assessment.objects.get(pk=assessment.pk).status == "draft"
+
+
+def test_review_comments_on_two_criteria_are_saved_together(
+    assessment, staff, reviewer, client_for
+):
+    fill(assessment, staff)
+    workflow.submit(assessment=assessment, user=staff)
+    response = client_for(reviewer).post(
+        reverse("assess:review-comment", args=[assessment.pk]),
+        {"criterion": "6", "c6": "Who funds this?", "c9": "Which evaluation?"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("assess:review", args=[assessment.pk]) + "#criterion-6"
+    assert list(
+        ReviewComment.objects.filter(assessment=assessment)
+        .order_by("pk")
+        .values_list("criterion__number", "text")
+    ) == [(6, "Who funds this?"), (9, "Which evaluation?")]
+
+
+def test_review_comment_error_keeps_every_typed_box(assessment, staff, reviewer, client_for):
+    fill(assessment, staff)
+    workflow.submit(assessment=assessment, user=staff)
+    response = client_for(reviewer).post(
+        reverse("assess:review-comment", args=[assessment.pk]),
+        {"criterion": "6", "c6": "", "c9": "Which evaluation?"},
+    )
+    assert response.status_code == 200
+    assert response.context["comment_form"].errors == {"c6": ["This field is required."]}
+    assert response.context["entries"][8].comment_field.value() == "Which evaluation?"
+    assert ReviewComment.objects.count() == 0
+
+
+def test_resubmission_is_marked_in_the_queue_with_changes_since_return(
+    assessment, staff, reviewer, client_for
+):
+    fill(assessment, staff)
+    workflow.submit(assessment=assessment, user=staff)
+    workflow.return_to_office(assessment=assessment, user=reviewer, comment="See 4.")
+    entry = assessment.entries.get(criterion__number=4)
+    data = complete_data(level=entry.level)
+    data["opportunities"] = entry.opportunities
+    data["strengths"] = "Rewritten after the return."
+    workflow.save_entry(entry=entry, data=data, base_version=entry.version, user=staff)
+    workflow.submit(assessment=assessment, user=staff)
+    rc = client_for(reviewer)
+
+    queue = rc.get(reverse("assess:review-queue"))
+    page = rc.get(reverse("assess:review", args=[assessment.pk]))
+
+    assert [r["assessment"].resubmitted for r in queue.context["rows"]] == [True]
+    assert "Resubmitted after return" in queue.content.decode()
+    changed = {e.criterion.number: e.since_return for e in page.context["entries"]}
+    assert [n for n, d in changed.items() if d] == [4]
+    assert [f[0] for f in changed[4].fields] == ["strengths"]
+    assert changed[4].fields[0][2] == "Rewritten after the return."
+
+
+def test_overview_counts_reviewer_comments_per_criterion(assessment, staff, reviewer, client_for):
+    fill(assessment, staff)
+    workflow.submit(assessment=assessment, user=staff)
+    criterion = Criterion.objects.get(number=2)
+    for text in ("Name the partners.", "And their roles."):
+        workflow.add_comment(assessment=assessment, user=reviewer, criterion=criterion, text=text)
+    workflow.return_to_office(assessment=assessment, user=reviewer, comment="See 2.")
+
+    page = client_for(staff).get(reverse("assess:detail", args=[assessment.pk]))
+
+    assert [r["comments"] for r in page.context["rows"]] == [0, 2, 0, 0, 0, 0, 0, 0, 0]
+    assert "2 reviewer comments" in page.content.decode()
+
+
+def test_publish_without_the_confirmation_box_publishes_nothing(
+    assessment, staff, reviewer, client_for
+):
+    fill(assessment, staff)
+    workflow.submit(assessment=assessment, user=staff)
+    response = client_for(reviewer).post(
+        reverse("assess:review-publish", args=[assessment.pk]), {"text": "Fine."}
+    )
+    assert response.status_code == 200
+    assert response.context["decision_form"].errors == {"confirm": ["This field is required."]}
+    assert Assessment.objects.get(pk=assessment.pk).status == "submitted"
+    assert ReviewComment.objects.filter(assessment=assessment).count() == 0
+
+
+def test_review_page_shows_the_previous_published_level(office, staff, reviewer, client_for):
+    factories.make_assessment(office, cycle=2023, status="published", levels=[3] * 9)
+    current = factories.make_assessment(office, cycle=2024, status="submitted", levels=[2] * 9)
+
+    page = client_for(reviewer).get(reverse("assess:review", args=[current.pk]))
+
+    assert page.context["previous"].cycle == 2023
+    assert [e.previous_entry.level for e in page.context["entries"]] == [3] * 9
+    assert page.content.decode().count("Level in 2023") == 9

@@ -28,8 +28,11 @@ def test_reviewer_returns_with_a_comment_then_publishes(
     check = assert_accessible
     office = "Port Amber Violence Prevention Unit (demo)"
     # --- the reviewer finds the submission in the queue -----------------------------------
-    helpers.sign_in(page, check, "reviewer")
-    helpers.follow(page.get_by_role("link", name="My assessments"))
+    helpers.sign_in(page, check, "reviewer")  # a reviewer lands on the review queue
+    assert page.get_by_role("heading", level=1).inner_text() == "Review queue"
+    helpers.follow(
+        page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="My assessments")
+    )
     check(page)
     helpers.follow(page.get_by_role("link", name="Open the review queue"))
     assert page.get_by_role("heading", level=1).inner_text() == "Review queue"
@@ -75,6 +78,13 @@ def test_reviewer_returns_with_a_comment_then_publishes(
     helpers.follow(row.get_by_role("link", name=str(helpers.CYCLE)))
     decision = staff.get_by_role("status")
     assert "Please answer the note on 3." in decision.inner_text()
+    # The overview marks the criteria that carry the reviewer's comments.
+    assert staff.locator(".criterion-comments").all_inner_texts() == ["1 reviewer comment"]
+    assert (
+        staff.get_by_role("row", name=re.compile("^3. Diagnosis"))
+        .locator(".criterion-comments")
+        .is_visible()
+    )
     check(staff)
     helpers.follow(staff.get_by_role("link", name="3. Diagnosis or baseline studies"))
     comments = staff.get_by_role("region", name="Reviewer's comments on this criterion")
@@ -106,6 +116,16 @@ def test_reviewer_returns_with_a_comment_then_publishes(
         "A yearly diagnosis from hospital and police data, shared with partners."
     )
     check(page)
+    # Publishing needs the confirmation box ticked: without it, nothing is published.
+    helpers.follow(page.get_by_role("button", name="Publish"))
+    assert helpers.field_error(
+        page, "I have read every criterion; publish this assessment on the public pages."
+    ) == ["This field is required."]
+    check(page)
+    assert Assessment.objects.get(pk=submitted.pk).status == Assessment.Status.SUBMITTED
+    page.get_by_label(
+        "I have read every criterion; publish this assessment on the public pages."
+    ).check()
     helpers.follow(page.get_by_role("button", name="Publish"))
     assert page.get_by_role("status").inner_text() == "Published."
     check(page)

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.test import Client
+from django.urls import reverse
 
 from tests import factories
 
@@ -140,3 +141,18 @@ def test_password_validators_reject_weak_passwords(password, codes, db):
 
 def test_password_validators_accept_a_long_passphrase(db):
     assert validate_password(PASSWORD, user=factories.make_user("carol")) is None
+
+
+@pytest.mark.parametrize(
+    ("role", "landing"),
+    [("reviewer", "/assess/review/"), ("researcher", "/reports/dashboard/"), ("staff", "/assess/")],
+)
+def test_login_without_next_lands_on_the_roles_work_page(office, role, landing):
+    if role == "reviewer":
+        user = factories.make_reviewer()
+    elif role == "researcher":
+        user = factories.make_researcher()
+    else:
+        user = factories.make_user(office=office)
+    response = Client().post(reverse("login"), {"username": user.username, "password": "pw"})
+    assert (response.status_code, response["Location"]) == (302, landing)

@@ -312,9 +312,8 @@ def test_review_note_stored_exactly_or_explained(
 ):
     client = client_for(reviewer)
     url = reverse(f"assess:review-{action}", args=[submitted.pk])
-    data = {"text": payload}
-    if action == "comment":
-        data["criterion"] = "1"
+    # The review page posts every criterion's box as c<number>; the button names the one clicked.
+    data = {"criterion": "1", "c1": payload} if action == "comment" else {"text": payload}
 
     response = client.post(url, data)
 

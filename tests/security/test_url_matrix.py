@@ -334,7 +334,9 @@ def _body(name, state, objects):
         return {"office": str(objects["office"].pk), "cycle": "2026"}
     if name == "assess:review-comment":
         return {"text": "A note from the URL matrix"}
-    if name in ("assess:review-return", "assess:review-publish"):
+    if name == "assess:review-publish":
+        return {"text": "A decision from the URL matrix", "confirm": "on"}
+    if name == "assess:review-return":
         return {"text": "A decision from the URL matrix"}
     if name == "login":
         return {"username": "nobody", "password": "wrong password"}
