@@ -484,11 +484,6 @@ def _label_for(assessment):
     }
 
 
-class CommentForm(forms.Form):
-    criterion = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
-    text = TextField(rows=3, required=True, label=_("Comment"))
-
-
 class DecisionForm(forms.Form):
     text = TextField(
         rows=3,
