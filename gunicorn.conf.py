@@ -1,8 +1,9 @@
 """gunicorn settings for production (the Dockerfile and `make bench` use them).
 
-Sync workers: pages are short and CPU-bound; two per core is the usual start. Workers are
-recycled after a bounded number of requests so that memory held by PDF rendering (fonts,
-layout caches) is returned; the jitter keeps them from restarting all at once.
+Sync workers: pages are short and CPU-bound; two per core is the usual start. Scorecards
+render in a separate, limited process per worker (reports/pdf.py), so a worker's memory
+stays small; workers are still recycled after a bounded number of requests, with jitter so
+they do not restart all at once.
 """
 
 import multiprocessing
@@ -12,12 +13,12 @@ bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2))
 worker_class = "sync"
 preload_app = True
-# A worker holds ~140 MB after 200 scorecards (make bench), so recycling every 2,000
-# requests bounds memory without restarting workers every few seconds under load.
+# Recycling every 2,000 requests bounds any slow growth without restarting workers every
+# few seconds under load.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 2000))
 max_requests_jitter = 50
-# Longer than the PDF render limit (PDF_RENDER_TIMEOUT), so a slow render answers cleanly
-# before gunicorn would kill the worker.
+# Far longer than the PDF render limit (PDF_RENDER_TIMEOUT, 10 s), so a slow render answers
+# its own page before gunicorn would kill the worker.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 60))
 graceful_timeout = 30
 accesslog = "-" if os.environ.get("GUNICORN_ACCESS_LOG") else None
@@ -27,7 +28,10 @@ errorlog = "-"
 control_socket_disable = True
 
 
-def when_ready(server):
-    # preload_app has set Django up in the master: import WeasyPrint here once, so that
-    # workers fork with it loaded and no worker's first scorecard pays ~0.9 s for it.
-    import reports.pdf  # noqa: F401
+def post_fork(server, worker):
+    # Each worker starts its render process (which imports WeasyPrint) now, in the
+    # background, so that its first scorecard does not wait ~1.5 s for it. Not in the
+    # master: every process needs a render process of its own.
+    from reports.pdf import start_renderer
+
+    start_renderer()
