@@ -52,7 +52,7 @@ def network_figures():
     figures = {}
     for name, key in NETWORK_FACTS.items():
         value = facts[key].value
-        figures[name] = str(int(value)) if facts[key].unit == "year" else format_value(value)
+        figures[name] = format_value(value, facts[key].unit)
     figures["citation"] = "; ".join(sorted({facts[key].citation for key in NETWORK_FACTS.values()}))
     return figures
 

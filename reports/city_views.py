@@ -14,8 +14,11 @@ from .cache import public_content
 from .peers import peers_for_offices
 
 
-def format_value(value):
-    """A fact's decimal as people write it: 2300000.00 -> "2,300,000", 43.10 -> "43.1"."""
+def format_value(value, unit=""):
+    """A fact's decimal as people write it: 2300000.00 -> "2,300,000", 43.10 -> "43.1";
+    a year is never grouped: 1994, not "1,994"."""
+    if unit == "year":
+        return str(int(value))
     value = value.quantize(1) if value == value.to_integral() else value.normalize()
     return number_format(value, force_grouping=True)
 
@@ -79,7 +82,7 @@ def _city_content(request, city):
 
     facts, national_facts = queries.city_facts(city)
     for fact in facts + national_facts:
-        fact.display_value = format_value(fact.value)
+        fact.display_value = format_value(fact.value, fact.unit)
 
     labels = {}
     if self_assessments:

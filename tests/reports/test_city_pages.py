@@ -68,6 +68,7 @@ def test_format_value_drops_useless_decimals_and_groups_thousands():
     assert format_value(Decimal("43.10")) == "43.1"
     assert format_value(Decimal("0.50")) == "0.5"
     assert format_value(Decimal("287")) == "287"
+    assert format_value(Decimal("1994.00"), "year") == "1994"
 
 
 def test_city_list_query_excludes_fictional_unless_asked(report):
