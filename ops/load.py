@@ -13,8 +13,8 @@ DURATION seconds with CLIENTS logged-in staff (ops/locustfile.py, Editor), each 
 conflicts happen), 5% PDF scorecard downloads. Then it checks:
 
 - no answer was a 5xx, and every request got an answer;
-- every save was either stored (302) or refused with the conflict page (409, "Not saved:
-  someone else changed this criterion"); nothing else;
+- every save was either stored (302) or refused with the conflict page (409, its
+  "conflict-heading" section, whoever saved in between); nothing else;
 - the history records added for the assessment are exactly the stored saves (same count,
   same texts), each criterion's version grew by its number of stored saves, and no refused
   text was written.

@@ -23,7 +23,9 @@ from locust.stats import PERCENTILES_TO_REPORT, StatsCSV
 
 PLAN = json.loads(Path(os.environ["OVP_LOCUST_PLAN"]).read_text())
 REQUESTS, SAVES = [], []
-CONFLICT_TEXT = "Not saved: someone else changed this criterion"
+# The conflict section of the criterion page, whoever saved in between (someone else, or
+# the same account in another window, which the load's shared accounts do).
+CONFLICT_TEXT = 'id="conflict-heading"'
 BASE_VERSION = re.compile(r'<input[^>]*name="base_version"[^>]*value="(\d+)"')
 _accounts = itertools.count()
 
