@@ -107,6 +107,7 @@ def invite(*, office, by, email, role, language):
         role=role,
         invited_by=by,
         token_hash=hash_token(token),
+        created_at=now,
         expires_at=now + timedelta(days=settings.INVITATION_DAYS),
     )
     _record(office, by, TeamEvent.Action.INVITED, email, new_role=role)

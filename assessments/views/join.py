@@ -47,6 +47,11 @@ def throttled(*, post_only=False):
     return decorator
 
 
+def _data(request):
+    # An empty POST is a form sent empty, to be explained; not a page to show afresh.
+    return request.POST if request.method == "POST" else None
+
+
 def token_error(request, kind):
     return render(request, "join/token_error.html", {"kind": kind}, status=TOKEN_STATUS[kind])
 
@@ -54,7 +59,7 @@ def token_error(request, kind):
 @require_http_methods(["GET", "POST"])
 @throttled(post_only=True)
 def register(request):
-    form = RegistrationForm(request.POST or None)
+    form = RegistrationForm(_data(request))
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items()}
         reg.submit(data=data, language=translation.get_language())
@@ -88,7 +93,7 @@ def answer(request, token):
         registration = reg.read_token(token=token, purpose=reg.ANSWER)
     except reg.TokenError as exc:
         return token_error(request, exc.kind)
-    form = AnswerForm(request.POST or None)
+    form = AnswerForm(_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             reg.answer(registration=registration, text=form.cleaned_data["answer"])
@@ -121,7 +126,7 @@ def invitation(request, token):
         if not context["matches"]:
             context["status"] = 403
     else:
-        form = NewAccountForm(request.POST or None, email=invite.email)
+        form = NewAccountForm(_data(request), email=invite.email)
         if request.method == "POST" and form.is_valid():
             teams.create_account_and_accept(
                 invitation=invite,
@@ -164,7 +169,7 @@ def registration(request, pk):
     found = reg.pending().filter(pk=pk).first()
     if found is None:
         raise Http404
-    form = DecisionForm(request.POST or None)
+    form = DecisionForm(_data(request))
     if request.method == "POST" and form.is_valid():
         decision, message = form.cleaned_data["decision"], form.cleaned_data["message"]
         try:

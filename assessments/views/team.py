@@ -4,12 +4,15 @@ Every view reaches the office through teams.get_team_for_user: non-members get 4
 members who are not leads may look (members only) but not change anything (403).
 """
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import teams
 from ..join_forms import InviteForm, RoleForm
@@ -18,6 +21,27 @@ TEAM_ERRORS = {
     "last-lead": lambda: _("An office needs at least one lead: make another member a lead first."),
     "member": lambda: _("This person is already a member of the team."),
 }
+
+
+def team_view(*methods, lead=True):
+    """Login, then the scoped getter (404 for non-members, whatever the method), then the
+    method check; the view receives the office and the user's membership. With `lead`, a
+    POST needs a lead (403 for other members)."""
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapper(request, office_id, **kwargs):
+            office, membership = teams.get_team_for_user(
+                request.user, office_id, lead=lead and request.method == "POST"
+            )
+            if request.method not in methods:
+                return HttpResponseNotAllowed(methods)
+            return view(request, office, membership, **kwargs)
+
+        return wrapper
+
+    return decorator
 
 
 def _page(request, office, membership, *, form=None, status=200):
@@ -35,14 +59,10 @@ def _page(request, office, membership, *, form=None, status=200):
     return render(request, "assess/team.html", context, status=status)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def team(request, office_id):
+@team_view("GET", "HEAD", "POST")
+def team(request, office, membership):
     """GET: the team; POST (leads): invite someone."""
-    office, membership = teams.get_team_for_user(
-        request.user, office_id, lead=request.method == "POST"
-    )
-    if request.method == "GET":
+    if request.method != "POST":
         return _page(request, office, membership)
     form = InviteForm(request.POST)
     if form.is_valid():
@@ -74,10 +94,8 @@ def _done_or_error(request, office, step):
     return redirect("assess:team", office_id=office.pk)
 
 
-@login_required
-@require_POST
-def change_role(request, office_id, member_id):
-    office, _membership = teams.get_team_for_user(request.user, office_id, lead=True)
+@team_view("POST")
+def change_role(request, office, membership, member_id):
     form = RoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose one of the roles."))
@@ -91,13 +109,11 @@ def change_role(request, office_id, member_id):
     )
 
 
-@login_required
-@require_POST
-def remove(request, office_id, member_id):
-    office, membership = teams.get_team_for_user(request.user, office_id)
+@team_view("POST", lead=False)
+def remove(request, office, membership, member_id):
     # Anyone may leave; only leads remove others.
-    if membership.pk != member_id:
-        office, membership = teams.get_team_for_user(request.user, office_id, lead=True)
+    if membership.pk != member_id and not membership.is_lead:
+        raise PermissionDenied
     response = _done_or_error(
         request,
         office,
@@ -108,10 +124,8 @@ def remove(request, office_id, member_id):
     return response
 
 
-@login_required
-@require_POST
-def revoke(request, office_id, invitation_id):
-    office, _membership = teams.get_team_for_user(request.user, office_id, lead=True)
+@team_view("POST")
+def revoke(request, office, membership, invitation_id):
     return _done_or_error(
         request,
         office,
