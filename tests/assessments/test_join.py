@@ -227,9 +227,10 @@ def test_a_decided_registration_is_out_of_the_queue(verified, reviewer, django_c
     client = Client()
     client.force_login(reviewer)
     assert client.get(reverse("assess:registration", args=[verified.pk])).status_code == 404
-    assert "No office is waiting to join." in client.get(
-        reverse("assess:registrations")
-    ).content.decode()
+    assert (
+        "No office is waiting to join."
+        in client.get(reverse("assess:registrations")).content.decode()
+    )
 
 
 def _without_links(message):
@@ -253,9 +254,7 @@ def test_approval_of_a_known_address_makes_that_account_the_lead(
     Client().post(links(mail.outbox[0])[0])
     mail.outbox.clear()
     decide(reviewer, Registration.objects.get(), "approve", capture=django_capture_on_commit_callbacks)  # fmt: skip
-    assert list(Membership.objects.filter(role="lead").values_list("user", flat=True)) == [
-        known.pk
-    ]
+    assert list(Membership.objects.filter(role="lead").values_list("user", flat=True)) == [known.pk]
     assert User.objects.filter(email__iexact="ana@office.example").count() == 1
     assert mail.outbox[0].subject == "Cali Youth Peace Office has joined OVP Assess"
 

@@ -214,12 +214,24 @@ def test_a_lead_of_office_a_gets_404_on_office_b(as_lead, office, other_office, 
     )
     urls = [
         ("get", reverse("assess:team", args=[other_office.pk]), {}),
-        ("post", reverse("assess:team", args=[other_office.pk]), {"email": "y@b.example", "role": "lead"}),  # fmt: skip
-        ("post", reverse("assess:team-role", args=[other_office.pk, b_member.pk]), {"role": "viewer"}),  # fmt: skip
+        (
+            "post",
+            reverse("assess:team", args=[other_office.pk]),
+            {"email": "y@b.example", "role": "lead"},
+        ),  # fmt: skip
+        (
+            "post",
+            reverse("assess:team-role", args=[other_office.pk, b_member.pk]),
+            {"role": "viewer"},
+        ),  # fmt: skip
         ("post", reverse("assess:team-remove", args=[other_office.pk, b_member.pk]), {}),
         ("post", reverse("assess:team-revoke", args=[other_office.pk, b_invitation.pk]), {}),
         # Office A's URL with office B's member or invitation.
-        ("post", reverse("assess:team-role", args=[office.pk, b_member.pk]), {"role": "viewer"}),  # fmt: skip
+        (
+            "post",
+            reverse("assess:team-role", args=[office.pk, b_member.pk]),
+            {"role": "viewer"},
+        ),  # fmt: skip
         ("post", reverse("assess:team-remove", args=[office.pk, b_member.pk]), {}),
         ("post", reverse("assess:team-revoke", args=[office.pk, b_invitation.pk]), {}),
     ]
