@@ -69,7 +69,9 @@ class RegistrationForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["city"].label_from_instance = lambda c: f"{c.name} ({c.country.name})"
-        self.fields["institutional_home"].choices = [
+        # No choice made for the requester: an empty first option, and "unknown" is the
+        # report's word for what it does not say, not something an office says of itself.
+        self.fields["institutional_home"].choices = [("", "---------")] + [
             c for c in InstitutionalHome.choices if c[0] != InstitutionalHome.UNKNOWN
         ]
 
@@ -150,6 +152,7 @@ class NewAccountForm(UserCreationForm):
     """An invitee's new account; its e-mail address is the invited one, never typed."""
 
     name = forms.CharField(label=_("Your name"), max_length=150, required=False)
+    field_order = ["name", "username", "password1", "password2"]
 
     class Meta(UserCreationForm.Meta):
         model = User

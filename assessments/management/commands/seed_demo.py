@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from assessments import teams, workflow
 from assessments.access import RESEARCHERS, REVIEWERS
-from assessments.models import Assessment, Invitation, Membership, Registration
+from assessments.models import Assessment, Invitation, Membership, Registration, TeamEvent
 from cities.models import City, Country, Office, Origin
 from criteria.models import Criterion
 
@@ -255,6 +255,13 @@ class Command(BaseCommand):
                 invited_by=lead,
                 token_hash=teams.hash_token(secrets.token_urlsafe(32)),
                 expires_at=timezone.now() + timedelta(days=settings.INVITATION_DAYS),
+            )
+            TeamEvent.objects.create(
+                office=office,
+                actor=lead,
+                action=TeamEvent.Action.INVITED,
+                subject=DEMO_INVITEE,
+                new_role=Membership.Role.VIEWER,
             )
 
     def _cycles(self, office, levels, author, reviewer, rng):
