@@ -115,9 +115,7 @@ def test_seed_demo_adds_a_pending_registration_and_invitation_once(report, setti
     _run("--password", "pw-for-tests-1")
     _run()
     registrations = Registration.objects.values_list("office_name", "status", "is_demo")
-    assert list(registrations) == [
-        ("Westbrook Violence Prevention Office (demo)", "pending", True)
-    ]
+    assert list(registrations) == [("Westbrook Violence Prevention Office (demo)", "pending", True)]
     invitations = Invitation.objects.values_list(
         "office__slug", "email", "role", "invited_by__username"
     )
