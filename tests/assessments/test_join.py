@@ -111,6 +111,8 @@ def test_forged_and_expired_verification_links_get_a_clear_page(post_join, setti
     assert expired.status_code == 410
     assert "This link has expired" in expired.content.decode()
     assert Registration.objects.get().status == "unverified"
+    # An expired request leaves no account behind: accounts are made on approval only.
+    assert not User.objects.filter(email="ana@office.example").exists()
 
 
 def test_registration_in_the_requesters_language(report, django_capture_on_commit_callbacks):
