@@ -113,11 +113,12 @@ def pending():
     ).select_related("city__country", "country")
 
 
-def _unique_slug(model, base, *, field="slug", max_length=50):
-    base = (slugify(base) or "office")[: max_length - 4]
+def _unique_slug(model, base, *, fallback, max_length=50):
+    # ASCII slugs (URLs stay typeable); a name in another script falls back to a word.
+    base = (slugify(base) or fallback)[: max_length - 4]
     for n in itertools.count(1):
         slug = base if n == 1 else f"{base}-{n}"
-        if not model.objects.filter(**{field: slug}).exists():
+        if not model.objects.filter(slug=slug).exists():
             return slug
 
 
@@ -150,24 +151,30 @@ def approve(*, registration, reviewer):
     if city is None:
         country = registration.country
         if country is None:
-            country = Country.objects.filter(name__iexact=registration.new_country).first()
+            # A country named again is the same country; never a demo or synthetic one.
+            country = Country.objects.filter(
+                name__iexact=registration.new_country,
+                origin__in=[Origin.REPORT, Origin.REGISTERED],
+            ).first()
         if country is None:
             country = Country.objects.create(
                 name=registration.new_country,
-                slug=_unique_slug(Country, registration.new_country),
+                slug=_unique_slug(Country, registration.new_country, fallback="country"),
                 region=Region.OTHER,
                 origin=origin,
             )
         city = City.objects.create(
             country=country,
             name=registration.new_city,
-            slug=_unique_slug(City, registration.new_city),
+            slug=_unique_slug(City, registration.new_city, fallback="city"),
             origin=origin,
         )
     office = Office.objects.create(
         city=city,
         name=registration.office_name,
-        slug=_unique_slug(Office, f"{city.slug}-{registration.office_name}", max_length=120),
+        slug=_unique_slug(
+            Office, f"{city.slug}-{registration.office_name}", fallback="office", max_length=120
+        ),
         acronym=registration.acronym,
         website=registration.website,
         year_founded=registration.year_founded,

@@ -128,14 +128,13 @@ def invitation(request, token):
     else:
         form = NewAccountForm(_data(request), email=invite.email)
         if request.method == "POST" and form.is_valid():
-            teams.create_account_and_accept(
+            membership = teams.create_account_and_accept(
                 invitation=invite,
                 username=form.cleaned_data["username"],
                 password=form.cleaned_data["password1"],
                 name=form.cleaned_data["name"],
             )
-            new_user = form.instance.__class__.objects.get(username=form.cleaned_data["username"])
-            login(request, new_user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(
                 request, _("Welcome to the team of %(office)s.") % {"office": invite.office.name}
             )

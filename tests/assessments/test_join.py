@@ -303,3 +303,14 @@ def test_load_report_leaves_registered_data_alone(
     # Nothing a registration says is a sourced fact.
     assert not SourcedFact.objects.filter(office__in=registered).exists()
     assert not SourcedFact.objects.filter(city__origin=Origin.REGISTERED).exists()
+
+
+def test_a_city_named_in_another_script_gets_an_ascii_slug(
+    post_join, reviewer, django_capture_on_commit_callbacks
+):
+    post_join(city="", new_city="القاهرة", new_country="مصر")
+    Client().post(links(mail.outbox[0])[0])
+    decide(reviewer, Registration.objects.get(), "approve", capture=django_capture_on_commit_callbacks)  # fmt: skip
+    city = City.objects.get(name="القاهرة")
+    assert (city.slug, city.country.slug, city.country.name) == ("city", "country", "مصر")
+    assert Client().get(city.get_absolute_url()).status_code == 200
