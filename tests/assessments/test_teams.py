@@ -252,3 +252,38 @@ def test_an_existing_member_cannot_be_invited_again(invite, office):
     assert response.status_code == 400
     assert "already a member of the team" in response.content.decode()
     assert mail.outbox == []
+
+
+def _queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("n", [1, 6])
+def test_team_page_queries_do_not_grow_with_the_team(as_lead, lead, office, n):
+    for i in range(n):
+        member = factories.make_user(f"member{i}", office=office, email=f"m{i}@office.example")
+        teams.invite(office=office, by=lead, email=f"new{i}@office.example", role="viewer", language="en")  # fmt: skip
+        teams.change_role(office=office, membership_id=member.memberships.get().pk, role="viewer", by=lead)  # fmt: skip
+    # Sessions, user, membership, members, invitations, log (and messages) whatever n.
+    counts = _queries(as_lead, reverse("assess:team", args=[office.pk]))
+    assert counts == 6
+
+
+@pytest.mark.parametrize("n", [1, 6])
+def test_registrations_queue_queries_do_not_grow(reviewer, report, n):
+    from assessments.models import Registration
+    from cities.models import City, Country
+
+    cali = City.objects.get(slug="cali")
+    country = Country.objects.get(slug="colombia")
+    for i in range(n):
+        Registration.objects.create(name="A", email="a@x.example", job_title="B", office_name=f"O{i}", city=cali, status="pending")  # fmt: skip
+        Registration.objects.create(name="A", email="a@x.example", job_title="B", office_name=f"N{i}", new_city="New", country=country, status="pending")  # fmt: skip
+    client = Client()
+    client.force_login(reviewer)
+    assert _queries(client, reverse("assess:registrations")) == 4
