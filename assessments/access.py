@@ -38,7 +38,7 @@ def office_ids_for(user, editor=False):
         return set()
     memberships = Membership.objects.filter(user=user)
     if editor:
-        memberships = memberships.filter(role=Membership.Role.EDITOR)
+        memberships = memberships.filter(role__in=Membership.EDITING_ROLES)
     return set(memberships.values_list("office_id", flat=True))
 
 

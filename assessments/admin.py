@@ -1,7 +1,16 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Assessment, Entry, EvidenceLink, Membership, ReviewComment
+from .models import (
+    Assessment,
+    Entry,
+    EvidenceLink,
+    Invitation,
+    Membership,
+    Registration,
+    ReviewComment,
+    TeamEvent,
+)
 
 
 class EntryInline(admin.StackedInline):
@@ -43,3 +52,27 @@ class MembershipAdmin(admin.ModelAdmin):
     list_select_related = ["user", "office__city"]
     autocomplete_fields = ["office"]
     search_fields = ["user__username", "office__name"]
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    list_display = ["office_name", "email", "status", "is_demo", "created_at"]
+    list_filter = ["status", "is_demo"]
+    search_fields = ["office_name", "email", "name"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    # The token's hash is of no use to anyone reading this page.
+    exclude = ["token_hash"]
+    list_display = ["email", "office", "role", "created_at", "expires_at", "accepted_at"]
+    list_select_related = ["office__city"]
+
+    def has_add_permission(self, request):
+        return False  # invitations are sent from the team page, with their mail
+
+
+@admin.register(TeamEvent)
+class TeamEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "office", "actor", "action", "subject", "old_role", "new_role"]
+    list_select_related = ["office__city", "actor"]

@@ -4,10 +4,11 @@ evidence, review comments, and who belongs to which office."""
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from cities.models import Office, Origin
+from cities.models import City, Country, InstitutionalHome, Office, Origin
 from criteria.models import Criterion
 
 
@@ -203,11 +204,16 @@ class ReviewComment(models.Model):
 
 
 class Membership(models.Model):
-    """City staff belong to offices, as editors (may save) or viewers (read only)."""
+    """City staff belong to offices, as leads (edit and manage the team), editors (may
+    save) or viewers (read only)."""
 
     class Role(models.TextChoices):
+        LEAD = "lead", _("Lead")
         EDITOR = "editor", _("Editor")
         VIEWER = "viewer", _("Viewer")
+
+    # The roles that may save an office's self-assessments.
+    EDITING_ROLES = (Role.LEAD, Role.EDITOR)
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
@@ -220,3 +226,142 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} - {self.office} ({self.role})"
+
+    @property
+    def can_edit(self):
+        return self.role in self.EDITING_ROLES
+
+    @property
+    def is_lead(self):
+        return self.role == self.Role.LEAD
+
+
+class Registration(models.Model):
+    """An office's request to join, waiting for its address to be verified and for a
+    reviewer. Nothing here is a sourced fact, and no account exists until approval."""
+
+    class Status(models.TextChoices):
+        UNVERIFIED = "unverified", _("Address not verified yet")
+        PENDING = "pending", _("Waiting for a reviewer")
+        NEEDS_INFO = "needs-info", _("More information asked")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.UNVERIFIED
+    )
+    # The requester.
+    name = models.CharField(_("your name"), max_length=150)
+    email = models.EmailField(_("work e-mail"))
+    job_title = models.CharField(_("your role in the office"), max_length=150)
+    language = models.CharField(_("language"), max_length=10, default="en")
+    # The office.
+    office_name = models.CharField(_("office name"), max_length=200)
+    acronym = models.CharField(_("acronym"), max_length=20, blank=True)
+    website = models.URLField(_("website"), max_length=500, blank=True)
+    institutional_home = models.CharField(
+        _("institutional home"), max_length=20, choices=InstitutionalHome.choices
+    )
+    year_founded = models.PositiveSmallIntegerField(_("year founded"), null=True, blank=True)
+    # An existing city (and so country), or the names of new ones.
+    city = models.ForeignKey(
+        City, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    new_city = models.CharField(_("new city"), max_length=100, blank=True)
+    country = models.ForeignKey(
+        Country, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    new_country = models.CharField(_("new country"), max_length=100, blank=True)
+    # The reviewer's question or reason for declining, and the requester's answer.
+    reviewer_message = models.TextField(_("message to the requester"), blank=True)
+    answer = models.TextField(_("answer"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    office = models.ForeignKey(
+        Office, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Seed data is labelled, never mistaken for a real office's request.
+    is_demo = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.office_name} ({self.email})"
+
+    @property
+    def city_name(self):
+        return self.city.name if self.city else self.new_city
+
+    @property
+    def country_name(self):
+        if self.city:
+            return self.city.country.name
+        return self.country.name if self.country else self.new_country
+
+
+class Invitation(models.Model):
+    """A one-time link to join an office. Only a hash of its token is stored."""
+
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail"))
+    role = models.CharField(_("role"), max_length=10, choices=Membership.Role.choices)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.email} -> {self.office} ({self.role})"
+
+    @property
+    def is_open(self):
+        return (
+            self.accepted_at is None
+            and self.revoked_at is None
+            and self.expires_at > timezone.now()
+        )
+
+
+class TeamEvent(models.Model):
+    """One change to an office's team: who did it, when, and what."""
+
+    class Action(models.TextChoices):
+        INVITED = "invited", _("invited")
+        REVOKED = "revoked", _("revoked the invitation of")
+        JOINED = "joined", _("joined")
+        ROLE_CHANGED = "role-changed", _("changed the role of")
+        REMOVED = "removed", _("removed")
+        LEFT = "left", _("left")
+        APPROVED = "approved", _("approved the registration of")
+
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="team_events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    action = models.CharField(max_length=15, choices=Action.choices)
+    # Whom it was about (a username or an e-mail address), as it was then.
+    subject = models.CharField(max_length=254)
+    old_role = models.CharField(max_length=10, choices=Membership.Role.choices, blank=True)
+    new_role = models.CharField(max_length=10, choices=Membership.Role.choices, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.actor} {self.action} {self.subject}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import entries, history, review, workspace
+from .views import entries, history, join, review, team, workspace
 
 app_name = "assess"
 urlpatterns = [
@@ -21,4 +21,22 @@ urlpatterns = [
     path("<int:pk>/review/comment/", review.review_comment, name="review-comment"),
     path("<int:pk>/review/return/", review.review_return, name="review-return"),
     path("<int:pk>/review/publish/", review.review_publish, name="review-publish"),
+    path("registrations/", join.registrations, name="registrations"),
+    path("registrations/<int:pk>/", join.registration, name="registration"),
+    path("offices/<int:office_id>/team/", team.team, name="team"),
+    path(
+        "offices/<int:office_id>/team/members/<int:member_id>/role/",
+        team.change_role,
+        name="team-role",
+    ),
+    path(
+        "offices/<int:office_id>/team/members/<int:member_id>/remove/",
+        team.remove,
+        name="team-remove",
+    ),
+    path(
+        "offices/<int:office_id>/team/invitations/<int:invitation_id>/revoke/",
+        team.revoke,
+        name="team-revoke",
+    ),
 ]

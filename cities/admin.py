@@ -28,8 +28,8 @@ class CityAdmin(admin.ModelAdmin):
 
 @admin.register(Office)
 class OfficeAdmin(admin.ModelAdmin):
-    list_display = ["name", "city", "institutional_home", "status", "in_sample"]
-    list_filter = ["institutional_home", "status", "in_sample", "civilian_led"]
+    list_display = ["name", "city", "institutional_home", "status", "in_sample", "origin"]
+    list_filter = ["institutional_home", "status", "in_sample", "civilian_led", "origin"]
     list_select_related = ["city"]
     search_fields = ["name", "acronym", "city__name"]
 

@@ -16,6 +16,26 @@ class Origin(models.TextChoices):
     REPORT = "report", _("Report")
     DEMO = "demo", _("Demo (fictional)")
     SYNTHETIC = "synthetic", _("Synthetic (fictional)")
+    # Made when a reviewer approved an office's registration: real, but said by the office
+    # itself, not by the report. load_report never changes or removes these.
+    REGISTERED = "registered", _("Registered by the office")
+
+
+FICTIONAL = (Origin.DEMO, Origin.SYNTHETIC)
+
+
+def office_origin(*, office_origin, city_origin):
+    """The origin an office is labelled with: its own when it was registered (a second
+    office in a report city is "registered"), else its city's (demo, synthetic, report)."""
+    return office_origin if office_origin != Origin.REPORT else city_origin
+
+
+def shown_origin_q(origin, prefix=""):
+    """A filter on offices (at `prefix`, e.g. "office__") labelled with `origin`."""
+    own = models.Q(**{f"{prefix}origin": Origin.REPORT, f"{prefix}city__origin": origin})
+    if origin == Origin.REPORT:
+        return own
+    return own | models.Q(**{f"{prefix}origin": origin})
 
 
 class Country(models.Model):
@@ -65,7 +85,7 @@ class City(models.Model):
 
     @property
     def is_fictional(self):
-        return self.origin != Origin.REPORT
+        return self.origin in FICTIONAL
 
 
 def office_url(city_slug, office_slug):
@@ -94,7 +114,7 @@ class OfficeStatus(models.TextChoices):
 
 class OfficeQuerySet(models.QuerySet):
     def real(self):
-        return self.filter(city__origin=Origin.REPORT)
+        return self.filter(city__origin=Origin.REPORT, origin=Origin.REPORT)
 
 
 class Office(models.Model):
@@ -114,6 +134,9 @@ class Office(models.Model):
     in_sample = models.BooleanField(_("listed in the report's appendix"), default=False)
     description = models.TextField(_("description"), blank=True)
     citation = models.CharField(_("source"), max_length=300, blank=True)
+    # "registered" for an office created by an approved registration; "report" for every
+    # other one, which then shows its city's origin (see shown_origin).
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.REPORT)
 
     objects = OfficeQuerySet.as_manager()
 
@@ -127,8 +150,12 @@ class Office(models.Model):
         return office_url(self.city.slug, self.slug)
 
     @property
+    def shown_origin(self):
+        return office_origin(office_origin=self.origin, city_origin=self.city.origin)
+
+    @property
     def is_fictional(self):
-        return self.city.origin != Origin.REPORT
+        return self.shown_origin in FICTIONAL
 
 
 class SourcedFact(models.Model):

@@ -41,6 +41,7 @@ from cities.models import (
     Origin,
     Region,
     SourcedFact,
+    shown_origin_q,
 )
 from criteria.models import Criterion, PeerExample
 
@@ -209,7 +210,7 @@ class PeerExampleOut(Schema):
 
     @staticmethod
     def resolve_origin(obj):
-        return obj.office.city.origin
+        return obj.office.shown_origin
 
 
 class CriterionOut(Schema):
@@ -274,7 +275,7 @@ class OfficeOut(Schema):
 
     @staticmethod
     def resolve_origin(obj):
-        return obj.city.origin
+        return obj.shown_origin
 
     @staticmethod
     def resolve_url(obj):
@@ -372,7 +373,7 @@ class AssessmentOut(Schema):
 
     @staticmethod
     def resolve_origin(obj):
-        return obj.office.city.origin
+        return obj.office.shown_origin
 
 
 # --- Querysets (fixed number of queries per page) ----------------------------------------
@@ -485,12 +486,12 @@ def list_offices(
     in_sample: bool | None = None,
     origin: Origin | None = None,
 ):
+    qs = _offices() if origin is None else _offices().filter(shown_origin_q(origin))
     return _filter(
-        _offices(),
+        qs,
         city__slug=city,
         institutional_home=institutional_home,
         in_sample=in_sample,
-        city__origin=origin,
     )
 
 
@@ -512,14 +513,16 @@ def list_assessments(
 ):
     """Assessments with their entries and evidence links: published ones for anonymous
     callers; drafts and submitted ones too for the office's staff and reviewers."""
+    qs = _assessments(request.user)
+    if origin is not None:
+        qs = qs.filter(shown_origin_q(origin, "office__"))
     return _filter(
-        _assessments(request.user),
+        qs,
         office__city__slug=city,
         office__slug=office,
         cycle=cycle,
         kind=kind,
         status=status,
-        office__city__origin=origin,
     )
 
 

@@ -189,6 +189,13 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ovp-assess@localhost")
 
+# Registration (/join/) and team invitations: how long their links work, and how many
+# requests one address may make an hour to the endpoints that send mail or check tokens.
+JOIN_VERIFY_MAX_AGE = envint("JOIN_VERIFY_DAYS", 3) * 86400
+JOIN_ANSWER_MAX_AGE = envint("JOIN_ANSWER_DAYS", 14) * 86400
+INVITATION_DAYS = envint("INVITATION_DAYS", 7)
+JOIN_RATE_LIMIT = envint("JOIN_RATE_LIMIT", 20)
+
 LANGUAGE_CODE = "en"
 LANGUAGES = [
     ("en", _("English")),

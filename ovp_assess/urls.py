@@ -24,6 +24,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("criteria/", include("criteria.urls")),
     path("cities/", include("reports.city_urls")),
+    path("join/", include("assessments.join_urls")),
     path("assess/", include("assessments.urls")),
     path("reports/", include("reports.urls")),
     path("api/", api.urls),

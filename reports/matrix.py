@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from assessments.models import Assessment, Entry
-from cities.models import City
+from cities.models import City, Origin, office_origin
 from criteria.models import Criterion
 
 DEFAULT_CITIES = ["bristol", "cali", "edmonton", "rosario"]
@@ -82,6 +82,12 @@ def source_text(assessment):
         }
     if assessment["citation"]:
         return assessment["citation"]
+    if assessment.get("office__origin") == Origin.REGISTERED:
+        # A registered office's own words: said so, never passed off as the report's.
+        return _("%(kind)s %(cycle)s of an office registered on OVP Assess") % {
+            "kind": Assessment.Kind(assessment["kind"]).label,
+            "cycle": assessment["cycle"],
+        }
     kind = Assessment.Kind(assessment["kind"]).label
     published = assessment["published_at"]
     if published is None:
@@ -141,6 +147,7 @@ def build_matrix(*, cities, cycle=None, kind=None, assessments=None):
         "source_date",
         "office__name",
         "office__slug",
+        "office__origin",
         "office__city_id",
     ):
         by_city.setdefault(a["office__city_id"], []).append(a)
@@ -164,6 +171,9 @@ def build_matrix(*, cities, cycle=None, kind=None, assessments=None):
                 "kind_label": Assessment.Kind(a["kind"]).label,
                 "office_name": a["office__name"],
                 "office_slug": a["office__slug"],
+                "office_origin": office_origin(
+                    office_origin=a["office__origin"], city_origin=city["origin"]
+                ),
                 "source": source_text(a),
                 "rated": any(
                     entries.get((a["id"], c["id"]), {}).get("level") is not None for c in criteria

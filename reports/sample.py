@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, OuterRef
 
 from assessments.models import Assessment, Entry
-from cities.models import Origin
+from cities.models import Origin, office_origin
 
 from .matrix import criteria_rows
 
@@ -58,7 +58,7 @@ def load_sample(*, filters, assessments=None, auto_demo=True):
     "assessment_id", "cycle", "kind", "levels": [nine levels or None], "mean"}.
     """
     criteria = criteria_rows()
-    origins = [Origin.REPORT, Origin.DEMO]
+    origins = [Origin.REPORT, Origin.DEMO, Origin.REGISTERED]
     if filters.include_synthetic:
         origins.append(Origin.SYNTHETIC)
     qs = rated_assessments(assessments).filter(office__city__origin__in=origins)
@@ -82,6 +82,7 @@ def load_sample(*, filters, assessments=None, auto_demo=True):
         "office__city__name",
         "office__city__slug",
         "office__city__origin",
+        "office__origin",
     )
     # Latest cycle first; within a cycle the research assessment, as in the matrix.
     latest = {}
@@ -110,7 +111,8 @@ def load_sample(*, filters, assessments=None, auto_demo=True):
 
     offices = []
     seen_labels = set()
-    for aid, cycle, kind, office_id, slug, name, city, city_slug, origin in picked:
+    for aid, cycle, kind, office_id, slug, name, city, city_slug, city_origin, own in picked:
+        origin = office_origin(office_origin=own, city_origin=city_origin)
         label = office_label(name, city)
         if label in seen_labels:  # chart axes need distinct labels
             label = f"{label} [{slug}]"

@@ -50,7 +50,12 @@ def entry_badge(entry, label=""):
 
 @register.simple_tag
 def fictional_badge(origin):
-    """Visible label on every demo or synthetic record."""
+    """Visible label on every record not from the report: demo or synthetic (fictional),
+    or registered by an office (real, but in the office's own words)."""
+    if origin == Origin.REGISTERED:
+        return format_html(
+            '<span class="badge badge-registered">{}</span>', _("Registered by the office")
+        )
     if origin == Origin.DEMO:
         return format_html('<span class="badge badge-fictional">{}</span>', _("Demo, fictional"))
     if origin == Origin.SYNTHETIC:

@@ -62,7 +62,7 @@ def _render_home(request, *, bound=None, status=200):
                     }
                 )
         start_form = None
-        if m.role == Membership.Role.EDITOR:
+        if m.can_edit:
             published = [a for a in by_office[m.office_id] if a.is_published]
             if bound is not None and bound.office.pk == m.office_id:
                 start_form = bound

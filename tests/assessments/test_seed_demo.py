@@ -45,7 +45,7 @@ def test_seed_demo_creates_accounts_roles_and_memberships(report, settings):
     assert is_reviewer(users["reviewer"]) and is_researcher(users["researcher"])
     memberships = Membership.objects.filter(user__username__startswith="staff-")
     assert sorted((m.user.username, m.office.slug, m.role) for m in memberships) == [
-        ("staff-cali", "cali-spcc", "editor"),
+        ("staff-cali", "cali-spcc", "lead"),
         ("staff-edmonton", "reach-edmonton", "editor"),
     ]
     assert "staff-cali" in output and "password: pw-for-tests-1" in output
@@ -106,3 +106,19 @@ def test_seed_demo_without_password_prints_a_random_one(report, settings):
     line = next(line for line in output.splitlines() if line.strip().startswith("reviewer"))
     password = line.split("password: ")[1].split()[0]
     assert User.objects.get(username="reviewer").check_password(password)
+
+
+def test_seed_demo_adds_a_pending_registration_and_invitation_once(report, settings):
+    from assessments.models import Invitation, Registration
+
+    settings.DEBUG = True
+    _run("--password", "pw-for-tests-1")
+    _run()
+    registrations = Registration.objects.values_list("office_name", "status", "is_demo")
+    assert list(registrations) == [("Westbrook Violence Prevention Office (demo)", "pending", True)]
+    invitations = Invitation.objects.values_list(
+        "office__slug", "email", "role", "invited_by__username"
+    )
+    assert list(invitations) == [
+        ("cali-spcc", "new-colleague-demo@example.org", "viewer", "staff-cali")
+    ]

@@ -83,6 +83,9 @@ NO_PAGE = {
     "assess:restore",
     "assess:withdraw",
     "assess:reinstate",
+    "assess:team-role",
+    "assess:team-remove",
+    "assess:team-revoke",
     "api:api-root",
 }
 

@@ -9,10 +9,14 @@ Statuses: a number is the exact HTTP status; `login` is a 302 to /accounts/login
 `admin` is a 302 to the admin's own login page; `302` is a redirect anywhere else (the
 action was done, or the view sends you on with a message).
 
-Personas: anonymous; `staff` an editor of the demo office; `other` an editor of another
-office; `viewer` a read-only member of the demo office; `reviewer`; `researcher`; `admin`
+Personas: anonymous; `staff` an editor of the demo office; `lead` the lead of its team;
+`other` an editor of another office; `viewer` a read-only member of the demo office; `reviewer`; `researcher`; `admin`
 a superuser. Object states: `draft`, `submitted`, `published` are self-assessments of the
-demo office; `missing` is an id that does not exist; `-` means the URL takes no object.
+demo office; `missing` is an id that does not exist; `-` means the URL takes no object;
+`token` is a valid link of /join/ (a registration to verify, a question to answer, an
+invitation) and `bad-token` a forged one; `registration` a verified registration waiting
+for a reviewer; `office` the demo office's team (with the viewer's membership and an open
+invitation).
 
 Each request runs inside a savepoint that is rolled back, so a POST by one persona (a
 save, a submit, a logout) never changes what the next persona sees.
@@ -22,183 +26,225 @@ import pytest
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, include, path, reverse
+from django.utils import timezone
 
-from assessments.models import Assessment
+from assessments import registration as reg
+from assessments import teams
+from assessments.models import Assessment, Membership, Registration
+from cities.models import City
 from criteria.models import Criterion
 from tests import factories
 
-PERSONAS = ["anon", "staff", "other", "viewer", "reviewer", "researcher", "admin"]
+PERSONAS = ["anon", "staff", "lead", "other", "viewer", "reviewer", "researcher", "admin"]
 
 # fmt: off
 MATRIX = """
-name                              method state      anon   staff  other  viewer reviewer researcher admin
-home                              GET    -          200    200    200    200    200      200        200
-home                              POST   -          405    405    405    405    405      405        405
-healthz                           GET    -          200    200    200    200    200      200        200
-healthz                           POST   -          405    405    405    405    405      405        405
-set_language                      GET    -          302    302    302    302    302      302        302
-set_language                      POST   -          302    302    302    302    302      302        302
+name                              method state      anon   staff  lead   other  viewer reviewer researcher admin
+home                              GET    -          200    200    200    200    200    200    200    200
+home                              POST   -          405    405    405    405    405    405    405    405
+healthz                           GET    -          200    200    200    200    200    200    200    200
+healthz                           POST   -          405    405    405    405    405    405    405    405
+set_language                      GET    -          302    302    302    302    302    302    302    302
+set_language                      POST   -          302    302    302    302    302    302    302    302
 
-login                             GET    -          200    200    200    200    200      200        200
-login                             POST   -          200    200    200    200    200      200        200
-logout                            GET    -          405    405    405    405    405      405        405
-logout                            POST   -          302    302    302    302    302      302        302
-password_change                   GET    -          login  200    200    200    200      200        200
-password_change                   POST   -          login  200    200    200    200      200        200
-password_change_done              GET    -          login  200    200    200    200      200        200
-password_change_done              POST   -          login  405    405    405    405      405        405
-password_reset                    GET    -          200    200    200    200    200      200        200
-password_reset                    POST   -          200    200    200    200    200      200        200
-password_reset_done               GET    -          200    200    200    200    200      200        200
-password_reset_done               POST   -          405    405    405    405    405      405        405
-password_reset_confirm            GET    bad-token  200    200    200    200    200      200        200
-password_reset_confirm            POST   bad-token  200    200    200    200    200      200        200
-password_reset_complete           GET    -          200    200    200    200    200      200        200
-password_reset_complete           POST   -          405    405    405    405    405      405        405
+login                             GET    -          200    200    200    200    200    200    200    200
+login                             POST   -          200    200    200    200    200    200    200    200
+logout                            GET    -          405    405    405    405    405    405    405    405
+logout                            POST   -          302    302    302    302    302    302    302    302
+password_change                   GET    -          login  200    200    200    200    200    200    200
+password_change                   POST   -          login  200    200    200    200    200    200    200
+password_change_done              GET    -          login  200    200    200    200    200    200    200
+password_change_done              POST   -          login  405    405    405    405    405    405    405
+password_reset                    GET    -          200    200    200    200    200    200    200    200
+password_reset                    POST   -          200    200    200    200    200    200    200    200
+password_reset_done               GET    -          200    200    200    200    200    200    200    200
+password_reset_done               POST   -          405    405    405    405    405    405    405    405
+password_reset_confirm            GET    bad-token  200    200    200    200    200    200    200    200
+password_reset_confirm            POST   bad-token  200    200    200    200    200    200    200    200
+password_reset_complete           GET    -          200    200    200    200    200    200    200    200
+password_reset_complete           POST   -          405    405    405    405    405    405    405    405
 
-criteria:list                     GET    -          200    200    200    200    200      200        200
-criteria:list                     POST   -          405    405    405    405    405      405        405
-criteria:detail                   GET    -          200    200    200    200    200      200        200
-criteria:detail                   GET    missing    404    404    404    404    404      404        404
-criteria:detail                   POST   -          405    405    405    405    405      405        405
-cities:list                       GET    -          200    200    200    200    200      200        200
-cities:list                       POST   -          405    405    405    405    405      405        405
-cities:detail                     GET    -          200    200    200    200    200      200        200
-cities:detail                     GET    missing    404    404    404    404    404      404        404
-cities:detail                     POST   -          405    405    405    405    405      405        405
+criteria:list                     GET    -          200    200    200    200    200    200    200    200
+criteria:list                     POST   -          405    405    405    405    405    405    405    405
+criteria:detail                   GET    -          200    200    200    200    200    200    200    200
+criteria:detail                   GET    missing    404    404    404    404    404    404    404    404
+criteria:detail                   POST   -          405    405    405    405    405    405    405    405
+cities:list                       GET    -          200    200    200    200    200    200    200    200
+cities:list                       POST   -          405    405    405    405    405    405    405    405
+cities:detail                     GET    -          200    200    200    200    200    200    200    200
+cities:detail                     GET    missing    404    404    404    404    404    404    404    404
+cities:detail                     POST   -          405    405    405    405    405    405    405    405
 
-assess:home                       GET    -          login  200    200    200    200      200        200
-assess:home                       POST   -          login  405    405    405    405      405        405
-assess:start                      GET    -          login  405    405    405    405      405        405
-assess:start                      POST   -          login  302    404    403    404      404        404
-assess:review-queue               GET    -          login  403    403    403    200      403        200
-assess:review-queue               POST   -          login  405    405    405    405      405        405
+assess:home                       GET    -          login  200    200    200    200    200    200    200
+assess:home                       POST   -          login  405    405    405    405    405    405    405
+assess:start                      GET    -          login  405    405    405    405    405    405    405
+assess:start                      POST   -          login  302    302    404    403    404    404    404
+assess:review-queue               GET    -          login  403    403    403    403    200    403    200
+assess:review-queue               POST   -          login  405    405    405    405    405    405    405
 
-assess:detail                     GET    draft      login  200    404    200    200      404        200
-assess:detail                     GET    submitted  login  200    404    200    200      404        200
-assess:detail                     GET    published  login  200    404    200    200      404        200
-assess:detail                     GET    missing    login  404    404    404    404      404        404
-assess:detail                     POST   draft      login  405    404    405    405      404        405
-assess:detail                     POST   published  login  405    404    405    405      404        405
-assess:criterion                  GET    draft      login  200    404    200    200      404        200
-assess:criterion                  GET    submitted  login  200    404    200    200      404        200
-assess:criterion                  GET    published  login  200    404    200    200      404        200
-assess:criterion                  GET    missing    login  404    404    404    404      404        404
-assess:criterion                  POST   draft      login  302    404    403    404      404        404
-assess:criterion                  POST   submitted  login  409    404    403    404      404        404
-assess:criterion                  POST   published  login  409    404    403    404      404        404
-assess:submit                     GET    draft      login  200    404    200    200      404        200
-assess:submit                     GET    published  login  200    404    200    200      404        200
-assess:submit                     POST   draft      login  302    404    403    404      404        404
-assess:submit                     POST   submitted  login  403    404    403    404      404        404
-assess:submit                     POST   published  login  403    404    403    404      404        404
-assess:learn                      GET    draft      login  200    404    200    200      404        200
-assess:learn                      GET    published  login  200    404    200    200      404        200
-assess:learn                      POST   draft      login  405    404    405    405      404        405
-assess:history                    GET    draft      login  200    404    200    200      404        200
-assess:history                    GET    published  login  200    404    200    200      404        200
-assess:history                    POST   draft      login  405    404    405    405      404        405
-assess:diff                       GET    draft      login  200    404    200    200      404        200
-assess:diff                       GET    published  login  200    404    200    200      404        200
-assess:diff                       POST   draft      login  405    404    405    405      404        405
-assess:withdraw                   GET    draft      login  405    404    405    405      404        405
-assess:withdraw                   POST   draft      login  302    404    403    404      404        404
-assess:withdraw                   POST   submitted  login  403    404    403    404      404        404
-assess:withdraw                   POST   published  login  403    404    403    404      404        404
-assess:withdraw                   POST   missing    login  404    404    404    404      404        404
-assess:reinstate                  GET    draft      login  405    404    405    405      404        405
-assess:reinstate                  POST   draft      login  403    404    403    302      404        302
-assess:reinstate                  POST   published  login  403    404    403    302      404        302
-assess:reinstate                  POST   missing    login  404    404    404    404      404        404
-assess:restore                    GET    draft      login  405    404    405    405      404        405
-assess:restore                    POST   draft      login  302    404    403    404      404        404
-assess:restore                    POST   submitted  login  403    404    403    404      404        404
-assess:restore                    POST   published  login  403    404    403    404      404        404
-assess:restore                    POST   missing    login  404    404    404    404      404        404
-assess:review                     GET    draft      login  403    404    403    200      404        200
-assess:review                     GET    submitted  login  403    404    403    200      404        200
-assess:review                     GET    published  login  403    404    403    200      404        200
-assess:review                     POST   draft      login  405    404    405    405      404        405
-assess:review                     POST   submitted  login  405    404    405    405      404        405
-assess:review                     POST   published  login  405    404    405    405      404        405
-assess:review-comment             GET    draft      login  405    404    405    405      404        405
-assess:review-comment             GET    submitted  login  405    404    405    405      404        405
-assess:review-comment             GET    published  login  405    404    405    405      404        405
-assess:review-comment             POST   draft      login  403    404    403    302      404        302
-assess:review-comment             POST   submitted  login  403    404    403    302      404        302
-assess:review-comment             POST   published  login  403    404    403    302      404        302
-assess:review-return              GET    draft      login  405    404    405    405      404        405
-assess:review-return              GET    submitted  login  405    404    405    405      404        405
-assess:review-return              GET    published  login  405    404    405    405      404        405
-assess:review-return              POST   draft      login  403    404    403    302      404        302
-assess:review-return              POST   submitted  login  403    404    403    302      404        302
-assess:review-return              POST   published  login  403    404    403    302      404        302
-assess:review-publish             GET    draft      login  405    404    405    405      404        405
-assess:review-publish             GET    submitted  login  405    404    405    405      404        405
-assess:review-publish             GET    published  login  405    404    405    405      404        405
-assess:review-publish             POST   draft      login  403    404    403    302      404        302
-assess:review-publish             POST   submitted  login  403    404    403    302      404        302
-assess:review-publish             POST   published  login  403    404    403    302      404        302
-assess:next-cycle                 GET    published  login  405    404    405    405      404        405
-assess:next-cycle                 POST   draft      login  302    404    403    403      404        403
-assess:next-cycle                 POST   submitted  login  302    404    403    403      404        403
-assess:next-cycle                 POST   published  login  302    404    403    403      404        403
+assess:detail                     GET    draft      login  200    200    404    200    200    404    200
+assess:detail                     GET    submitted  login  200    200    404    200    200    404    200
+assess:detail                     GET    published  login  200    200    404    200    200    404    200
+assess:detail                     GET    missing    login  404    404    404    404    404    404    404
+assess:detail                     POST   draft      login  405    405    404    405    405    404    405
+assess:detail                     POST   published  login  405    405    404    405    405    404    405
+assess:criterion                  GET    draft      login  200    200    404    200    200    404    200
+assess:criterion                  GET    submitted  login  200    200    404    200    200    404    200
+assess:criterion                  GET    published  login  200    200    404    200    200    404    200
+assess:criterion                  GET    missing    login  404    404    404    404    404    404    404
+assess:criterion                  POST   draft      login  302    302    404    403    404    404    404
+assess:criterion                  POST   submitted  login  409    409    404    403    404    404    404
+assess:criterion                  POST   published  login  409    409    404    403    404    404    404
+assess:submit                     GET    draft      login  200    200    404    200    200    404    200
+assess:submit                     GET    published  login  200    200    404    200    200    404    200
+assess:submit                     POST   draft      login  302    302    404    403    404    404    404
+assess:submit                     POST   submitted  login  403    403    404    403    404    404    404
+assess:submit                     POST   published  login  403    403    404    403    404    404    404
+assess:learn                      GET    draft      login  200    200    404    200    200    404    200
+assess:learn                      GET    published  login  200    200    404    200    200    404    200
+assess:learn                      POST   draft      login  405    405    404    405    405    404    405
+assess:history                    GET    draft      login  200    200    404    200    200    404    200
+assess:history                    GET    published  login  200    200    404    200    200    404    200
+assess:history                    POST   draft      login  405    405    404    405    405    404    405
+assess:diff                       GET    draft      login  200    200    404    200    200    404    200
+assess:diff                       GET    published  login  200    200    404    200    200    404    200
+assess:diff                       POST   draft      login  405    405    404    405    405    404    405
+assess:withdraw                   GET    draft      login  405    405    404    405    405    404    405
+assess:withdraw                   POST   draft      login  302    302    404    403    404    404    404
+assess:withdraw                   POST   submitted  login  403    403    404    403    404    404    404
+assess:withdraw                   POST   published  login  403    403    404    403    404    404    404
+assess:withdraw                   POST   missing    login  404    404    404    404    404    404    404
+assess:reinstate                  GET    draft      login  405    405    404    405    405    404    405
+assess:reinstate                  POST   draft      login  403    403    404    403    302    404    302
+assess:reinstate                  POST   published  login  403    403    404    403    302    404    302
+assess:reinstate                  POST   missing    login  404    404    404    404    404    404    404
+assess:restore                    GET    draft      login  405    405    404    405    405    404    405
+assess:restore                    POST   draft      login  302    302    404    403    404    404    404
+assess:restore                    POST   submitted  login  403    403    404    403    404    404    404
+assess:restore                    POST   published  login  403    403    404    403    404    404    404
+assess:restore                    POST   missing    login  404    404    404    404    404    404    404
+assess:review                     GET    draft      login  403    403    404    403    200    404    200
+assess:review                     GET    submitted  login  403    403    404    403    200    404    200
+assess:review                     GET    published  login  403    403    404    403    200    404    200
+assess:review                     POST   draft      login  405    405    404    405    405    404    405
+assess:review                     POST   submitted  login  405    405    404    405    405    404    405
+assess:review                     POST   published  login  405    405    404    405    405    404    405
+assess:review-comment             GET    draft      login  405    405    404    405    405    404    405
+assess:review-comment             GET    submitted  login  405    405    404    405    405    404    405
+assess:review-comment             GET    published  login  405    405    404    405    405    404    405
+assess:review-comment             POST   draft      login  403    403    404    403    302    404    302
+assess:review-comment             POST   submitted  login  403    403    404    403    302    404    302
+assess:review-comment             POST   published  login  403    403    404    403    302    404    302
+assess:review-return              GET    draft      login  405    405    404    405    405    404    405
+assess:review-return              GET    submitted  login  405    405    404    405    405    404    405
+assess:review-return              GET    published  login  405    405    404    405    405    404    405
+assess:review-return              POST   draft      login  403    403    404    403    302    404    302
+assess:review-return              POST   submitted  login  403    403    404    403    302    404    302
+assess:review-return              POST   published  login  403    403    404    403    302    404    302
+assess:review-publish             GET    draft      login  405    405    404    405    405    404    405
+assess:review-publish             GET    submitted  login  405    405    404    405    405    404    405
+assess:review-publish             GET    published  login  405    405    404    405    405    404    405
+assess:review-publish             POST   draft      login  403    403    404    403    302    404    302
+assess:review-publish             POST   submitted  login  403    403    404    403    302    404    302
+assess:review-publish             POST   published  login  403    403    404    403    302    404    302
+assess:next-cycle                 GET    published  login  405    405    404    405    405    404    405
+assess:next-cycle                 POST   draft      login  302    302    404    403    403    404    403
+assess:next-cycle                 POST   submitted  login  302    302    404    403    403    404    403
+assess:next-cycle                 POST   published  login  302    302    404    403    403    404    403
 
-reports:matrix                    GET    -          200    200    200    200    200      200        200
-reports:matrix                    POST   -          405    405    405    405    405      405        405
-reports:matrix-csv                GET    -          200    200    200    200    200      200        200
-reports:matrix-csv                POST   -          405    405    405    405    405      405        405
-reports:dashboard                 GET    -          200    200    200    200    200      200        200
-reports:dashboard                 POST   -          405    405    405    405    405      405        405
-reports:dashboard-csv             GET    heatmap    200    200    200    200    200      200        200
-reports:dashboard-csv             GET    radar      200    200    200    200    200      200        200
-reports:dashboard-csv             GET    trends     200    200    200    200    200      200        200
-reports:dashboard-csv             GET    distribution 200  200    200    200    200      200        200
-reports:dashboard-csv             GET    missing    404    404    404    404    404      404        404
-reports:dashboard-csv             POST   heatmap    405    405    405    405    405      405        405
-reports:scorecard                 GET    draft      404    200    404    200    200      404        200
-reports:scorecard                 GET    submitted  404    200    404    200    200      404        200
-reports:scorecard                 GET    published  200    200    200    200    200      200        200
-reports:scorecard                 GET    missing    404    404    404    404    404      404        404
-reports:scorecard                 POST   draft      405    405    405    405    405      405        405
-reports:scorecard                 POST   published  405    405    405    405    405      405        405
-reports:scorecard-bundle          GET    report     200    200    200    200    200      200        200
-reports:scorecard-bundle          GET    missing    404    404    404    404    404      404        404
-reports:scorecard-bundle          POST   report     405    405    405    405    405      405        405
+join:register                     GET    -          200    200    200    200    200    200    200    200
+join:register                     POST   -          302    302    302    302    302    302    302    302
+join:sent                         GET    -          200    200    200    200    200    200    200    200
+join:sent                         POST   -          405    405    405    405    405    405    405    405
+join:verify                       GET    token      200    200    200    200    200    200    200    200
+join:verify                       GET    bad-token  404    404    404    404    404    404    404    404
+join:verify                       POST   token      200    200    200    200    200    200    200    200
+join:verify                       POST   bad-token  404    404    404    404    404    404    404    404
+join:answer                       GET    token      200    200    200    200    200    200    200    200
+join:answer                       GET    bad-token  404    404    404    404    404    404    404    404
+join:answer                       POST   token      200    200    200    200    200    200    200    200
+join:answer                       POST   bad-token  404    404    404    404    404    404    404    404
+# The invitation is for an address no persona has: signed-in personas are told so (403).
+join:invitation                   GET    token      200    403    403    403    403    403    403    403
+join:invitation                   GET    bad-token  404    404    404    404    404    404    404    404
+join:invitation                   POST   token      400    403    403    403    403    403    403    403
+join:invitation                   POST   bad-token  404    404    404    404    404    404    404    404
+assess:registrations              GET    -          login  403    403    403    403    200    403    200
+assess:registrations              POST   -          login  405    405    405    405    405    405    405
+assess:registration               GET    registration login 403   403    403    403    200    403    200
+assess:registration               GET    missing    login  403    403    403    403    404    403    404
+assess:registration               POST   registration login 403   403    403    403    302    403    302
+assess:registration               POST   missing    login  403    403    403    403    404    403    404
+assess:team                       GET    office     login  200    200    404    200    404    404    404
+assess:team                       GET    missing    login  404    404    404    404    404    404    404
+assess:team                       POST   office     login  403    302    404    403    404    404    404
+assess:team                       POST   missing    login  404    404    404    404    404    404    404
+assess:team-role                  GET    office     login  405    405    404    405    404    404    404
+assess:team-role                  POST   office     login  403    302    404    403    404    404    404
+assess:team-role                  POST   missing    login  404    404    404    404    404    404    404
+# The viewer's own membership: the viewer may leave, the lead may remove them.
+assess:team-remove                GET    office     login  405    405    404    405    404    404    404
+assess:team-remove                POST   office     login  403    302    404    302    404    404    404
+assess:team-remove                POST   missing    login  404    404    404    404    404    404    404
+assess:team-revoke                GET    office     login  405    405    404    405    404    404    404
+assess:team-revoke                POST   office     login  403    302    404    403    404    404    404
+assess:team-revoke                POST   missing    login  404    404    404    404    404    404    404
 
-api:api-root                      GET    -          404    404    404    404    404      404        404
-api:openapi-json                  GET    -          200    200    200    200    200      200        200
+reports:matrix                    GET    -          200    200    200    200    200    200    200    200
+reports:matrix                    POST   -          405    405    405    405    405    405    405    405
+reports:matrix-csv                GET    -          200    200    200    200    200    200    200    200
+reports:matrix-csv                POST   -          405    405    405    405    405    405    405    405
+reports:dashboard                 GET    -          200    200    200    200    200    200    200    200
+reports:dashboard                 POST   -          405    405    405    405    405    405    405    405
+reports:dashboard-csv             GET    heatmap    200    200    200    200    200    200    200    200
+reports:dashboard-csv             GET    radar      200    200    200    200    200    200    200    200
+reports:dashboard-csv             GET    trends     200    200    200    200    200    200    200    200
+reports:dashboard-csv             GET    distribution 200    200    200    200    200    200    200    200
+reports:dashboard-csv             GET    missing    404    404    404    404    404    404    404    404
+reports:dashboard-csv             POST   heatmap    405    405    405    405    405    405    405    405
+reports:scorecard                 GET    draft      404    200    200    404    200    200    404    200
+reports:scorecard                 GET    submitted  404    200    200    404    200    200    404    200
+reports:scorecard                 GET    published  200    200    200    200    200    200    200    200
+reports:scorecard                 GET    missing    404    404    404    404    404    404    404    404
+reports:scorecard                 POST   draft      405    405    405    405    405    405    405    405
+reports:scorecard                 POST   published  405    405    405    405    405    405    405    405
+reports:scorecard-bundle          GET    report     200    200    200    200    200    200    200    200
+reports:scorecard-bundle          GET    missing    404    404    404    404    404    404    404    404
+reports:scorecard-bundle          POST   report     405    405    405    405    405    405    405    405
+
+api:api-root                      GET    -          404    404    404    404    404    404    404    404
+api:openapi-json                  GET    -          200    200    200    200    200    200    200    200
 # django-ninja serves its (public, read-only) OpenAPI document whatever the method.
-api:openapi-json                  POST   -          200    200    200    200    200      200        200
-api:list_criteria                 GET    -          200    200    200    200    200      200        200
-api:list_criteria                 POST   -          405    405    405    405    405      405        405
-api:get_criterion                 GET    -          200    200    200    200    200      200        200
-api:get_criterion                 GET    missing    404    404    404    404    404      404        404
-api:list_countries                GET    -          200    200    200    200    200      200        200
-api:get_country                   GET    -          200    200    200    200    200      200        200
-api:get_country                   GET    missing    404    404    404    404    404      404        404
-api:list_cities                   GET    -          200    200    200    200    200      200        200
-api:get_city                      GET    -          200    200    200    200    200      200        200
-api:get_city                      GET    missing    404    404    404    404    404      404        404
-api:list_offices                  GET    -          200    200    200    200    200      200        200
-api:get_office                    GET    -          200    200    200    200    200      200        200
-api:get_office                    GET    missing    404    404    404    404    404      404        404
-api:list_assessments              GET    -          200    200    200    200    200      200        200
-api:list_assessments              POST   -          405    405    405    405    405      405        405
-api:get_assessment                GET    draft      404    200    404    200    200      404        200
-api:get_assessment                GET    submitted  404    200    404    200    200      404        200
-api:get_assessment                GET    published  200    200    200    200    200      200        200
-api:get_assessment                GET    missing    404    404    404    404    404      404        404
-api:get_assessment                POST   draft      405    405    405    405    405      405        405
+api:openapi-json                  POST   -          200    200    200    200    200    200    200    200
+api:list_criteria                 GET    -          200    200    200    200    200    200    200    200
+api:list_criteria                 POST   -          405    405    405    405    405    405    405    405
+api:get_criterion                 GET    -          200    200    200    200    200    200    200    200
+api:get_criterion                 GET    missing    404    404    404    404    404    404    404    404
+api:list_countries                GET    -          200    200    200    200    200    200    200    200
+api:get_country                   GET    -          200    200    200    200    200    200    200    200
+api:get_country                   GET    missing    404    404    404    404    404    404    404    404
+api:list_cities                   GET    -          200    200    200    200    200    200    200    200
+api:get_city                      GET    -          200    200    200    200    200    200    200    200
+api:get_city                      GET    missing    404    404    404    404    404    404    404    404
+api:list_offices                  GET    -          200    200    200    200    200    200    200    200
+api:get_office                    GET    -          200    200    200    200    200    200    200    200
+api:get_office                    GET    missing    404    404    404    404    404    404    404    404
+api:list_assessments              GET    -          200    200    200    200    200    200    200    200
+api:list_assessments              POST   -          405    405    405    405    405    405    405    405
+api:get_assessment                GET    draft      404    200    200    404    200    200    404    200
+api:get_assessment                GET    submitted  404    200    200    404    200    200    404    200
+api:get_assessment                GET    published  200    200    200    200    200    200    200    200
+api:get_assessment                GET    missing    404    404    404    404    404    404    404    404
+api:get_assessment                POST   draft      405    405    405    405    405    405    405    405
 
-admin:index                       GET    -          admin  admin  admin  admin  admin    admin      200
-admin:login                       GET    -          200    200    200    200    200      200        302
-admin:assessments_assessment_changelist GET -          admin  admin  admin  admin  admin    admin      200
-admin:assessments_assessment_change  GET    draft      admin  admin  admin  admin  admin    admin      200
-admin:assessments_assessment_change  POST   draft      admin  admin  admin  admin  admin    admin      200
-admin:assessments_assessment_history GET    draft      admin  admin  admin  admin  admin    admin      200
-admin:assessments_entry_changelist   GET    -          admin  admin  admin  admin  admin    admin      200
-admin:auth_user_changelist        GET    -          admin  admin  admin  admin  admin    admin      200
+admin:index                       GET    -          admin  admin  admin  admin  admin  admin  admin  200
+admin:login                       GET    -          200    200    200    200    200    200    200    302
+admin:assessments_assessment_changelist GET    -          admin  admin  admin  admin  admin  admin  admin  200
+admin:assessments_assessment_change GET    draft      admin  admin  admin  admin  admin  admin  admin  200
+admin:assessments_assessment_change POST   draft      admin  admin  admin  admin  admin  admin  admin  200
+admin:assessments_assessment_history GET    draft      admin  admin  admin  admin  admin  admin  admin  200
+admin:assessments_entry_changelist GET    -          admin  admin  admin  admin  admin  admin  admin  200
+admin:auth_user_changelist        GET    -          admin  admin  admin  admin  admin  admin  admin  200
 """
 # fmt: on
 
@@ -242,6 +288,7 @@ def walk(patterns, prefix="", namespace=""):
 
 @pytest.fixture
 def objects(office, staff, viewer, other_staff, reviewer, researcher, superuser, monkeypatch):
+    lead = factories.make_user("team-lead", office=office, role=Membership.Role.LEAD)
     # A stand-in for WeasyPrint: who may download a scorecard does not depend on its pages.
     monkeypatch.setattr(
         "reports.scorecard_cache.render_scorecard",
@@ -249,8 +296,26 @@ def objects(office, staff, viewer, other_staff, reviewer, researcher, superuser,
     )
     levels = [2] * 9  # complete, so that a submit goes through
     S = Assessment.Status
+    R = Registration.Status
+    registration = {"name": "A", "email": "a@example.org", "job_title": "B", "city": office.city}
+    to_verify = Registration.objects.create(office_name="To verify", **registration)
+    asked = Registration.objects.create(
+        office_name="Asked", status=R.NEEDS_INFO, decided_at=timezone.now(), **registration
+    )
+    waiting = Registration.objects.create(office_name="Waiting", status=R.PENDING, **registration)
+    invitation, invitation_token = teams.invite(
+        office=office, by=lead, email="invitee@example.org", role="viewer", language="en"
+    )
     return {
         "office": office,
+        "tokens": {
+            "join:verify": reg.make_token(registration=to_verify, purpose=reg.VERIFY),
+            "join:answer": reg.make_token(registration=asked, purpose=reg.ANSWER),
+            "join:invitation": invitation_token,
+        },
+        "registration": waiting,
+        "invitation": invitation,
+        "viewer_membership": Membership.objects.get(user=viewer, office=office),
         "draft": factories.make_assessment(office, cycle=2025, status=S.DRAFT, levels=levels),
         "submitted": factories.make_assessment(
             office, cycle=2024, status=S.SUBMITTED, levels=levels
@@ -261,6 +326,7 @@ def objects(office, staff, viewer, other_staff, reviewer, researcher, superuser,
         "users": {
             "anon": None,
             "staff": staff,
+            "lead": lead,
             "other": other_staff,
             "viewer": viewer,
             "reviewer": reviewer,
@@ -300,6 +366,17 @@ def _kwargs(name, state, objects):
     if name == "reports:scorecard-bundle":
         # 2024: the report's published charts; 1999: a cycle nobody published.
         return {"cycle": 1999 if missing else 2024}
+    if name in ("join:verify", "join:answer", "join:invitation"):
+        return {"token": "forged:token" if state == "bad-token" else objects["tokens"][name]}
+    if name == "assess:registration":
+        return {"pk": MISSING_ID if missing else objects["registration"].pk}
+    if name.startswith("assess:team"):
+        kwargs = {"office_id": MISSING_ID if missing else office.pk}
+        if name in ("assess:team-role", "assess:team-remove"):
+            kwargs["member_id"] = objects["viewer_membership"].pk
+        if name == "assess:team-revoke":
+            kwargs["invitation_id"] = objects["invitation"].pk
+        return kwargs
     if name == "assess:criterion":
         return {"pk": _pk(objects, state), "number": 1}
     if name == "assess:restore":
@@ -344,6 +421,24 @@ def _body(name, state, objects):
         return {"language": "es", "next": "/"}
     if name == "password_reset":
         return {"email": ""}
+    if name == "join:register":
+        cali = City.objects.get(slug="cali")
+        return {
+            "name": "Matrix",
+            "email": "matrix@example.org",
+            "job_title": "Tester",
+            "office_name": "Matrix office",
+            "institutional_home": "mayor",
+            "city": str(cali.pk),
+        }
+    if name == "join:answer":
+        return {"answer": "An answer from the URL matrix"}
+    if name == "assess:registration":
+        return {"decision": "approve"}
+    if name == "assess:team":
+        return {"email": "someone@example.org", "role": "viewer"}
+    if name == "assess:team-role":
+        return {"role": "editor"}
     return {}
 
 

@@ -7,15 +7,17 @@ accounts of Cali and Edmonton only get a membership of their real office.
 
 import random
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
-from assessments import workflow
+from assessments import teams, workflow
 from assessments.access import RESEARCHERS, REVIEWERS
-from assessments.models import Assessment, Membership
+from assessments.models import Assessment, Invitation, Membership, Registration, TeamEvent
 from cities.models import City, Country, Office, Origin
 from criteria.models import Criterion
 
@@ -25,13 +27,28 @@ ACCOUNTS = {
     "reviewer": ("reviews and publishes submitted self-assessments", False, REVIEWERS, None),
     "researcher": ("reads everything published", False, RESEARCHERS, None),
     "staff-cali": (
-        "editor, Cali's Secretariat for Peace and Citizen Culture",
+        "lead, Cali's Secretariat for Peace and Citizen Culture",
         False,
         None,
         "cali-spcc",
     ),
     "staff-edmonton": ("editor, REACH Edmonton", False, None, "reach-edmonton"),
 }
+# Leads of their office's team (the others are editors).
+LEADS = {"staff-cali"}
+# A pending registration and a pending invitation, so that the screens that list them have
+# something to show. Both fictional: example.org addresses, "(demo)" names.
+DEMO_REGISTRATION = {
+    "email": "westbrook-demo@example.org",
+    "name": "Alex Demo",
+    "job_title": "Programme coordinator (demo)",
+    "office_name": "Westbrook Violence Prevention Office (demo)",
+    "acronym": "WVPO",
+    "institutional_home": "department",
+    "year_founded": 2021,
+    "new_city": "Westbrook (demo)",
+}
+DEMO_INVITEE = "new-colleague-demo@example.org"
 # Writes the demo offices' assessments; cannot log in.
 DEMO_AUTHOR = "demo-author"
 
@@ -123,6 +140,8 @@ class Command(BaseCommand):
             logins = self._accounts(password)
             # Repeatable demo levels, not security: a plain PRNG is right here.
             created = self._demo_offices(random.Random(seed))  # noqa: S311
+            self._pending_registration()
+            self._pending_invitation()
         self.stdout.write(f"Demo data: {created} demo assessments created.")
         self.stdout.write("Demo logins (log in at /accounts/login/):")
         for username, shown in logins:
@@ -151,9 +170,13 @@ class Command(BaseCommand):
                 office = Office.objects.filter(slug=office_slug).first()
                 if office is None:
                     raise CommandError(f"Office {office_slug!r} is missing: run load_report first.")
-                Membership.objects.get_or_create(
-                    user=user, office=office, defaults={"role": Membership.Role.EDITOR}
+                role = Membership.Role.LEAD if username in LEADS else Membership.Role.EDITOR
+                membership, _ = Membership.objects.get_or_create(
+                    user=user, office=office, defaults={"role": role}
                 )
+                if username in LEADS and not membership.is_lead:
+                    membership.role = role
+                    membership.save(update_fields=["role"])
             logins.append((username, shown))
         return logins
 
@@ -198,6 +221,48 @@ class Command(BaseCommand):
             )
             created += self._cycles(office, levels, author, reviewer, rng)
         return created
+
+    def _pending_registration(self):
+        country = Country.objects.get(slug=COUNTRY["slug"])
+        Registration.objects.get_or_create(
+            email=DEMO_REGISTRATION["email"],
+            is_demo=True,
+            defaults={
+                **DEMO_REGISTRATION,
+                "country": country,
+                "status": Registration.Status.PENDING,
+                "verified_at": timezone.now(),
+            },
+        )
+
+    def _pending_invitation(self):
+        lead = User.objects.get(username="staff-cali")
+        office = lead.memberships.get(role=Membership.Role.LEAD).office
+        open_ones = Invitation.objects.filter(
+            office=office,
+            email=DEMO_INVITEE,
+            accepted_at=None,
+            revoked_at=None,
+            expires_at__gt=timezone.now(),
+        )
+        if not open_ones.exists():
+            # No mail: the address is fictional. The token is thrown away (only its hash is
+            # kept), so this invitation can be seen and revoked, never used.
+            Invitation.objects.create(
+                office=office,
+                email=DEMO_INVITEE,
+                role=Membership.Role.VIEWER,
+                invited_by=lead,
+                token_hash=teams.hash_token(secrets.token_urlsafe(32)),
+                expires_at=timezone.now() + timedelta(days=settings.INVITATION_DAYS),
+            )
+            TeamEvent.objects.create(
+                office=office,
+                actor=lead,
+                action=TeamEvent.Action.INVITED,
+                subject=DEMO_INVITEE,
+                new_role=Membership.Role.VIEWER,
+            )
 
     def _cycles(self, office, levels, author, reviewer, rng):
         created = 0

@@ -1,0 +1,52 @@
+"""The one way the app sends its own e-mail: a templated message, in plain text and HTML,
+in the recipient's language, sent once the database transaction has committed (so a
+rolled-back change never sends a mail about something that did not happen).
+
+Templates: templates/email/<name>_subject.txt, <name>.txt and <name>.html.
+"""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import translation
+
+logger = logging.getLogger(__name__)
+
+
+def user_language(user):
+    """The language a user chose for their mail (their profile, once accounts have one)."""
+    profile = getattr(user, "profile", None)
+    return getattr(profile, "language", None) or settings.LANGUAGE_CODE
+
+
+def absolute(path):
+    """A link for a mail: mails have no request, so the site's base comes from SITE_URL."""
+    return settings.SITE_URL + path
+
+
+def render_message(*, template, to, context, language):
+    with translation.override(language):
+        subject = " ".join(render_to_string(f"email/{template}_subject.txt", context).split())
+        text = render_to_string(f"email/{template}.txt", context)
+        html = render_to_string(f"email/{template}.html", context)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[to])
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def send(*, template, to, context, language):
+    """Send `template` to the address `to` in `language` after the transaction commits."""
+    message = render_message(template=template, to=to, context=context, language=language)
+    transaction.on_commit(lambda: _deliver(message))
+
+
+def _deliver(message):
+    # A mail server that is down must not turn a saved change into an error page: the
+    # failure is logged (the requester can ask for a new link).
+    try:
+        message.send()
+    except Exception:
+        logger.exception("Could not send %r", message.subject)
