@@ -25,6 +25,7 @@ urlpatterns = [
     path("criteria/", include("criteria.urls")),
     path("cities/", include("reports.city_urls")),
     path("assess/", include("assessments.urls")),
+    path("respond/", include("assessments.respond_urls")),
     path("reports/", include("reports.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
