@@ -277,3 +277,62 @@ def record_consensus(*, round_, user, agreed):
                 raise ValidationError(_("Someone changed a criterion meanwhile; try again."))
             saved.append(number)
     return saved
+
+
+ALL_RESPONDENTS = "all respondents"
+
+
+def public_figures(*, round_, computed=None):
+    """What every output outside the round's page shows of a closed round (CSV, API, PDF):
+    only the figures summarise() lets through, no comments, no single answer. None while
+    the round is open (figures that move as answers arrive would give answers away)."""
+    if round_ is None or is_open(round_):
+        return None
+    if computed is None:
+        computed = summary(round_=round_)
+    names = {g.pk: g.name for g in round_.groups.all()}
+    titles = dict(Criterion.objects.values_list("number", "short_title"))
+    criteria = []
+    for row in computed.rows:
+        figures = [(names[gid], False, cell) for gid, cell in row.cells if cell is not None]
+        if row.overall is not None:
+            figures.append((ALL_RESPONDENTS, True, row.overall))
+        criteria.append(
+            {
+                "number": row.criterion,
+                "title": titles.get(row.criterion, ""),
+                "divergent": row.divergent,
+                "figures": [
+                    {
+                        "group": name,
+                        "overall": overall,
+                        "answers": cell.answers,
+                        "dont_know": cell.dont_know,
+                        "median": _plain(cell.median),
+                        "low": cell.low,
+                        "high": cell.high,
+                        "q1": _plain(cell.q1),
+                        "q3": _plain(cell.q3),
+                    }
+                    for name, overall, cell in figures
+                ],
+            }
+        )
+    return {
+        "closed_on": round_.closed_at.date() if round_.closed_at else round_.closes_on,
+        "min_group": computed.min_group,
+        "respondents": computed.respondents,
+        "groups": [
+            {"name": names[g.id], "respondents": g.respondents, "shown": g.shown}
+            for g in computed.groups
+        ],
+        "criteria": criteria,
+        "shows_figures": any(c["figures"] for c in criteria),
+    }
+
+
+def _plain(value):
+    """2.0 -> 2: medians and quartiles are whole levels more often than not."""
+    if value is not None and float(value).is_integer():
+        return int(value)
+    return value

@@ -21,7 +21,6 @@ urlpatterns = [
     path("<int:pk>/perspectives/codes/", perspectives.codes, name="perspectives-codes"),
     path("<int:pk>/perspectives/close/", perspectives.close, name="perspectives-close"),
     path("<int:pk>/perspectives/agree/", perspectives.agree, name="perspectives-agree"),
-    path("<int:pk>/perspectives.csv", perspectives.results_csv, name="perspectives-csv"),
     path("review/", review.review_queue, name="review-queue"),
     path("<int:pk>/review/", review.review, name="review"),
     path("<int:pk>/review/comment/", review.review_comment, name="review-comment"),

@@ -1,13 +1,11 @@
 """The office's side of a perspectives round: open it, invite, hand out codes, close it, read
 the figures and agree a level per criterion."""
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -19,11 +17,9 @@ from criteria.models import Criterion
 from .. import rounds
 from ..access import can_edit
 from ..models import Assessment, Consensus, PerspectiveRound
+from ..perspective_chart import legend, legend_mark, perspectives_svg
 from ..perspective_forms import CodesForm, ConsensusForm, InviteForm, OpenRoundForm
 from .common import SAFE, assessment_view
-
-SHAPES = ("circle", "square", "diamond", "triangle", "circle", "square", "diamond", "triangle")
-COLOURS = ("#1b5e9c", "#b3471d", "#2f7d32", "#6a3d9a", "#00798c", "#8c510a", "#c51b7d", "#4d4d4d")
 
 
 def _round_of(assessment):
@@ -102,55 +98,26 @@ def _render(request, assessment, round_, status=200, **forms):
                     },
                 )
                 context["consensus_form"] = form
+            figures = rounds.public_figures(round_=round_, computed=summary)
+            titles = {c.number: c.tr("short_title") for c in criteria}
             context.update(
                 summary=summary,
                 rows=_rows(summary, criteria, groups, consensus, context.get("consensus_form")),
-                legend=_legend(summary, groups),
+                chart=perspectives_svg(figures=figures, titles=titles),
+                legend=[
+                    (name, legend_mark(shape, colour), shown)
+                    for name, shape, colour, shown in legend(figures)
+                ],
             )
     return render(request, "assess/perspectives.html", context, status=status)
 
 
-def _legend(summary, groups):
-    return [
-        {"name": groups[g.id].name, "shape": SHAPES[i], "colour": COLOURS[i], "group": g}
-        for i, g in enumerate(summary.groups)
-    ]
-
-
-WIDTH, LEFT, RIGHT = 400, 20, 380
-
-
-def _x(level):
-    return LEFT + (RIGHT - LEFT) * level / 4
-
-
 def _rows(summary, criteria, groups, consensus, form):
-    """Rows for the results table and chart: divergent criteria first, then by number."""
+    """One card per criterion (its table, comments, agreed level): divergent ones first."""
     by_number = {c.number: c for c in criteria}
     out = []
     for row in summary.rows:
         criterion = by_number[row.criterion]
-        marks = []
-        for i, (gid, cell) in enumerate(row.cells):
-            if cell is not None and cell.median is not None:
-                marks.append(
-                    {
-                        "x": _x(cell.median),
-                        "shape": SHAPES[i],
-                        "colour": COLOURS[i],
-                        "name": groups[gid].name,
-                        "median": cell.median,
-                    }
-                )
-        overall = row.overall
-        bar = None
-        if overall is not None and overall.low is not None:
-            bar = {
-                "x1": _x(overall.low),
-                "x2": _x(overall.high),
-                "q1": _x(overall.q1),
-                "q3": _x(overall.q3),
-            }
         out.append(
             {
                 "row": row,
@@ -159,8 +126,6 @@ def _rows(summary, criteria, groups, consensus, form):
                 "comments": [
                     (groups[gid].name if gid else None, texts) for gid, texts in row.comments
                 ],
-                "marks": marks,
-                "bar": bar,
                 "consensus": consensus.get(criterion.pk),
                 "fields": form.field_pair(criterion.number) if form is not None else None,
             }
@@ -282,65 +247,3 @@ def agree(request, assessment):
             )
             return redirect("assess:perspectives", assessment.pk)
     return _render(request, assessment, round_, status=400, consensus_form=form)
-
-
-CSV_COLUMNS = [
-    "criterion_number",
-    "criterion",
-    "group",
-    "answers",
-    "dont_know",
-    "median",
-    "low",
-    "high",
-    "q1",
-    "q3",
-    "divergent",
-]
-
-
-@assessment_view(*SAFE)
-def results_csv(request, assessment):
-    """The figures the results page shows, and nothing more: cells not shown stay out."""
-    round_ = _round_of(assessment) or _no_round()
-    if rounds.is_open(round_):
-        raise Http404
-    summary = rounds.summary(round_=round_)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    name = f"ovp-perspectives-{assessment.office.city.slug}-{assessment.cycle}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    write_results_csv(response, summary=summary, round_=round_, criteria=_criteria())
-    return response
-
-
-def write_results_csv(out, *, summary, round_, criteria):
-    names = {g.pk: g.name for g in round_.groups.all()}
-    titles = {c.number: c.tr("short_title") for c in criteria}
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for row in summary.rows:
-        cells = [(names[gid], cell) for gid, cell in row.cells if cell is not None]
-        if row.overall is not None:
-            cells.append(("all respondents", row.overall))
-        for name, cell in cells:
-            writer.writerow(
-                [
-                    row.criterion,
-                    titles[row.criterion],
-                    name,
-                    cell.answers,
-                    cell.dont_know,
-                    _number(cell.median),
-                    _number(cell.low),
-                    _number(cell.high),
-                    _number(cell.q1),
-                    _number(cell.q3),
-                    "yes" if row.divergent else "no",
-                ]
-            )
-
-
-def _number(value):
-    if value is None:
-        return ""
-    return f"{value:g}"

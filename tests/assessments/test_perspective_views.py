@@ -76,9 +76,12 @@ def test_readers_cannot_open_a_round(assessment, who, status, request, client_fo
 def test_outsiders_get_404_on_every_round_page(assessment, round_, who, request, client_for):
     user = request.getfixturevalue(who) if who else None
     client = client_for(user)
-    for name in ("perspectives", "perspectives-csv"):
-        response = client.get(_url(name, assessment))
-        assert response.status_code == (404 if user else 302), name
+    response = client.get(_url("perspectives", assessment))
+    assert response.status_code == (404 if user else 302)
+    rounds.close_round(round_=round_, user=assessment.created_by)
+    assert client.get(reverse("reports:perspectives-csv", args=[assessment.pk])).status_code == 404
+    round_.closed_at = None
+    round_.save()
     for name in ("perspectives-invite", "perspectives-codes", "perspectives-close"):
         response = client.post(_url(name, assessment), {"group": round_.groups.first().pk})
         assert response.status_code == (404 if user else 302), name
@@ -199,13 +202,19 @@ def test_results_only_after_the_close_and_small_groups_hidden(
     client = client_for(staff)
     page = client.get(_url("perspectives", assessment))
     assert "summary" not in page.context
-    assert client.get(_url("perspectives-csv", assessment)).status_code == 404
+    assert client.get(reverse("reports:perspectives-csv", args=[assessment.pk])).status_code == 404
     client.post(_url("perspectives-close", assessment))
     page = client.get(_url("perspectives", assessment)).content.decode()
     assert "the lone voice" not in page
     assert "said 1" in page
     rows = list(
-        csv.reader(io.StringIO(client.get(_url("perspectives-csv", assessment)).content.decode()))
+        csv.reader(
+            io.StringIO(
+                client.get(
+                    reverse("reports:perspectives-csv", args=[assessment.pk])
+                ).content.decode()
+            )
+        )
     )
     assert rows[0][:4] == ["criterion_number", "criterion", "group", "answers"]
     assert [r[2:6] + r[6:8] for r in rows[1:]] == [

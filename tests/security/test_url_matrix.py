@@ -168,9 +168,6 @@ assess:perspectives-close         POST   published  login  403    404    403    
 assess:perspectives-agree         GET    closed     login  405    404    405    405      404        405
 assess:perspectives-agree         POST   round      login  400    404    403    404      404        404
 assess:perspectives-agree         POST   closed     login  302    404    403    404      404        404
-assess:perspectives-csv           GET    round      login  404    404    404    404      404        404
-assess:perspectives-csv           GET    closed     login  200    404    200    200      404        200
-assess:perspectives-csv           POST   closed     login  405    404    405    405      404        405
 respond:code                      GET    -          200    200    200    200    200      200        200
 respond:code                      POST   -          400    400    400    400    400      400        400
 respond:answer                    GET    round      200    200    200    200    200      200        200
@@ -197,6 +194,10 @@ reports:scorecard                 GET    published  200    200    200    200    
 reports:scorecard                 GET    missing    404    404    404    404    404      404        404
 reports:scorecard                 POST   draft      405    405    405    405    405      405        405
 reports:scorecard                 POST   published  405    405    405    405    405      405        405
+reports:perspectives-csv          GET    round      404    404    404    404    404      404        404
+reports:perspectives-csv          GET    closed     404    200    404    200    200      404        200
+reports:perspectives-csv          GET    published  404    404    404    404    404      404        404
+reports:perspectives-csv          POST   closed     405    405    405    405    405      405        405
 reports:scorecard-bundle          GET    report     200    200    200    200    200      200        200
 reports:scorecard-bundle          GET    missing    404    404    404    404    404      404        404
 reports:scorecard-bundle          POST   report     405    405    405    405    405      405        405
@@ -373,7 +374,7 @@ def _kwargs(name, state, objects):
         if not entry.history.exists():  # the factory writes no history
             entry.save()
         return {"pk": _pk(objects, state), "revision": entry.history.first().history_id}
-    if name.startswith(("assess:", "reports:scorecard")) and state != "-":
+    if name.startswith(("assess:", "reports:scorecard", "reports:perspectives")) and state != "-":
         return {"pk": _pk(objects, state)}
     if name.startswith("admin:assessments_assessment_") and state != "-":
         return {"object_id": objects[state].pk}
