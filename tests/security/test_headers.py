@@ -83,6 +83,10 @@ NO_PAGE = {
     "assess:restore",
     "assess:withdraw",
     "assess:reinstate",
+    "assess:perspectives-invite",
+    "assess:perspectives-codes",
+    "assess:perspectives-close",
+    "assess:perspectives-agree",
     "api:api-root",
 }
 
