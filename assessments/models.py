@@ -365,3 +365,111 @@ class TeamEvent(models.Model):
 
     def __str__(self):
         return f"{self.actor} {self.action} {self.subject}"
+
+
+# --- perspectives: respondents outside the office rate the same criteria ----------------------
+
+
+class PerspectiveRound(models.Model):
+    """A round of outside ratings on one self-assessment: groups, respondents, their answers,
+    and the level the office agreed per criterion once the round closed."""
+
+    MAX_GROUPS = 8
+
+    assessment = models.OneToOneField(
+        Assessment, on_delete=models.CASCADE, related_name="perspective_round"
+    )
+    closes_on = models.DateField(_("closing date"))
+    closed_at = models.DateTimeField(null=True, blank=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    opened_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"{self.assessment} perspectives"
+
+
+class PerspectiveGroup(models.Model):
+    round = models.ForeignKey(PerspectiveRound, on_delete=models.CASCADE, related_name="groups")
+    name = models.CharField(_("group name"), max_length=80)
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "position"], name="one_group_per_position")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Respondent(models.Model):
+    """Someone asked to rate, by a personal link sent by e-mail or a code handed out. Only
+    the token's hash is kept; `email` is blank for codes."""
+
+    round = models.ForeignKey(
+        PerspectiveRound, on_delete=models.CASCADE, related_name="respondents"
+    )
+    group = models.ForeignKey(
+        PerspectiveGroup, on_delete=models.CASCADE, related_name="respondents"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    email = models.EmailField(blank=True)
+    invited_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"respondent {self.pk} ({self.group})"
+
+
+class PerspectiveAnswer(models.Model):
+    """One respondent's level for one criterion; level None means "don't know"."""
+
+    respondent = models.ForeignKey(Respondent, on_delete=models.CASCADE, related_name="answers")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    level = models.PositiveSmallIntegerField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["respondent", "criterion"], name="one_answer_per_criterion"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(level__isnull=True) | models.Q(level__lte=4),
+                name="answer_level_in_rubric",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.respondent_id}: {self.criterion_id} = {self.level}"
+
+
+class Consensus(models.Model):
+    """The level the office agreed for a criterion after hearing the perspectives; the
+    entry's level is set to it, and this row is the record that it was agreed so."""
+
+    round = models.ForeignKey(PerspectiveRound, on_delete=models.CASCADE, related_name="consensus")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    level = models.PositiveSmallIntegerField(validators=[MaxValueValidator(4)])
+    rationale = models.TextField(_("rationale"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "criterion"], name="one_consensus_per_criterion"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.criterion_id}: {self.level}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import entries, history, join, review, team, workspace
+from .views import entries, history, join, perspectives, review, team, workspace
 
 app_name = "assess"
 urlpatterns = [
@@ -16,6 +16,11 @@ urlpatterns = [
     path("<int:pk>/history/", history.history, name="history"),
     path("<int:pk>/diff/", history.diff, name="diff"),
     path("<int:pk>/history/<int:revision>/restore/", history.restore, name="restore"),
+    path("<int:pk>/perspectives/", perspectives.overview, name="perspectives"),
+    path("<int:pk>/perspectives/invite/", perspectives.invite, name="perspectives-invite"),
+    path("<int:pk>/perspectives/codes/", perspectives.codes, name="perspectives-codes"),
+    path("<int:pk>/perspectives/close/", perspectives.close, name="perspectives-close"),
+    path("<int:pk>/perspectives/agree/", perspectives.agree, name="perspectives-agree"),
     path("review/", review.review_queue, name="review-queue"),
     path("<int:pk>/review/", review.review, name="review"),
     path("<int:pk>/review/comment/", review.review_comment, name="review-comment"),

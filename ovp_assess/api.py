@@ -30,8 +30,9 @@ from ninja import Field, NinjaAPI, Path, Query, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import ConfigDict
 
+from assessments import rounds
 from assessments.access import visible_assessments
-from assessments.models import Assessment, Entry
+from assessments.models import Assessment, Entry, PerspectiveRound
 from cities.models import (
     City,
     Country,
@@ -376,6 +377,54 @@ class AssessmentOut(Schema):
         return obj.office.shown_origin
 
 
+class PerspectiveFigureOut(Schema):
+    group: str = Field(description='A group shown apart, or "all respondents".')
+    overall: bool = Field(description="True for the all-respondents figures.")
+    answers: int
+    dont_know: int
+    median: float | None
+    low: int | None
+    high: int | None
+    q1: float | None
+    q3: float | None
+
+
+class PerspectiveCriterionOut(Schema):
+    number: int
+    title: str
+    divergent: bool
+    figures: list[PerspectiveFigureOut]
+
+
+class PerspectiveGroupOut(Schema):
+    name: str
+    respondents: int
+    shown: bool
+
+
+class PerspectivesOut(Schema):
+    """A closed perspectives round's figures: groups and cells with fewer answers than
+    min_group are left out (assessments/perspectives.py), and no single answer is given."""
+
+    closed_on: date
+    min_group: int
+    respondents: int
+    groups: list[PerspectiveGroupOut]
+    criteria: list[PerspectiveCriterionOut]
+
+
+class AssessmentDetailOut(AssessmentOut):
+    perspectives: PerspectivesOut | None = Field(
+        description="Published self-assessments whose office heard other voices: the figures."
+    )
+
+    @staticmethod
+    def resolve_perspectives(obj):
+        if obj.status != Assessment.Status.PUBLISHED:
+            return None
+        return rounds.public_figures(round_=PerspectiveRound.objects.filter(assessment=obj).first())
+
+
 # --- Querysets (fixed number of queries per page) ----------------------------------------
 
 
@@ -526,6 +575,8 @@ def list_assessments(
     )
 
 
-@api.get("/assessments/{int:assessment_id}", response=_detail(AssessmentOut), tags=["assessments"])
+@api.get(
+    "/assessments/{int:assessment_id}", response=_detail(AssessmentDetailOut), tags=["assessments"]
+)
 def get_assessment(request, assessment_id: AssessmentId):
     return get_object_or_404(_assessments(request.user), pk=assessment_id)

@@ -300,6 +300,13 @@ PDF_RENDER_CONCURRENCY = envint("PDF_RENDER_CONCURRENCY", 2)
 PDF_RENDER_SLOT_WAIT = envint("PDF_RENDER_SLOT_WAIT", 1)
 PDF_CACHE_DIR = Path(os.environ.get("PDF_CACHE_DIR", VAR_DIR / "scorecards"))
 
+# Perspectives rounds: a group's figures and comments are shown apart only when at least this
+# many of its respondents answered (and each cell holds this many answers); see
+# assessments/perspectives.py. 1 would show single answers, so it is refused.
+PERSPECTIVES_MIN_GROUP = envint("PERSPECTIVES_MIN_GROUP", 3)
+if PERSPECTIVES_MIN_GROUP < 2:
+    raise ImproperlyConfigured("PERSPECTIVES_MIN_GROUP must be at least 2")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -26,6 +26,7 @@ urlpatterns = [
     path("cities/", include("reports.city_urls")),
     path("join/", include("assessments.join_urls")),
     path("assess/", include("assessments.urls")),
+    path("respond/", include("assessments.respond_urls")),
     path("reports/", include("reports.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),

@@ -15,7 +15,9 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
-from assessments.models import Assessment, Entry, EvidenceLink
+from assessments import rounds
+from assessments.models import Assessment, Entry, EvidenceLink, PerspectiveRound
+from assessments.perspective_chart import legend, legend_mark, perspectives_svg
 from assessments.workflow import previous_published
 from criteria.models import PeerExample
 from criteria.rubric import level_colours, rubric_level, weakest
@@ -122,6 +124,30 @@ def build_scorecard(*, assessment, generated_at=None, paper="a4"):
         "permanent_url": permanent_url(assessment.pk),
         "citation": citation_line(assessment=assessment, generated_at=generated_at),
         "paper": paper,
+        "perspectives": perspectives_page(assessment=assessment, rows=rows),
+    }
+
+
+def perspectives_page(*, assessment, rows):
+    """The perspectives' chart and divergent criteria, when a closed round has figures to
+    show (rounds.public_figures applies the privacy rule); else None."""
+    round_ = PerspectiveRound.objects.filter(assessment=assessment).first()
+    figures = rounds.public_figures(round_=round_)
+    if figures is None or not figures["shows_figures"]:
+        return None
+    titles = {row.criterion.number: row.criterion.tr("short_title") for row in rows}
+    return {
+        "figures": figures,
+        "chart": perspectives_svg(figures=figures, titles=titles),
+        "legend": [
+            (name, legend_mark(shape, colour), shown)
+            for name, shape, colour, shown in legend(figures)
+        ],
+        "divergent": [
+            {**criterion, "title": titles.get(criterion["number"], criterion["title"])}
+            for criterion in figures["criteria"]
+            if criterion["divergent"]
+        ],
     }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import scorecard_views, views
+from . import perspective_views, scorecard_views, views
 
 app_name = "reports"
 urlpatterns = [
@@ -8,6 +8,7 @@ urlpatterns = [
     path("matrix.csv", views.matrix_csv, name="matrix-csv"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/<slug:chart>.csv", views.dashboard_csv, name="dashboard-csv"),
+    path("perspectives/<int:pk>.csv", perspective_views.perspectives_csv, name="perspectives-csv"),
     path("scorecards/<int:pk>.pdf", scorecard_views.scorecard, name="scorecard"),
     path(
         "scorecards/bundle/<int:cycle>.zip",

@@ -122,3 +122,29 @@ def test_seed_demo_adds_a_pending_registration_and_invitation_once(report, setti
     assert list(invitations) == [
         ("cali-spcc", "new-colleague-demo@example.org", "viewer", "staff-cali")
     ]
+
+
+def test_seed_demo_runs_perspectives_rounds_with_a_group_too_small_to_show(report, settings):
+    from assessments import rounds
+    from assessments.models import Consensus, PerspectiveRound
+
+    settings.DEBUG = True
+    _run("--password", "pw-for-tests-1")
+    _run("--password", "pw-for-tests-1")  # a second run adds nothing
+    found = PerspectiveRound.objects.order_by("assessment__office__slug")
+    assert [(r.assessment.office.slug, r.assessment.status) for r in found] == [
+        ("riverton-demo-council", "published"),
+        ("sunhill-demo-safety", "draft"),
+    ]
+    riverton, sunhill = found
+    summary = rounds.summary(round_=riverton)
+    assert [(g.respondents, g.shown) for g in summary.groups] == [
+        (4, True),
+        (3, True),
+        (5, True),
+        (2, False),
+    ]
+    assert [row.criterion for row in summary.divergent] == [2, 8]
+    assert Consensus.objects.filter(round=riverton).count() == 9
+    assert Consensus.objects.filter(round=sunhill).count() == 0
+    assert all(not rounds.is_open(r) for r in found)

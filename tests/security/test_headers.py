@@ -86,6 +86,10 @@ NO_PAGE = {
     "assess:team-role",
     "assess:team-remove",
     "assess:team-revoke",
+    "assess:perspectives-invite",
+    "assess:perspectives-codes",
+    "assess:perspectives-close",
+    "assess:perspectives-agree",
     "api:api-root",
 }
 

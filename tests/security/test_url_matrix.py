@@ -22,6 +22,8 @@ Each request runs inside a savepoint that is rolled back, so a POST by one perso
 save, a submit, a logout) never changes what the next persona sees.
 """
 
+import datetime
+
 import pytest
 from django.db import transaction
 from django.test import Client
@@ -29,7 +31,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, include, path, re
 from django.utils import timezone
 
 from assessments import registration as reg
-from assessments import teams
+from assessments import rounds, teams
 from assessments.models import Assessment, Membership, Registration
 from cities.models import City
 from criteria.models import Criterion
@@ -189,6 +191,33 @@ assess:team-remove                POST   missing    login  404    404    404    
 assess:team-revoke                GET    office     login  405    405    404    405    404    404    404
 assess:team-revoke                POST   office     login  403    302    404    403    404    404    404
 assess:team-revoke                POST   missing    login  404    404    404    404    404    404    404
+assess:perspectives               GET    draft      login  200    200    404    200    200    404    200
+assess:perspectives               GET    round      login  200    200    404    200    200    404    200
+assess:perspectives               GET    closed     login  200    200    404    200    200    404    200
+assess:perspectives               GET    published  login  200    200    404    200    200    404    200
+assess:perspectives               GET    missing    login  404    404    404    404    404    404    404
+assess:perspectives               POST   draft      login  302    302    404    403    404    404    404
+assess:perspectives               POST   published  login  403    403    404    403    404    404    404
+assess:perspectives-invite        GET    round      login  405    405    404    405    405    404    405
+assess:perspectives-invite        POST   draft      login  404    404    404    403    404    404    404
+assess:perspectives-invite        POST   round      login  302    302    404    403    404    404    404
+assess:perspectives-invite        POST   closed     login  400    400    404    403    404    404    404
+assess:perspectives-codes         GET    round      login  405    405    404    405    405    404    405
+assess:perspectives-codes         POST   round      login  200    200    404    403    404    404    404
+assess:perspectives-codes         POST   closed     login  400    400    404    403    404    404    404
+assess:perspectives-close         GET    round      login  405    405    404    405    405    404    405
+assess:perspectives-close         POST   round      login  302    302    404    403    404    404    404
+assess:perspectives-close         POST   published  login  403    403    404    403    404    404    404
+assess:perspectives-agree         GET    closed     login  405    405    404    405    405    404    405
+assess:perspectives-agree         POST   round      login  400    400    404    403    404    404    404
+assess:perspectives-agree         POST   closed     login  302    302    404    403    404    404    404
+respond:code                      GET    -          200    200    200    200    200    200    200    200
+respond:code                      POST   -          400    400    400    400    400    400    400    400
+respond:answer                    GET    round      200    200    200    200    200    200    200    200
+respond:answer                    GET    closed     410    410    410    410    410    410    410    410
+respond:answer                    GET    missing    404    404    404    404    404    404    404    404
+respond:answer                    POST   round      302    302    302    302    302    302    302    302
+respond:answer                    POST   closed     410    410    410    410    410    410    410    410
 
 reports:matrix                    GET    -          200    200    200    200    200    200    200    200
 reports:matrix                    POST   -          405    405    405    405    405    405    405    405
@@ -208,6 +237,10 @@ reports:scorecard                 GET    published  200    200    200    200    
 reports:scorecard                 GET    missing    404    404    404    404    404    404    404    404
 reports:scorecard                 POST   draft      405    405    405    405    405    405    405    405
 reports:scorecard                 POST   published  405    405    405    405    405    405    405    405
+reports:perspectives-csv          GET    round      404    404    404    404    404    404    404    404
+reports:perspectives-csv          GET    closed     404    200    200    404    200    200    404    200
+reports:perspectives-csv          GET    published  404    404    404    404    404    404    404    404
+reports:perspectives-csv          POST   closed     405    405    405    405    405    405    405    405
 reports:scorecard-bundle          GET    report     200    200    200    200    200    200    200    200
 reports:scorecard-bundle          GET    missing    404    404    404    404    404    404    404    404
 reports:scorecard-bundle          POST   report     405    405    405    405    405    405    405    405
@@ -344,9 +377,37 @@ def _pk(objects, state):
     return MISSING_ID if state == "missing" else objects[state].pk
 
 
+def _round(objects, state):
+    """The draft with an open (`round`) or closed (`closed`) perspectives round, made once,
+    and a code of one of its respondents."""
+    if "round_code" not in objects:
+        draft = objects["draft"]
+        staff = objects["users"]["staff"]
+        round_ = rounds.open_round(
+            assessment=draft,
+            user=staff,
+            closes_on=timezone.localdate() + datetime.timedelta(days=7),
+            group_names=["Staff", "Partners"],
+        )
+        [objects["round_code"]] = rounds.issue_codes(
+            round_=round_, user=staff, group_id=round_.groups.first().pk, count=1
+        )
+    round_ = objects["draft"].perspective_round
+    round_.closed_at = timezone.now() if state == "closed" else None
+    round_.save()
+    return objects["round_code"]
+
+
 def _kwargs(name, state, objects):
     """The URL arguments of `name` for an object in `state`."""
     office = objects["office"]
+    if state in ("round", "closed"):
+        code = _round(objects, state)
+        if name == "respond:answer":
+            return {"token": code}
+        return {"pk": objects["draft"].pk}
+    if name == "respond:answer":
+        return {"token": "ABCDE-ABCDE"}
     city = office.city
     missing = state == "missing"
     if name in ("criteria:detail", "api:get_criterion"):
@@ -387,7 +448,7 @@ def _kwargs(name, state, objects):
         if not entry.history.exists():  # the factory writes no history
             entry.save()
         return {"pk": _pk(objects, state), "revision": entry.history.first().history_id}
-    if name.startswith(("assess:", "reports:scorecard")) and state != "-":
+    if name.startswith(("assess:", "reports:scorecard", "reports:perspectives")) and state != "-":
         return {"pk": _pk(objects, state)}
     if name.startswith("admin:assessments_assessment_") and state != "-":
         return {"object_id": objects[state].pk}
@@ -409,6 +470,22 @@ def _body(name, state, objects):
         }
     if name == "assess:start":
         return {"office": str(objects["office"].pk), "cycle": "2026"}
+    if name == "assess:perspectives":
+        return {"closes_on": "2099-01-01", "group_1": "From the URL matrix"}
+    if name in ("assess:perspectives-invite", "assess:perspectives-codes"):
+        group = objects["draft"].perspective_round.groups.first() if state != "draft" else None
+        group = str(group.pk) if group else "1"
+        return {
+            **{f"{prefix}-group": group for prefix in ("invite", "codes")},
+            "invite-emails": "a@example.org",
+            "codes-count": "2",
+        }
+    if name == "assess:perspectives-agree":
+        return {"level_1": "2", "rationale_1": "Agreed in the URL matrix"}
+    if name == "respond:code":
+        return {"code": "not-a-code"}
+    if name == "respond:answer":
+        return {"level_1": "2", "comment_1": "From the URL matrix"}
     if name == "assess:review-comment":
         return {"text": "A note from the URL matrix"}
     if name == "assess:review-publish":

@@ -15,9 +15,16 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from assessments import teams, workflow
+from assessments import rounds, teams, workflow
 from assessments.access import RESEARCHERS, REVIEWERS
-from assessments.models import Assessment, Invitation, Membership, Registration, TeamEvent
+from assessments.models import (
+    Assessment,
+    Invitation,
+    Membership,
+    PerspectiveRound,
+    Registration,
+    TeamEvent,
+)
 from cities.models import City, Country, Office, Origin
 from criteria.models import Criterion
 
@@ -93,6 +100,21 @@ OFFICES = [
     ),
 ]
 CYCLES = [2023, 2024, 2025]
+# A perspectives round on Riverton's last cycle (closed, levels agreed, then published) and on
+# Sunhill's draft (closed, levels still to agree). Fictional respondents per group and how far
+# their levels sit from the office's own: the last group has two respondents, below the
+# threshold of three, so its answers are never shown apart.
+ROUND_OFFICES = ("riverton-demo-council", "sunhill-demo-safety")
+RESPONDENTS = {
+    "Office staff": [0, 0, 1, 0],
+    "City government": [0, 1, 0],
+    "Community partners": [-1, -2, -1, 0, -2],
+    "Outside experts": [1, -1],
+}
+ROUND_COMMENTS = {
+    "Community partners": "Residents hear little about this. (Fictional demo comment.)",
+    "Office staff": "We do this, but not yet in writing. (Fictional demo comment.)",
+}
 # The last office's latest cycle stays a draft in progress, half filled in.
 DRAFT_OFFICE = "sunhill-demo-safety"
 
@@ -264,6 +286,40 @@ class Command(BaseCommand):
                 new_role=Membership.Role.VIEWER,
             )
 
+    def _perspectives(self, assessment, levels, author, *, agree):
+        """A closed round with fictional respondents, through the same functions as the app."""
+        if PerspectiveRound.objects.filter(assessment=assessment).exists():
+            return
+        round_ = rounds.open_round(
+            assessment=assessment,
+            user=author,
+            closes_on=timezone.localdate(),
+            group_names=list(RESPONDENTS),
+        )
+        for group in round_.groups.all():
+            offsets = RESPONDENTS[group.name]
+            codes = rounds.issue_codes(
+                round_=round_, user=author, group_id=group.pk, count=len(offsets)
+            )
+            for i, (code, offset) in enumerate(zip(codes, offsets, strict=True)):
+                answers = {}
+                for number, level in enumerate(levels, start=1):
+                    # Partners see criteria 2 and 8 two levels lower: divergent there.
+                    shift = offset - (1 if number in (2, 8) and offset < 0 else 0)
+                    value = max(0, min(4, level + shift))
+                    dont_know = number == 6 and i == 0
+                    comment = ROUND_COMMENTS.get(group.name, "") if number == 2 else ""
+                    answers[number] = (None if dont_know else value, comment)
+                rounds.save_answers(respondent=rounds.respondent_for(code), answers=answers)
+        rounds.close_round(round_=round_, user=author)
+        if agree:
+            rationale = "Agreed at the team meeting after the round. (Fictional demo text.)"
+            rounds.record_consensus(
+                round_=round_,
+                user=author,
+                agreed={n: (level, rationale) for n, level in enumerate(levels, start=1)},
+            )
+
     def _cycles(self, office, levels, author, reviewer, rng):
         created = 0
         previous = None
@@ -276,6 +332,8 @@ class Command(BaseCommand):
             if previous is not None:
                 levels = [min(4, lv + (1 if rng.random() < 0.35 else 0)) for lv in levels]
             if existing is not None:
+                if existing.status == Assessment.Status.DRAFT and office.slug in ROUND_OFFICES:
+                    self._perspectives(existing, levels, author, agree=False)
                 previous = existing
                 continue
             draft = office.slug == DRAFT_OFFICE and cycle == CYCLES[-1]
@@ -304,6 +362,8 @@ class Command(BaseCommand):
                     ],
                 }
                 workflow.save_entry(entry=entry, data=data, base_version=entry.version, user=author)
+            if office.slug in ROUND_OFFICES and cycle == CYCLES[-1]:
+                self._perspectives(assessment, levels, author, agree=not draft)
             if not draft:
                 missing = workflow.submit(assessment=assessment, user=author)
                 if missing:

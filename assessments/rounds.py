@@ -1,0 +1,338 @@
+"""A perspectives round's life: opened on a draft, respondents invited by link or code, their
+answers saved until it closes, then the office agrees a level per criterion.
+
+Respondents have no account: a token is their only key, so only its SHA-256 is stored, and
+every token is long enough that guessing one is hopeless (codes handed out on paper are
+shorter and typed at a page that is throttled).
+"""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from criteria.models import Criterion
+
+from . import perspectives, workflow
+from .access import can_edit
+from .models import (
+    Consensus,
+    Entry,
+    PerspectiveAnswer,
+    PerspectiveGroup,
+    PerspectiveRound,
+    Respondent,
+)
+
+DEFAULT_GROUPS = (
+    gettext_lazy("Office staff"),
+    gettext_lazy("City government"),
+    gettext_lazy("Community partners"),
+    gettext_lazy("Outside experts"),
+)
+# No 0/O, 1/I/L: codes are read aloud and copied from paper.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 10
+LINK_LENGTH = 24
+MAX_CODES = 200
+MAX_INVITES = 200
+MAX_COMMENT = 2000
+
+
+def min_group():
+    return settings.PERSPECTIVES_MIN_GROUP
+
+
+def normalise_token(token):
+    return "".join(ch for ch in str(token).upper() if ch.isalnum())
+
+
+def token_hash(token):
+    return hashlib.sha256(normalise_token(token).encode()).hexdigest()
+
+
+def new_token(length):
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+def format_code(code):
+    return f"{code[:5]}-{code[5:]}"
+
+
+def is_open(round_, *, today=None):
+    """Open until the end of its closing date, unless closed early."""
+    today = today or timezone.localdate()
+    return round_.closed_at is None and today <= round_.closes_on
+
+
+def open_round(*, assessment, user, closes_on, group_names, today=None):
+    """Open the round of a draft self-assessment with the named groups (in order)."""
+    if not can_edit(user, assessment):
+        raise PermissionDenied
+    today = today or timezone.localdate()
+    names = [name.strip() for name in group_names if name and name.strip()]
+    if closes_on < today:
+        raise ValidationError({"closes_on": _("The closing date cannot be in the past.")})
+    if not names:
+        raise ValidationError({"groups": _("Name at least one group.")})
+    if len(names) > PerspectiveRound.MAX_GROUPS:
+        raise ValidationError(
+            {"groups": _("At most %(n)d groups.") % {"n": PerspectiveRound.MAX_GROUPS}}
+        )
+    if len({name.casefold() for name in names}) != len(names):
+        raise ValidationError({"groups": _("Each group needs its own name.")})
+    try:
+        with transaction.atomic():
+            round_ = PerspectiveRound.objects.create(
+                assessment=assessment, closes_on=closes_on, opened_by=user
+            )
+            PerspectiveGroup.objects.bulk_create(
+                PerspectiveGroup(round=round_, name=name, position=i)
+                for i, name in enumerate(names, start=1)
+            )
+    except IntegrityError:
+        raise ValidationError(_("This self-assessment already has a perspectives round.")) from None
+    return round_
+
+
+def _check_open(round_, user):
+    if not can_edit(user, round_.assessment):
+        raise PermissionDenied
+    if not is_open(round_):
+        raise ValidationError(_("The round is closed."))
+
+
+def _group(round_, group_id):
+    try:
+        return round_.groups.get(pk=group_id)
+    except (PerspectiveGroup.DoesNotExist, ValueError, TypeError):
+        raise ValidationError({"group": _("Choose one of the round's groups.")}) from None
+
+
+@dataclass
+class Invited:
+    respondent: Respondent
+    token: str  # shown or sent once, never stored
+
+
+def invite(*, round_, user, group_id, emails):
+    """A personal link per new address; addresses already invited to this round are skipped.
+    Returns the new invitations (the caller sends the links)."""
+    _check_open(round_, user)
+    group = _group(round_, group_id)
+    wanted = list(dict.fromkeys(e.strip().lower() for e in emails if e.strip()))
+    if len(wanted) > MAX_INVITES:
+        raise ValidationError(
+            {"emails": _("At most %(n)d addresses at a time.") % {"n": MAX_INVITES}}
+        )
+    known = set(round_.respondents.exclude(email="").values_list("email", flat=True))
+    invited = []
+    with transaction.atomic():
+        for email in wanted:
+            if email in known:
+                continue
+            token = new_token(LINK_LENGTH)
+            respondent = Respondent.objects.create(
+                round=round_, group=group, email=email, token_hash=token_hash(token)
+            )
+            invited.append(Invited(respondent, token))
+    return invited
+
+
+def issue_codes(*, round_, user, group_id, count):
+    """`count` one-person codes for the group, returned once in plain text."""
+    _check_open(round_, user)
+    group = _group(round_, group_id)
+    if not 1 <= count <= MAX_CODES:
+        raise ValidationError({"count": _("Between 1 and %(n)d codes.") % {"n": MAX_CODES}})
+    codes = [new_token(CODE_LENGTH) for _ in range(count)]
+    Respondent.objects.bulk_create(
+        Respondent(round=round_, group=group, token_hash=token_hash(code)) for code in codes
+    )
+    return [format_code(code) for code in codes]
+
+
+def respondent_for(token):
+    """The respondent a token belongs to (with its round and assessment), or None."""
+    if not token or len(normalise_token(token)) not in (CODE_LENGTH, LINK_LENGTH):
+        return None
+    return (
+        Respondent.objects.select_related("round__assessment__office__city", "group")
+        .filter(token_hash=token_hash(token))
+        .first()
+    )
+
+
+def answers_of(respondent):
+    """{criterion number: PerspectiveAnswer} of one respondent."""
+    answers = respondent.answers.select_related("criterion")
+    return {answer.criterion.number: answer for answer in answers}
+
+
+def save_answers(*, respondent, answers):
+    """Store a respondent's answers: {criterion number: (level or DONT_KNOW or "", comment)}.
+
+    "" means not answered (an answer given earlier is removed). Only while the round is open.
+    """
+    if not is_open(respondent.round):
+        raise ValidationError(_("This round has closed; answers can no longer be changed."))
+    criteria = {c.number: c for c in Criterion.objects.all()}
+    now = timezone.now()
+    with transaction.atomic():
+        for number, (level, comment) in answers.items():
+            criterion = criteria[number]
+            comment = comment.strip()[:MAX_COMMENT]
+            if level == "" and not comment:
+                PerspectiveAnswer.objects.filter(
+                    respondent=respondent, criterion=criterion
+                ).delete()
+                continue
+            if level == "":
+                level = perspectives.DONT_KNOW
+            PerspectiveAnswer.objects.update_or_create(
+                respondent=respondent,
+                criterion=criterion,
+                defaults={"level": level, "comment": comment},
+            )
+        answered = respondent.answers.exists()
+        Respondent.objects.filter(pk=respondent.pk).update(answered_at=now if answered else None)
+    respondent.answered_at = now if answered else None
+
+
+def close_round(*, round_, user):
+    if not can_edit(user, round_.assessment):
+        raise PermissionDenied
+    if round_.closed_at is None:
+        round_.closed_at = timezone.now()
+        round_.save(update_fields=["closed_at"])
+
+
+def summary(*, round_):
+    """The round's figures (see perspectives.summarise), from the database."""
+    groups = list(round_.groups.all())
+    rows = PerspectiveAnswer.objects.filter(respondent__round=round_).values_list(
+        "respondent_id", "respondent__group_id", "criterion__number", "level", "comment"
+    )
+    answers = [perspectives.Answer(*row) for row in rows]
+    numbers = list(Criterion.objects.order_by("number").values_list("number", flat=True))
+    return perspectives.summarise(
+        answers=answers,
+        group_ids=[g.pk for g in groups],
+        criteria=numbers,
+        min_group=min_group(),
+    )
+
+
+def progress(*, round_):
+    """[(group, invited, answered)] for the office: counts only, never who answered what."""
+    out = []
+    for group in round_.groups.all():
+        respondents = list(group.respondents.all())
+        answered = sum(1 for r in respondents if r.answered_at)
+        out.append((group, len(respondents), answered))
+    return out
+
+
+def record_consensus(*, round_, user, agreed):
+    """Record the agreed levels {criterion number: (level, rationale)} once the round closed;
+    each becomes the entry's level (a normal save, with its history and conflict check)."""
+    if is_open(round_):
+        raise ValidationError(_("Agree the levels once the round has closed."))
+    assessment = round_.assessment
+    entries = {
+        e.criterion.number: e
+        for e in Entry.objects.filter(assessment=assessment)
+        .select_related("criterion", "assessment")
+        .prefetch_related("evidence")
+    }
+    saved = []
+    with transaction.atomic():
+        for number, (level, rationale) in sorted(agreed.items()):
+            entry = entries[number]
+            Consensus.objects.update_or_create(
+                round=round_,
+                criterion=entry.criterion,
+                defaults={"level": level, "rationale": rationale.strip(), "recorded_by": user},
+            )
+            values, links = workflow.entry_state(entry)
+            data = {
+                **values,
+                "applicability": Entry.Applicability.ASSESSED,
+                "level": level,
+                "evidence": [
+                    {"url": url, "title": title, "checked_on": checked_on}
+                    for url, title, checked_on in links
+                ],
+            }
+            result = workflow.save_entry(
+                entry=entry, data=data, base_version=entry.version, user=user
+            )
+            if not result.saved:
+                raise ValidationError(_("Someone changed a criterion meanwhile; try again."))
+            saved.append(number)
+    return saved
+
+
+ALL_RESPONDENTS = "all respondents"
+
+
+def public_figures(*, round_, computed=None):
+    """What every output outside the round's page shows of a closed round (CSV, API, PDF):
+    only the figures summarise() lets through, no comments, no single answer. None while
+    the round is open (figures that move as answers arrive would give answers away)."""
+    if round_ is None or is_open(round_):
+        return None
+    if computed is None:
+        computed = summary(round_=round_)
+    names = {g.pk: g.name for g in round_.groups.all()}
+    titles = dict(Criterion.objects.values_list("number", "short_title"))
+    criteria = []
+    for row in computed.rows:
+        figures = [(names[gid], False, cell) for gid, cell in row.cells if cell is not None]
+        if row.overall is not None:
+            figures.append((ALL_RESPONDENTS, True, row.overall))
+        criteria.append(
+            {
+                "number": row.criterion,
+                "title": titles.get(row.criterion, ""),
+                "divergent": row.divergent,
+                "figures": [
+                    {
+                        "group": name,
+                        "overall": overall,
+                        "answers": cell.answers,
+                        "dont_know": cell.dont_know,
+                        "median": _plain(cell.median),
+                        "low": cell.low,
+                        "high": cell.high,
+                        "q1": _plain(cell.q1),
+                        "q3": _plain(cell.q3),
+                    }
+                    for name, overall, cell in figures
+                ],
+            }
+        )
+    return {
+        "closed_on": round_.closed_at.date() if round_.closed_at else round_.closes_on,
+        "min_group": computed.min_group,
+        "respondents": computed.respondents,
+        "groups": [
+            {"name": names[g.id], "respondents": g.respondents, "shown": g.shown}
+            for g in computed.groups
+        ],
+        "criteria": criteria,
+        "shows_figures": any(c["figures"] for c in criteria),
+    }
+
+
+def _plain(value):
+    """2.0 -> 2: medians and quartiles are whole levels more often than not."""
+    if value is not None and float(value).is_integer():
+        return int(value)
+    return value

@@ -1,0 +1,260 @@
+"""The perspectives pages: the office's round page, the respondent's form, and who may do what."""
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments import rounds
+from assessments.models import Consensus, Entry, PerspectiveAnswer, PerspectiveRound, Respondent
+
+
+def _url(name, assessment):
+    return reverse(f"assess:{name}", args=[assessment.pk])
+
+
+@pytest.fixture
+def round_(assessment, staff):
+    return rounds.open_round(
+        assessment=assessment,
+        user=staff,
+        closes_on=timezone.localdate() + datetime.timedelta(days=7),
+        group_names=["Office staff", "Community partners"],
+    )
+
+
+def _respond(client, token, levels, comments=None):
+    data = {}
+    for number, level in levels.items():
+        data[f"level_{number}"] = level
+        data[f"comment_{number}"] = (comments or {}).get(number, "")
+    return client.post(reverse("respond:answer", args=[token]), data)
+
+
+def test_staff_open_a_round_with_renamed_groups(assessment, staff, client_for):
+    client = client_for(staff)
+    page = client.get(_url("perspectives", assessment))
+    assert page.status_code == 200
+    assert page.context["open_form"]["group_1"].value() == "Office staff"
+    closes = (timezone.localdate() + datetime.timedelta(days=10)).isoformat()
+    response = client.post(
+        _url("perspectives", assessment),
+        {"closes_on": closes, "group_1": "Mayor's office", "group_2": "", "group_3": "Youth"},
+    )
+    assert response.status_code == 302
+    round_ = PerspectiveRound.objects.get(assessment=assessment)
+    assert [g.name for g in round_.groups.all()] == ["Mayor's office", "Youth"]
+
+
+def test_a_bad_date_is_explained_and_the_names_kept(assessment, staff, client_for):
+    response = client_for(staff).post(
+        _url("perspectives", assessment),
+        {"closes_on": "2001-01-01", "group_1": "Elders", "group_2": "Elders"},
+    )
+    assert response.status_code == 200
+    form = response.context["open_form"]
+    assert form.errors["closes_on"] == ["The closing date cannot be in the past."]
+    assert form["group_1"].value() == "Elders"
+    assert PerspectiveRound.objects.count() == 0
+
+
+@pytest.mark.parametrize("who, status", [("viewer", 403), ("reviewer", 404)])
+def test_readers_cannot_open_a_round(assessment, who, status, request, client_for):
+    user = request.getfixturevalue(who)
+    response = client_for(user).post(
+        _url("perspectives", assessment), {"closes_on": "2030-01-01", "group_1": "A"}
+    )
+    assert response.status_code == status
+    assert PerspectiveRound.objects.count() == 0
+
+
+@pytest.mark.parametrize("who", ["other_staff", "researcher", None])
+def test_outsiders_get_404_on_every_round_page(assessment, round_, who, request, client_for):
+    user = request.getfixturevalue(who) if who else None
+    client = client_for(user)
+    response = client.get(_url("perspectives", assessment))
+    assert response.status_code == (404 if user else 302)
+    rounds.close_round(round_=round_, user=assessment.created_by)
+    assert client.get(reverse("reports:perspectives-csv", args=[assessment.pk])).status_code == 404
+    round_.closed_at = None
+    round_.save()
+    for name in ("perspectives-invite", "perspectives-codes", "perspectives-close"):
+        response = client.post(_url(name, assessment), {"group": round_.groups.first().pk})
+        assert response.status_code == (404 if user else 302), name
+    round_.refresh_from_db()
+    assert (round_.closed_at, Respondent.objects.count()) == (None, 0)
+
+
+def test_invitations_send_a_personal_link_once(
+    assessment, round_, staff, client_for, django_capture_on_commit_callbacks
+):
+    group = round_.groups.last()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(staff).post(
+            _url("perspectives-invite", assessment),
+            {
+                "invite-group": group.pk,
+                "invite-emails": "ana@example.org, bo@example.org\nana@example.org",
+            },
+        )
+    assert response.status_code == 302
+    assert sorted(m.to[0] for m in mail.outbox) == ["ana@example.org", "bo@example.org"]
+    message = mail.outbox[0]
+    link = next(line for line in message.body.splitlines() if "/respond/" in line)
+    token = link.rsplit("/respond/", 1)[1].strip("/")
+    assert rounds.respondent_for(token).email == message.to[0]
+    assert message.alternatives[0][1] == "text/html"
+
+
+def test_bad_addresses_are_named_and_kept(assessment, round_, staff, client_for):
+    response = client_for(staff).post(
+        _url("perspectives-invite", assessment),
+        {
+            "invite-group": round_.groups.first().pk,
+            "invite-emails": "ana@example.org\nnot-an-address",
+        },
+    )
+    assert response.status_code == 400
+    form = response.context["invite_form"]
+    assert form.errors["emails"] == ["Not e-mail addresses: not-an-address"]
+    assert form["emails"].value() == "ana@example.org\nnot-an-address"
+    assert Respondent.objects.count() == 0
+
+
+def test_codes_are_shown_once_and_let_a_respondent_in(assessment, round_, staff, client_for):
+    response = client_for(staff).post(
+        _url("perspectives-codes", assessment),
+        {"codes-group": round_.groups.first().pk, "codes-count": 3},
+    )
+    codes = response.context["codes"]
+    assert (response.status_code, len(codes), Respondent.objects.count()) == (200, 3, 3)
+    assert codes[0] in response.content.decode()
+    anonymous = client_for(None)
+    entered = anonymous.post(reverse("respond:code"), {"code": codes[0].lower()})
+    assert entered.status_code == 302
+    page = anonymous.get(entered["Location"])
+    assert page.status_code == 200
+    assert page["Referrer-Policy"] == "same-origin"
+    wrong = anonymous.post(reverse("respond:code"), {"code": "AAAAA-AAAAA"})
+    assert wrong.status_code == 400
+    assert wrong.context["form"].errors["code"] == [
+        "This code is not valid. Check it, or ask whoever gave it to you."
+    ]
+
+
+def test_a_respondent_saves_and_changes_answers(round_, staff, client_for):
+    [code] = rounds.issue_codes(
+        round_=round_, user=staff, group_id=round_.groups.first().pk, count=1
+    )
+    client = client_for(None)
+    response = _respond(client, code, {1: "2", 2: "dk", 3: ""}, {2: "  not sure  "})
+    assert response.status_code == 302
+    respondent = rounds.respondent_for(code)
+    assert {n: (a.level, a.comment) for n, a in rounds.answers_of(respondent).items()} == {
+        1: (2, ""),
+        2: (None, "not sure"),
+    }
+    page = client.get(reverse("respond:answer", args=[code]))
+    assert page.context["form"]["level_1"].value() == "2"
+    assert page.context["form"]["level_2"].value() == "dk"
+
+
+def test_a_too_long_comment_is_refused_and_kept(round_, staff, client_for):
+    [code] = rounds.issue_codes(
+        round_=round_, user=staff, group_id=round_.groups.first().pk, count=1
+    )
+    text = "word " * 500
+    response = _respond(client_for(None), code, {1: "3"}, {1: text})
+    assert response.status_code == 400
+    assert response.context["form"]["comment_1"].value() == text
+    assert PerspectiveAnswer.objects.count() == 0
+
+
+def test_forged_and_closed_tokens_show_nothing_of_the_round(round_, staff, client_for):
+    [code] = rounds.issue_codes(
+        round_=round_, user=staff, group_id=round_.groups.first().pk, count=1
+    )
+    client = client_for(None)
+    forged = client.get(reverse("respond:answer", args=["ABCDEABCDE"]))
+    assert forged.status_code == 404
+    rounds.close_round(round_=round_, user=staff)
+    closed = client.get(reverse("respond:answer", args=[code]))
+    assert closed.status_code == 410
+    assert round_.assessment.office.name not in closed.content.decode()
+    posted = _respond(client, code, {1: "4"})
+    assert (posted.status_code, PerspectiveAnswer.objects.count()) == (410, 0)
+
+
+def test_results_only_after_the_close_and_small_groups_hidden(
+    assessment, round_, staff, viewer, client_for
+):
+    first, second = round_.groups.all()
+    many = rounds.issue_codes(round_=round_, user=staff, group_id=first.pk, count=3)
+    [lone] = rounds.issue_codes(round_=round_, user=staff, group_id=second.pk, count=1)
+    anonymous = client_for(None)
+    for code, level in zip(many, ("0", "1", "1"), strict=True):
+        _respond(anonymous, code, {1: level}, {1: f"said {level}"})
+    _respond(anonymous, lone, {1: "4"}, {1: "the lone voice"})
+    client = client_for(staff)
+    page = client.get(_url("perspectives", assessment))
+    assert "summary" not in page.context
+    assert client.get(reverse("reports:perspectives-csv", args=[assessment.pk])).status_code == 404
+    client.post(_url("perspectives-close", assessment))
+    page = client.get(_url("perspectives", assessment)).content.decode()
+    assert "the lone voice" not in page
+    assert "said 1" in page
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get(
+                    reverse("reports:perspectives-csv", args=[assessment.pk])
+                ).content.decode()
+            )
+        )
+    )
+    assert rows[0][:4] == ["criterion_number", "criterion", "group", "answers"]
+    assert [r[2:6] + r[6:8] for r in rows[1:]] == [
+        ["Office staff", "3", "0", "1", "0", "1"],
+        ["all respondents", "3", "0", "1", "0", "1"],
+    ]
+    # A viewer reads the results but gets no form to agree levels.
+    assert (
+        client_for(viewer).get(_url("perspectives", assessment)).context.get("consensus_form")
+        is None
+    )
+
+
+def test_agreed_levels_become_the_entries_levels(assessment, round_, staff, client_for):
+    rounds.close_round(round_=round_, user=staff)
+    client = client_for(staff)
+    missing = client.post(
+        _url("perspectives-agree", assessment), {"level_1": "3", "rationale_1": ""}
+    )
+    assert missing.status_code == 400
+    assert missing.context["consensus_form"].errors["rationale_1"] == [
+        "Say in a sentence why the office agreed this level."
+    ]
+    response = client.post(
+        _url("perspectives-agree", assessment),
+        {"level_1": "3", "rationale_1": "Partners and staff agree.", "level_2": ""},
+    )
+    assert response.status_code == 302
+    assert Entry.objects.get(assessment=assessment, criterion__number=1).level == 3
+    assert list(Consensus.objects.values_list("criterion__number", "level")) == [(1, 3)]
+
+
+def test_round_page_query_count_does_not_grow_with_respondents(
+    assessment, round_, staff, client_for, django_assert_max_num_queries
+):
+    first = round_.groups.first()
+    for n in (3, 30):
+        for code in rounds.issue_codes(round_=round_, user=staff, group_id=first.pk, count=n):
+            _respond(client_for(None), code, {1: "2", 2: "3"})
+    client = client_for(staff)
+    rounds.close_round(round_=round_, user=staff)
+    with django_assert_max_num_queries(40):
+        assert client.get(_url("perspectives", assessment)).status_code == 200
