@@ -306,6 +306,9 @@ PDF_CACHE_DIR = Path(os.environ.get("PDF_CACHE_DIR", VAR_DIR / "scorecards"))
 PERSPECTIVES_MIN_GROUP = envint("PERSPECTIVES_MIN_GROUP", 3)
 if PERSPECTIVES_MIN_GROUP < 2:
     raise ImproperlyConfigured("PERSPECTIVES_MIN_GROUP must be at least 2")
+# Codes typed at /respond/ per client address and hour (a code has 50 bits: guessing needs
+# far more tries than this allows).
+RESPOND_CODE_RATE_LIMIT = envint("RESPOND_CODE_RATE_LIMIT", 30)
 
 LOGGING = {
     "version": 1,

@@ -3,18 +3,15 @@ the figures and agree a level per criterion."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from criteria.models import Criterion
 
-from .. import rounds
+from .. import mail, rounds
 from ..access import can_edit
 from ..models import Assessment, Consensus, PerspectiveRound
 from ..perspective_chart import legend, legend_mark, perspectives_svg
@@ -162,31 +159,19 @@ def invite(request, assessment):
 
 
 def _send_invitations(request, assessment, round_, invited):
-    language = get_language()
-    mails = []
+    # In the inviter's language: the respondent has no account, and the page they open has
+    # the language switcher.
     for item in invited:
-        link = request.build_absolute_uri(reverse("respond:answer", args=[item.token]))
-        context = {
-            "office": assessment.office,
-            "closes_on": round_.closes_on,
-            "link": link,
-            "language": language,
-        }
-        mail = EmailMultiAlternatives(
-            subject=_("Your view on %(office)s") % {"office": assessment.office.name},
-            body=render_to_string("email/perspectives_invite.txt", context),
-            to=[item.respondent.email],
+        mail.send(
+            template="perspectives_invite",
+            to=item.respondent.email,
+            language=get_language(),
+            context={
+                "office": assessment.office,
+                "closes_on": round_.closes_on,
+                "link": request.build_absolute_uri(reverse("respond:answer", args=[item.token])),
+            },
         )
-        mail.attach_alternative(
-            render_to_string("email/perspectives_invite.html", context), "text/html"
-        )
-        mails.append(mail)
-
-    def send():
-        for mail in mails:
-            mail.send()
-
-    transaction.on_commit(send)
 
 
 def _no_round():

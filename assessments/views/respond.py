@@ -1,6 +1,7 @@
 """A respondent's pages: no account, the link or code is the key. A respondent sees the criteria
 and their own answers, never anyone else's; a wrong or closed key shows nothing of the round."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -9,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from criteria.models import Criterion
 
-from .. import rounds
+from .. import rounds, throttle
 from ..perspective_forms import AnswersForm, CodeEntryForm
 
 
@@ -27,6 +28,11 @@ def _private(response):
 def code(request):
     form = CodeEntryForm(request.POST or None)
     status = 200
+    # Codes are short enough to type from a card: the guesses one address may make are few.
+    if request.method == "POST" and not throttle.allow(
+        request, scope="respond-code", limit=settings.RESPOND_CODE_RATE_LIMIT
+    ):
+        return _private(render(request, "join/throttled.html", status=429))
     if request.method == "POST" and form.is_valid():
         respondent = rounds.respondent_for(form.cleaned_data["code"])
         if respondent is not None:

@@ -258,3 +258,12 @@ def test_round_page_query_count_does_not_grow_with_respondents(
     rounds.close_round(round_=round_, user=staff)
     with django_assert_max_num_queries(40):
         assert client.get(_url("perspectives", assessment)).status_code == 200
+
+
+def test_code_guesses_are_throttled_per_address(db, settings, client_for):
+    settings.RESPOND_CODE_RATE_LIMIT = 2
+    client = client_for(None)
+    statuses = [
+        client.post(reverse("respond:code"), {"code": "AAAAA-AAAAA"}).status_code for _ in range(3)
+    ]
+    assert statuses == [400, 400, 429]
