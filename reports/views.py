@@ -30,6 +30,7 @@ from .csvexport import csv_response
 from .forms import DashboardForm, LanguageForm, MatrixForm
 from .matrix import CSV_HEADER, build_matrix, csv_header, csv_rows
 from .peers import examples_by_criterion, find_peers, rank_offices
+from .perspective_queries import divergence
 from .sample import Filters, load_sample, load_trend
 
 TABLE_PAGE_SIZE = 25
@@ -156,6 +157,7 @@ def _overview(filters, sort):
         },
         "median": charts.medians(offices=sample.offices, criteria=sample.criteria),
         "ranked": rank_offices(offices=sample.offices, criteria=sample.criteria),
+        "perspectives": divergence(offices=sample.offices),
     }
 
 
@@ -255,6 +257,7 @@ def _dashboard_data(request):
         "peers": peers,
         "figures": figures,
         "figures_json": overview["json"],
+        "perspectives": overview["perspectives"],
     }
 
 

@@ -427,9 +427,9 @@ def test_dashboard_query_count_does_not_grow_with_offices_and_cycles(
     user = request.getfixturevalue(persona) if persona else None
     client = client_for(user)
 
-    # stamp, countries, cycles, criteria, assessments, entries, trend, examples
-    # (+ session, user, groups, memberships)
-    with django_assert_num_queries(8 if persona is None else 12):
+    # stamp, countries, cycles, criteria, assessments, entries, perspectives rounds, trend,
+    # examples (+ session, user, groups, memberships)
+    with django_assert_num_queries(9 if persona is None else 13):
         response = client.get("/reports/dashboard/?include_synthetic=on")
     # Cached: stamp, countries, trend.
     with django_assert_num_queries(3 if persona is None else 7):
@@ -468,7 +468,8 @@ def test_dashboard_cache_follows_bulk_changes_through_the_stamp(report, client):
 def test_dashboard_csv_query_count_does_not_grow(report, client, django_assert_num_queries, n):
     synthesize(offices=n, cycles=3, seed=3)
 
-    with django_assert_num_queries(8):
+    # The page's queries (the perspectives rounds included), without the examples.
+    with django_assert_num_queries(9):
         response = client.get("/reports/dashboard/heatmap.csv?include_synthetic=on")
 
     assert len(parse_csv(response)) == n + 1

@@ -189,3 +189,20 @@ def test_no_output_changes_with_an_answer_too_few_to_show(
     finally:
         assessment.refresh_from_db()
         closed_round.refresh_from_db()
+
+
+def test_the_dashboard_counts_divergent_criteria_per_office(report, settings, client):
+    import io
+
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    call_command("seed_demo", password="pw", stdout=io.StringIO())
+    response = client.get(reverse("reports:dashboard") + "?include_demo=on")
+    [item] = response.context["perspectives"]
+    assert (item["office"]["slug"], item["respondents"], item["divergent"]) == (
+        "riverton-demo-council",
+        14,
+        [2, 8],
+    )
+    assert "Where outside voices differed" in response.content.decode()
