@@ -13,6 +13,7 @@ import logging
 import time
 
 from allauth.account import app_settings as allauth_settings
+from allauth.account import forms as allauth_forms
 from allauth.account import views as account_views
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.flows.login import get_authentication_records
@@ -32,7 +33,7 @@ from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from django.views import i18n
 from django.views.decorators.http import require_http_methods
 
@@ -277,8 +278,20 @@ def _may_open(path):
 # --- pages ---------------------------------------------------------------------------------
 
 
+class LoginForm(allauth_forms.LoginForm):
+    """allauth's login form with visible labels instead of placeholders; the page itself
+    links to the password reset (allauth puts that link in the password's help text)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["login"].label = gettext_lazy("Username or e-mail")
+        self.fields["password"].help_text = ""
+        for field in self.fields.values():
+            field.widget.attrs.pop("placeholder", None)
+
+
 class AccountForm(forms.ModelForm):
-    language = forms.ChoiceField(label=_l("Language"), choices=settings.LANGUAGES)
+    language = forms.ChoiceField(label=gettext_lazy("Language"), choices=settings.LANGUAGES)
 
     class Meta:
         model = get_user_model()

@@ -178,6 +178,7 @@ LOGOUT_REDIRECT_URL = "home"
 
 # django-allauth. The login form's first field is `login`: a username or an e-mail address.
 ACCOUNT_ADAPTER = "ovp_assess.accounts.AccountAdapter"
+ACCOUNT_FORMS = {"login": "ovp_assess.accounts.LoginForm"}
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 # Nobody signs up through allauth (the adapter closes it): offices join through /join/.
@@ -202,6 +203,10 @@ MFA_TOTP_ISSUER = "OVP Assess"
 # The code before or after the current one is accepted too: a phone's clock a little off,
 # or a code typed just as it changed.
 MFA_TOTP_TOLERANCE = 1
+# allauth refuses, by default, a new address (or 2FA) next to an unconfirmed one, against
+# someone who signs up with another's address first. Nobody signs up here, and a new
+# address is used only once its link is opened: users with 2FA may change their address.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
 # Roles that must sign in with a second factor: any of reviewer, admin, researcher, staff
 # (ovp_assess.accounts.requires_two_factor says who is which).
 TWO_FACTOR_ROLES = ("reviewer", "admin", "researcher", "staff")

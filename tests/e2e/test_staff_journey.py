@@ -94,7 +94,7 @@ def test_staff_fills_nine_criteria_in_two_sittings_and_submits(
 
     # A mistyped password: the error is announced and the focus is on it.
     page.goto("/accounts/login/")
-    page.get_by_label("Username").fill("staff-northvale")
+    page.get_by_label("Username or e-mail").fill("staff-northvale")
     page.get_by_label("Password").fill("pw-typo")
     helpers.follow(page.get_by_role("main").get_by_role("button", name="Log in"))
     helpers.error_summary_is_announced(page, summary_id="login-errors", links=[])

@@ -349,6 +349,15 @@ def test_new_address_is_used_only_once_verified(known, client_for):
     ]
 
 
+def test_a_user_with_two_factor_may_change_their_address(known, client_for):
+    client = Client()
+    _log_in(client, "known")
+    _set_up_totp(client)
+    response = client.post(reverse("account_email"), {"action_add": "", "email": "new@example.org"})
+    assert response.status_code == 302
+    assert [m.to for m in mail.outbox if "new@example.org" in m.to] == [["new@example.org"]]
+
+
 def test_a_forged_verification_link_changes_nothing(known, client_for):
     client = client_for(known)
     client.post(reverse("account_email"), {"action_add": "", "email": "new@example.org"})
