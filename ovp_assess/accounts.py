@@ -24,14 +24,16 @@ from allauth.mfa.models import Authenticator
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model
+from django.contrib.auth import REDIRECT_FIELD_NAME, get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import i18n
@@ -332,15 +334,16 @@ def ensure_primary_address(user):
     """allauth's record of `user.email`, as their primary address.
 
     Accounts made without allauth (seed_demo, the admin, older ones) have none; allauth's
-    e-mail page would then take their address for an unconfirmed new one and drop it.
+    e-mail page would then take their address for an unconfirmed new one and drop it. An
+    address an administrator gave is taken as confirmed, unless another account already
+    holds it confirmed (Django lets two users share an address; allauth does not).
     """
-    if user.email and not EmailAddress.objects.filter(user=user, primary=True).exists():
-        EmailAddress.objects.filter(user=user, email__iexact=user.email).delete()
-        # An address an administrator or seed_demo gave is taken as confirmed (allauth's
-        # e-mail change treats every unconfirmed address as the one being changed to).
-        EmailAddress.objects.create(
-            user=user, email=user.email.lower(), primary=True, verified=True
-        )
+    email = user.email.lower()
+    if not email or EmailAddress.objects.filter(user=user, primary=True).exists():
+        return
+    taken = EmailAddress.objects.filter(email=email, verified=True).exclude(user=user).exists()
+    EmailAddress.objects.filter(user=user, email__iexact=email).delete()
+    EmailAddress.objects.create(user=user, email=email, primary=True, verified=not taken)
 
 
 def email(request):
@@ -348,6 +351,20 @@ def email(request):
     if request.user.is_authenticated:
         ensure_primary_address(request.user)
     return account_views.email(request)
+
+
+def admin_login(request, extra_context=None):
+    """The admin's login is ours: its own form would let a password alone in, past the
+    second factor. Staff go on to the admin; other signed-in users may not."""
+    next_url = request.GET.get(REDIRECT_FIELD_NAME, "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = ""
+    next_url = next_url or reverse("admin:index")
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('account_login')}?{urlencode({REDIRECT_FIELD_NAME: next_url})}")
+    if not request.user.is_staff:
+        raise PermissionDenied
+    return redirect(next_url)
 
 
 def set_language(request):

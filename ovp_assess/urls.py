@@ -64,6 +64,9 @@ accounts_urls = [
     ),
 ]
 
+# The admin logs in through allauth's login, second factor included.
+admin.site.login = accounts.admin_login
+
 # Django's error pages, in JSON under /api/ (see ovp_assess.api.api_error_view).
 handler400 = "ovp_assess.api.bad_request"
 handler404 = "ovp_assess.api.page_not_found"

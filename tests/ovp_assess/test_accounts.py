@@ -358,6 +358,17 @@ def test_a_user_with_two_factor_may_change_their_address(known, client_for):
     assert [m.to for m in mail.outbox if "new@example.org" in m.to] == [["new@example.org"]]
 
 
+def test_two_accounts_made_with_one_address_both_log_in(report):
+    factories.make_user("first", email="shared@example.org")
+    factories.make_user("second", email="Shared@example.org")
+    for username in ("first", "second"):
+        assert _log_in(Client(), username).status_code == 302
+    assert sorted(EmailAddress.objects.values_list("user__username", "verified")) == [
+        ("first", True),
+        ("second", False),
+    ]
+
+
 def test_a_forged_verification_link_changes_nothing(known, client_for):
     client = client_for(known)
     client.post(reverse("account_email"), {"action_add": "", "email": "new@example.org"})
@@ -479,6 +490,16 @@ def test_anyone_may_turn_optional_two_factor_on_and_off(office):
     response = client.post(reverse("mfa_deactivate_totp"))
     assert response.status_code == 302
     assert Authenticator.objects.filter(user=user, type="totp").count() == 0
+
+
+def test_the_admin_logs_in_through_our_login(report, superuser):
+    response = Client().get("/admin/")
+    assert response["Location"] == "/admin/login/?next=/admin/"
+    response = Client().get(response["Location"])
+    assert response["Location"] == "/accounts/login/?next=%2Fadmin%2F"
+    client = Client()
+    client.force_login(superuser)
+    assert client.get("/admin/login/?next=https://evil.example/")["Location"] == "/admin/"
 
 
 def test_someone_elses_code_page_shows_nothing_without_a_password(report):

@@ -77,6 +77,8 @@ NO_PAGE = {
     # Two-factor pages need a login in progress, a fresh password or a second factor set
     # up, which a forced login has not: they redirect (tests/e2e/test_accounts.py sees them).
     "account_set_password",
+    # The admin logs in through /accounts/login/ (ovp_assess.accounts.admin_login).
+    "admin:login",
     "mfa_authenticate",
     "mfa_reauthenticate",
     "mfa_activate_totp",

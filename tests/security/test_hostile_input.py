@@ -408,6 +408,16 @@ def test_login_next_never_leads_off_site(staff, payload_id, payload):
 
 
 @pytest.mark.parametrize(("payload_id", "payload"), NEXT_PAYLOADS, ids=ids(NEXT_PAYLOADS))
+def test_login_page_sends_a_signed_in_user_nowhere_off_site(staff, client_for, payload_id, payload):
+    response = client_for(staff).get(reverse("account_login"), {"next": payload})
+    if "\x00" in payload or len(payload) > settings.MAX_QUERY_VALUE_LENGTH:
+        assert response.status_code == 400  # refused before any view
+        return
+    assert response.status_code == 302
+    assert url_has_allowed_host_and_scheme(response["Location"], allowed_hosts={"testserver"})
+
+
+@pytest.mark.parametrize(("payload_id", "payload"), NEXT_PAYLOADS, ids=ids(NEXT_PAYLOADS))
 def test_set_language_hostile_choice_and_next_are_ignored(report, payload_id, payload):
     response = Client().post(reverse("set_language"), {"language": payload, "next": payload})
     assert response.status_code == 302
@@ -577,7 +587,8 @@ HTML_VIEWS = {
     "bundle": ("reports:scorecard-bundle", ["lang", "paper", "region", "fictional"], 400),
     "criterion": ("assess:criterion", ["links"], 200),
     "diff": ("assess:diff", ["old", "new"], 200),
-    "login": ("login", ["next"], 200),
+    # A signed-in user is sent on from the login page (never off the site: below).
+    "login": ("account_login", ["next"], 302),
 }  # fmt: skip
 CSV_VIEWS = {
     "matrix-csv": ("reports:matrix-csv", HTML_VIEWS["matrix"][1]),
@@ -626,6 +637,8 @@ def _query(params, payload):
 def _messages(response):
     """What the view said about its input: a filter form's problems or its field errors."""
     context = response.context
+    if context is None:  # a redirect
+        return []
     if context.get("problems"):
         return [str(m) for m in context["problems"]]
     form = context.get("form")

@@ -220,7 +220,7 @@ api:get_assessment                GET    missing    404    404    404    404    
 api:get_assessment                POST   draft      405    405    405    405    405      405        405
 
 admin:index                       GET    -          admin  admin  admin  admin  admin    admin      200
-admin:login                       GET    -          200    200    200    200    200      200        302
+admin:login                       GET    -          login  403    403    403    403      403        302
 admin:assessments_assessment_changelist GET -          admin  admin  admin  admin  admin    admin      200
 admin:assessments_assessment_change  GET    draft      admin  admin  admin  admin  admin    admin      200
 admin:assessments_assessment_change  POST   draft      admin  admin  admin  admin  admin    admin      200
