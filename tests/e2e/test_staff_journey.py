@@ -101,7 +101,7 @@ def test_staff_fills_nine_criteria_in_two_sittings_and_submits(
     assert (
         page.locator("#login-errors")
         .inner_text()
-        .startswith("Please enter a correct username and password.")
+        .startswith("The username and/or password you specified are not correct.")
     )
     check(page)
     helpers.sign_in(page, check, "staff-northvale")
