@@ -473,3 +473,21 @@ class Consensus(models.Model):
 
     def __str__(self):
         return f"{self.criterion_id}: {self.level}"
+
+
+class Profile(models.Model):
+    """What a user chooses for themselves beyond Django's user: for now, their language.
+
+    Made on demand (assessments.profiles); a user without one uses the site's default.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    # Blank until the user picks one; a code of settings.LANGUAGES ("pt-br", not "pt_BR").
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, blank=True, default=""
+    )
+
+    def __str__(self):
+        return f"{self.user} ({self.language or '-'})"

@@ -9,15 +9,14 @@ password-reset link, which stops working once the password is set.
 
 import itertools
 
+from allauth.account.forms import default_token_generator as reset_token_generator
+from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
 
 from cities.models import City, Country, Office, Origin, Region
@@ -208,12 +207,15 @@ def approve(*, registration, reviewer):
     registration.decided_by = reviewer
     registration.office = office
     registration.save()
-    # The same mail for a new and an existing account: a password-reset link works for both.
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    # The same mail for a new and an existing account: a password-reset link works for both
+    # (allauth's, with its own token generator, as its reset page checks).
     link = mail.absolute(
         reverse(
-            "password_reset_confirm",
-            kwargs={"uidb64": uid, "token": default_token_generator.make_token(user)},
+            "account_reset_password_from_key",
+            kwargs={
+                "uidb36": user_pk_to_url_str(user),
+                "key": reset_token_generator.make_token(user),
+            },
         )
     )
     mail.send(

@@ -77,7 +77,7 @@ class Staff(FastHttpUser):
         self.username = PLAN["usernames"][self.index % len(PLAN["usernames"])]
         self.saved = 0
         self.client.get("/accounts/login/", name="login")
-        login = {"username": self.username, "password": PLAN["password"]}
+        login = {"login": self.username, "password": PLAN["password"]}
         response = self.post("/accounts/login/", login, name="login")
         if response.status_code != 302:
             raise RuntimeError(f"login as {self.username}: HTTP {response.status_code}")

@@ -24,14 +24,19 @@ AXES_USERNAME_LENGTH = 255
 def client_username(request, credentials=None):
     """The username login throttling is keyed on: the one typed, cut to what axes stores.
 
-    No real username is that long (Django allows 150 characters), so the cut never makes
-    two real users share a lockout.
+    allauth's login form has one field, `login`, for a username or an e-mail address, and
+    authenticates with `username` or `email`: whichever was typed is the key. No real
+    username is that long (Django allows 150 characters), so the cut never makes two real
+    users share a lockout.
     """
-    field = settings.AXES_USERNAME_FORM_FIELD
+    username = None
     if credentials:
-        username = credentials.get(field)
+        for field in (settings.AXES_USERNAME_FORM_FIELD, "username", "email"):
+            username = credentials.get(field)
+            if username:
+                break
     else:
-        username = getattr(request, "data", request.POST).get(field)
+        username = getattr(request, "data", request.POST).get(settings.AXES_USERNAME_FORM_FIELD)
     if isinstance(username, str):
         return username[:AXES_USERNAME_LENGTH]
     return username

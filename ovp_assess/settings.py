@@ -67,6 +67,11 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "simple_history",
     "axes",
+    # Accounts: e-mail verification, password reset and two-factor sign-in (TOTP and
+    # recovery codes) come from django-allauth; ovp_assess/accounts.py adapts them.
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
     "ovp_assess",
     "cities",
     "criteria",
@@ -86,12 +91,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    # Mail queued by a request goes out after its answer (ovp_assess.accounts).
+    "ovp_assess.accounts.SendMailAfterResponseMiddleware",
     "ovp_assess.middleware.PrivateCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    # After authentication, sessions and messages, before any view: REQUIRE_2FA_FOR.
+    "ovp_assess.accounts.RequireTwoFactorMiddleware",
 ]
 
 ROOT_URLCONF = "ovp_assess.urls"
@@ -152,6 +162,8 @@ CACHES = {
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Username or e-mail address (allauth's backend), else Django's own.
+    "allauth.account.auth_backends.AuthenticationBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -160,9 +172,49 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "login"
+LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+
+# django-allauth. The login form's first field is `login`: a username or an e-mail address.
+ACCOUNT_ADAPTER = "ovp_assess.accounts.AccountAdapter"
+ACCOUNT_FORMS = {"login": "ovp_assess.accounts.LoginForm"}
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+# Nobody signs up through allauth (the adapter closes it): offices join through /join/.
+# Accounts made before allauth have no verified address; they still log in, and a new
+# address is used only once the link sent to it has been opened (CHANGE_EMAIL).
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_PREVENT_ENUMERATION = True
+# A reset asked for an unknown address sends nothing, so no mail tells anything either.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[OVP Assess] "
+ACCOUNT_SESSION_REMEMBER = True
+ACCOUNT_LOGOUT_REDIRECT_URL = "home"
+# Logins are throttled by axes below, per (username, address), not twice: allauth's limit
+# per address alone would also stop a whole office behind one address, and the load test.
+ACCOUNT_RATE_LIMITS = {"login_failed": None, "login": None}
+MFA_ADAPTER = "ovp_assess.accounts.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "OVP Assess"
+# The code before or after the current one is accepted too: a phone's clock a little off,
+# or a code typed just as it changed.
+MFA_TOTP_TOLERANCE = 1
+# allauth refuses, by default, a new address (or 2FA) next to an unconfirmed one, against
+# someone who signs up with another's address first. Nobody signs up here, and a new
+# address is used only once its link is opened: users with 2FA may change their address.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+# Roles that must sign in with a second factor: any of reviewer, admin, researcher, staff
+# (ovp_assess.accounts.requires_two_factor says who is which).
+TWO_FACTOR_ROLES = ("reviewer", "admin", "researcher", "staff")
+REQUIRE_2FA_FOR = envlist("REQUIRE_2FA_FOR", [])
+if unknown := sorted(set(REQUIRE_2FA_FOR) - set(TWO_FACTOR_ROLES)):
+    raise ImproperlyConfigured(
+        f"REQUIRE_2FA_FOR names unknown roles {unknown}; use some of {list(TWO_FACTOR_ROLES)}"
+    )
 
 # Login throttling: lock the (username, address) pair, so that failures from one place
 # never lock a real user out when they log in from another.
@@ -173,21 +225,39 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = envbool("AXES_ENABLED", True)
 AXES_CLIENT_IP_CALLABLE = "ovp_assess.client_ip.client_ip"
+AXES_USERNAME_FORM_FIELD = "login"
 AXES_USERNAME_CALLABLE = "ovp_assess.client_ip.client_username"
 
-# Password-reset mail goes to the console in development and to SMTP on localhost:25 in
-# production (check --deploy refuses the console there), unless EMAIL_BACKEND says otherwise.
-MAILERS = {
-    "default": {
-        "BACKEND": os.environ.get(
-            "EMAIL_BACKEND",
-            "django.core.mail.backends.console.EmailBackend"
-            if DEBUG
-            else "django.core.mail.backends.smtp.EmailBackend",
-        ),
+# E-mail: the console in development, SMTP in production (check --deploy refuses the
+# console there), unless EMAIL_BACKEND says otherwise. SMTP is set by the EMAIL_* variables.
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_BACKEND_PATH = os.environ.get(
+    "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend" if DEBUG else SMTP_BACKEND
+)
+MAILERS = {"default": {"BACKEND": EMAIL_BACKEND_PATH}}
+if EMAIL_BACKEND_PATH == SMTP_BACKEND:
+    smtp = {
+        "host": os.environ.get("EMAIL_HOST", "localhost"),
+        "port": envint("EMAIL_PORT", None),
+        "username": os.environ.get("EMAIL_HOST_USER", ""),
+        "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+        "use_tls": envbool("EMAIL_USE_TLS", False),
+        "use_ssl": envbool("EMAIL_USE_SSL", False),
+        "timeout": envint("EMAIL_TIMEOUT", 10),
     }
-}
+    if smtp["use_tls"] and smtp["use_ssl"]:
+        raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be on; pick one.")
+    if smtp["port"] is not None and not 0 < smtp["port"] < 65536:
+        raise ImproperlyConfigured(f"EMAIL_PORT must be a port number, not {smtp['port']}")
+    if bool(smtp["username"]) != bool(smtp["password"]):
+        raise ImproperlyConfigured("Set EMAIL_HOST_USER and EMAIL_HOST_PASSWORD together.")
+    MAILERS["default"]["OPTIONS"] = smtp
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ovp-assess@localhost")
+if "@" not in DEFAULT_FROM_EMAIL:
+    raise ImproperlyConfigured(
+        f"DEFAULT_FROM_EMAIL must be an e-mail address, not {DEFAULT_FROM_EMAIL!r}"
+    )
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Registration (/join/) and team invitations: how long their links work, and how many
 # requests one address may make an hour to the endpoints that send mail or check tokens.

@@ -1,15 +1,12 @@
-from django.contrib.auth.views import LoginView
 from django.db import connection
 from django.db.utils import DatabaseError
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from assessments.access import is_researcher, is_reviewer, office_ids_for
 from cities.models import City, Office, SourcedFact
 from criteria.models import Criterion
 from reports.cache import public_content
@@ -67,26 +64,3 @@ def healthz(request):
     except DatabaseError:
         return HttpResponse("database unavailable", status=503, content_type="text/plain")
     return HttpResponse("ok", content_type="text/plain")
-
-
-class RoleLoginView(LoginView):
-    """Log in; without a `next`, each role lands on its own work page.
-
-    The header's link to the review queue reads a flag set here in the session, so pages
-    run no group query for it; the queue itself checks the group on every request.
-    """
-
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        self.request.session["show_review_queue"] = is_reviewer(self.request.user)
-        return response
-
-    def get_default_redirect_url(self):
-        user = self.request.user
-        if is_reviewer(user):
-            return reverse("assess:review-queue")
-        if is_researcher(user):
-            return reverse("reports:dashboard")
-        if office_ids_for(user):
-            return reverse("assess:home")
-        return super().get_default_redirect_url()

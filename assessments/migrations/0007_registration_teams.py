@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessments', '0003_withdrawn_status'),
+        ('assessments', '0006_profiles'),
         ('cities', '0002_registered_origin'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

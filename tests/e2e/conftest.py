@@ -120,7 +120,7 @@ def assert_accessible():
 
 def log_in(page, username, password="pw"):
     page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
+    page.get_by_label("Username or e-mail").fill(username)
     page.get_by_label("Password").fill(password)
     # Wait for the next page: a click may return before its navigation has started.
     with page.expect_navigation():

@@ -82,7 +82,7 @@ def sign_in(page, check, username):
     """Log in through the form, checking the login page and the page after it with `check`."""
     page.goto("/accounts/login/")
     check(page)
-    page.get_by_label("Username").fill(username)
+    page.get_by_label("Username or e-mail").fill(username)
     page.get_by_label("Password").fill("pw")
     follow(page.get_by_role("main").get_by_role("button", name="Log in"))
     assert page.url.endswith("/"), page.url

@@ -161,7 +161,7 @@ def test_text_typed_before_the_session_ended_is_back_after_logging_in(
 
     helpers.follow(page.get_by_role("button", name="Save draft"))
     assert "/accounts/login/" in page.url
-    page.get_by_label("Username").fill("staff-northvale")
+    page.get_by_label("Username or e-mail").fill("staff-northvale")
     page.get_by_label("Password").fill("pw")
     helpers.follow(page.get_by_role("main").get_by_role("button", name="Log in"))
 

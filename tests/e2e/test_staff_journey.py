@@ -94,14 +94,14 @@ def test_staff_fills_nine_criteria_in_two_sittings_and_submits(
 
     # A mistyped password: the error is announced and the focus is on it.
     page.goto("/accounts/login/")
-    page.get_by_label("Username").fill("staff-northvale")
+    page.get_by_label("Username or e-mail").fill("staff-northvale")
     page.get_by_label("Password").fill("pw-typo")
     helpers.follow(page.get_by_role("main").get_by_role("button", name="Log in"))
     helpers.error_summary_is_announced(page, summary_id="login-errors", links=[])
     assert (
         page.locator("#login-errors")
         .inner_text()
-        .startswith("Please enter a correct username and password.")
+        .startswith("The username and/or password you specified are not correct.")
     )
     check(page)
     helpers.sign_in(page, check, "staff-northvale")

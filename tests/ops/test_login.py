@@ -36,7 +36,7 @@ def bob(db):
 
 def _post(client, username, password, address, **extra):
     return client.post(
-        LOGIN, {"username": username, "password": password, **extra}, REMOTE_ADDR=address
+        LOGIN, {"login": username, "password": password, **extra}, REMOTE_ADDR=address
     )
 
 
@@ -93,7 +93,10 @@ def test_login_success_resets_the_failure_count(alice):
 def test_login_failure_shows_the_form_error(alice):
     response = _post(Client(), "alice", "wrong", ATTACKER)
     assert response.status_code == 200
-    assert response.context["form"].non_field_errors().as_data()[0].code == "invalid_login"
+    assert (
+        response.context["form"].non_field_errors().as_data()[0].code
+        == "username_password_mismatch"
+    )
 
 
 @pytest.mark.parametrize(
@@ -154,5 +157,5 @@ def test_login_without_next_lands_on_the_roles_work_page(office, role, landing):
         user = factories.make_researcher()
     else:
         user = factories.make_user(office=office)
-    response = Client().post(reverse("login"), {"username": user.username, "password": "pw"})
+    response = Client().post(reverse("account_login"), {"login": user.username, "password": "pw"})
     assert (response.status_code, response["Location"]) == (302, landing)

@@ -68,7 +68,7 @@ def test_body_limit_is_a_setting(db, settings):
     # counted by Django's DATA_UPLOAD_MAX_MEMORY_SIZE.
     upload = io.BytesIO(b"x" * (3 * 1024 * 1024))
     upload.name = "evidence.pdf"
-    response = client.post("/accounts/login/", {"username": "x", "file": upload})
+    response = client.post("/accounts/login/", {"login": "x", "file": upload})
     assert response.status_code == 403
 
 

@@ -49,22 +49,50 @@ healthz                           POST   -          405    405    405    405    
 set_language                      GET    -          302    302    302    302    302    302    302    302
 set_language                      POST   -          302    302    302    302    302    302    302    302
 
-login                             GET    -          200    200    200    200    200    200    200    200
-login                             POST   -          200    200    200    200    200    200    200    200
-logout                            GET    -          405    405    405    405    405    405    405    405
-logout                            POST   -          302    302    302    302    302    302    302    302
-password_change                   GET    -          login  200    200    200    200    200    200    200
-password_change                   POST   -          login  200    200    200    200    200    200    200
-password_change_done              GET    -          login  200    200    200    200    200    200    200
-password_change_done              POST   -          login  405    405    405    405    405    405    405
-password_reset                    GET    -          200    200    200    200    200    200    200    200
-password_reset                    POST   -          200    200    200    200    200    200    200    200
-password_reset_done               GET    -          200    200    200    200    200    200    200    200
-password_reset_done               POST   -          405    405    405    405    405    405    405    405
-password_reset_confirm            GET    bad-token  200    200    200    200    200    200    200    200
-password_reset_confirm            POST   bad-token  200    200    200    200    200    200    200    200
-password_reset_complete           GET    -          200    200    200    200    200    200    200    200
-password_reset_complete           POST   -          405    405    405    405    405    405    405    405
+account_login                     GET    -          200    302    302    302    302    302    302    302
+account_login                     POST   -          200    302    302    302    302    302    302    302
+account_logout                    GET    -          302    200    200    200    200    200    200    200
+account_logout                    POST   -          302    302    302    302    302    302    302    302
+account_inactive                  GET    -          200    200    200    200    200    200    200    200
+account_inactive                  POST   -          405    405    405    405    405    405    405    405
+account_profile                   GET    -          login  200    200    200    200    200    200    200
+account_profile                   POST   -          login  200    200    200    200    200    200    200
+account_reauthenticate            GET    -          login  200    200    200    200    200    200    200
+account_reauthenticate            POST   -          login  200    200    200    200    200    200    200
+account_email                     GET    -          login  200    200    200    200    200    200    200
+account_email                     POST   -          login  302    302    302    302    302    302    302
+account_email_verification_sent   GET    -          200    200    200    200    200    200    200    200
+account_email_verification_sent   POST   -          405    405    405    405    405    405    405    405
+account_confirm_email             GET    bad-token  200    200    200    200    200    200    200    200
+account_confirm_email             POST   bad-token  404    404    404    404    404    404    404    404
+account_change_password           GET    -          login  200    200    200    200    200    200    200
+account_change_password           POST   -          login  200    200    200    200    200    200    200
+account_set_password              GET    -          login  302    302    302    302    302    302    302
+account_set_password              POST   -          login  302    302    302    302    302    302    302
+account_reset_password            GET    -          200    200    200    200    200    200    200    200
+account_reset_password            POST   -          200    200    200    200    200    200    200    200
+account_reset_password_done       GET    -          200    200    200    200    200    200    200    200
+account_reset_password_done       POST   -          405    405    405    405    405    405    405    405
+account_reset_password_from_key   GET    bad-token  200    200    200    200    200    200    200    200
+account_reset_password_from_key   POST   bad-token  200    200    200    200    200    200    200    200
+account_reset_password_from_key_done GET    -          200    200    200    200    200    200    200    200
+account_reset_password_from_key_done POST   -          405    405    405    405    405    405    405    405
+mfa_index                         GET    -          login  200    200    200    200    200    200    200
+mfa_index                         POST   -          login  405    405    405    405    405    405    405
+mfa_authenticate                  GET    -          login  302    302    302    302    302    302    302
+mfa_authenticate                  POST   -          login  302    302    302    302    302    302    302
+mfa_reauthenticate                GET    -          login  302    302    302    302    302    302    302
+mfa_reauthenticate                POST   -          login  302    302    302    302    302    302    302
+mfa_activate_totp                 GET    -          login  302    302    302    302    302    302    302
+mfa_activate_totp                 POST   -          login  302    302    302    302    302    302    302
+mfa_deactivate_totp               GET    -          login  404    404    404    404    404    404    404
+mfa_deactivate_totp               POST   -          login  404    404    404    404    404    404    404
+mfa_view_recovery_codes           GET    -          login  404    404    404    404    404    404    404
+mfa_view_recovery_codes           POST   -          login  405    405    405    405    405    405    405
+mfa_generate_recovery_codes       GET    -          login  302    302    302    302    302    302    302
+mfa_generate_recovery_codes       POST   -          login  302    302    302    302    302    302    302
+mfa_download_recovery_codes       GET    -          login  404    404    404    404    404    404    404
+mfa_download_recovery_codes       POST   -          login  404    404    404    404    404    404    404
 
 criteria:list                     GET    -          200    200    200    200    200    200    200    200
 criteria:list                     POST   -          405    405    405    405    405    405    405    405
@@ -271,7 +299,7 @@ api:get_assessment                GET    missing    404    404    404    404    
 api:get_assessment                POST   draft      405    405    405    405    405    405    405    405
 
 admin:index                       GET    -          admin  admin  admin  admin  admin  admin  admin  200
-admin:login                       GET    -          200    200    200    200    200    200    200    302
+admin:login                       GET    -          login  403    403    403    403    403    403    302
 admin:assessments_assessment_changelist GET    -          admin  admin  admin  admin  admin  admin  admin  200
 admin:assessments_assessment_change GET    draft      admin  admin  admin  admin  admin  admin  admin  200
 admin:assessments_assessment_change POST   draft      admin  admin  admin  admin  admin  admin  admin  200
@@ -420,8 +448,10 @@ def _kwargs(name, state, objects):
         return {"slug": "no-such-office" if missing else office.slug}
     if name == "api:get_assessment":
         return {"assessment_id": _pk(objects, state)}
-    if name == "password_reset_confirm":
-        return {"uidb64": "MQ", "token": "not-a-valid-token"}
+    if name == "account_reset_password_from_key":
+        return {"uidb36": "1", "key": "not-a-valid-token"}
+    if name == "account_confirm_email":
+        return {"key": "not-a-valid-key"}
     if name == "reports:dashboard-csv":
         return {"chart": "no-such-chart" if missing else state}
     if name == "reports:scorecard-bundle":
@@ -492,11 +522,11 @@ def _body(name, state, objects):
         return {"text": "A decision from the URL matrix", "confirm": "on"}
     if name == "assess:review-return":
         return {"text": "A decision from the URL matrix"}
-    if name == "login":
-        return {"username": "nobody", "password": "wrong password"}
+    if name == "account_login":
+        return {"login": "nobody", "password": "wrong password"}
     if name == "set_language":
         return {"language": "es", "next": "/"}
-    if name == "password_reset":
+    if name == "account_reset_password":
         return {"email": ""}
     if name == "join:register":
         cali = City.objects.get(slug="cali")
