@@ -140,7 +140,7 @@ def invitation(request, token):
             )
             return redirect("assess:team", office_id=invite.office_id)
         context["form"] = form
-        context["login_url"] = f"{reverse('login')}?next={request.path}"
+        context["login_url"] = f"{reverse('account_login')}?next={request.path}"
         if form.errors:
             context["status"] = 400
     return render(request, "join/invitation.html", context, status=context["status"])

@@ -152,15 +152,15 @@ def test_approval_of_a_second_office_in_cali(
     [message] = mail.outbox
     assert message.subject == "Cali Youth Peace Office has joined OVP Assess"
     [path] = links(message)
-    # The link sets a password (Django's reset page), then the lead logs in.
+    # The link sets a password (allauth's reset page), then the lead logs in.
     client = Client()
     form = client.get(path, follow=True)
     assert form.status_code == 200
     done = client.post(
         form.redirect_chain[-1][0],
-        {"new_password1": "Lead-pass-2026!", "new_password2": "Lead-pass-2026!"},
+        {"password1": "Lead-pass-2026!", "password2": "Lead-pass-2026!"},
     )
-    assert done["Location"] == reverse("password_reset_complete")
+    assert done["Location"] == reverse("account_reset_password_from_key_done")
     user.refresh_from_db()
     assert user.check_password("Lead-pass-2026!")
     assert Registration.objects.get().status == "approved"

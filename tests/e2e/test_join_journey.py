@@ -96,9 +96,9 @@ def test_a_new_office_joins_forms_its_team_and_starts(page, new_page, report, as
     # --- the lead sets a password, logs in and invites two colleagues ----------------------
     page.goto(last_link("ana@office.example"))
     # Required fields' labels end with "*": the fields are found by id.
-    page.locator("#id_new_password1").fill("Lead-pass-2026!")
-    page.locator("#id_new_password2").fill("Lead-pass-2026!")
-    helpers.follow(page.get_by_role("button", name="Set my password"))
+    page.locator("#id_password1").fill("Lead-pass-2026!")
+    page.locator("#id_password2").fill("Lead-pass-2026!")
+    helpers.follow(page.get_by_role("button", name="Change Password"))
     log_in(page, "ana", password="Lead-pass-2026!")
     page.goto("/assess/")
     helpers.follow(page.get_by_role("link", name="Manage the team Cali Youth Peace Office"))
