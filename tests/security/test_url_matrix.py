@@ -139,6 +139,12 @@ assess:review-publish             GET    published  login  405    404    405    
 assess:review-publish             POST   draft      login  403    404    403    302      404        302
 assess:review-publish             POST   submitted  login  403    404    403    302      404        302
 assess:review-publish             POST   published  login  403    404    403    302      404        302
+assess:evidence-file              GET    draft      404    200    404    200    200      404        200
+assess:evidence-file              GET    submitted  404    200    404    200    200      404        200
+assess:evidence-file              GET    published  200    200    200    200    200      200        200
+assess:evidence-file              GET    missing    404    404    404    404    404      404        404
+assess:evidence-file              POST   draft      404    405    404    405    405      404        405
+assess:evidence-file              POST   published  405    405    405    405    405      405        405
 assess:next-cycle                 GET    published  login  405    404    405    405      404        405
 assess:next-cycle                 POST   draft      login  302    404    403    403      404        403
 assess:next-cycle                 POST   submitted  login  302    404    403    403      404        403
@@ -302,6 +308,13 @@ def _kwargs(name, state, objects):
         return {"cycle": 1999 if missing else 2024}
     if name == "assess:criterion":
         return {"pk": _pk(objects, state), "number": 1}
+    if name == "assess:evidence-file":
+        # An evidence file of criterion 1 (tests/assessments/test_evidence_files.py tries
+        # the file of another assessment, and a link, under this assessment's address).
+        if missing:
+            return {"pk": MISSING_ID, "item": MISSING_ID}
+        entry = objects[state].entries.get(criterion__number=1)
+        return {"pk": objects[state].pk, "item": factories.make_evidence_file(entry=entry).pk}
     if name == "assess:restore":
         # The first version of criterion 1 (its creation), restored as a new version.
         if missing:
