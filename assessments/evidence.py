@@ -13,6 +13,7 @@ file already stored.
 """
 
 import os
+import re
 import unicodedata
 import uuid
 
@@ -22,7 +23,6 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.template.defaultfilters import filesizeformat
-from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 
 from .models import StoredFile
@@ -53,6 +53,8 @@ SIGNING_SALT = "assessments.evidence.file"
 # The longest original name kept (the model's field), extension included.
 MAX_NAME = 200
 HEAD_BYTES = 8192  # what filetype reads
+# Characters Windows or a shell would trip on in a downloaded file's name.
+UNSAFE = re.compile(r'[<>:"/\\|?*]')
 
 
 def type_label(content_type):
@@ -67,7 +69,7 @@ def check_upload(upload):
         raise ValidationError(_("This file is empty. Choose another file."), code="empty")
     if upload.size > limit:
         raise ValidationError(
-            _("This file is %(size)s; files may be at most %(limit)s."),
+            _("This file is too big (%(size)s): files may be at most %(limit)s."),
             code="too_big",
             params={"size": human_size(upload.size), "limit": human_size(limit)},
         )
@@ -87,17 +89,15 @@ def check_upload(upload):
 
 
 def safe_name(name, content_type):
-    """The uploaded name as the download's file name: no directories, no control
-    characters, at most MAX_NAME characters, and the extension of the detected type."""
-    name = unicodedata.normalize("NFC", os.path.basename((name or "").replace("\\", "/")))
-    name = "".join(c for c in name if unicodedata.category(c)[0] != "C")
-    stem = os.path.splitext(name)[0].strip(" .")
+    """The uploaded name as the download's file name: no directories, no control or
+    invisible characters, none that a file system refuses, at most MAX_NAME characters,
+    and the extension of the detected type."""
+    name = unicodedata.normalize("NFC", (name or "").replace("\\", "/").rsplit("/", 1)[-1])
+    name = "".join(c for c in name if unicodedata.category(c)[0] not in "CZ" or c == " ")
+    stem = UNSAFE.sub("_", os.path.splitext(name)[0]).strip(" .")
+    stem = " ".join(stem.split())
     ext = ALLOWED_TYPES[content_type][0]
-    try:
-        stem = get_valid_filename(stem)
-    except Exception:  # SuspiciousFileOperation for names such as ".."
-        stem = ""
-    stem = stem[: MAX_NAME - len(ext) - 1] or "evidence"
+    stem = stem[: MAX_NAME - len(ext) - 1].rstrip(" .") or "evidence"
     return f"{stem}.{ext}"
 
 

@@ -17,9 +17,7 @@ def download(request, pk, item):
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "HEAD"])
     link = (
-        EvidenceLink.objects.filter(pk=item, entry__assessment=assessment)
-        .exclude(file="")
-        .first()
+        EvidenceLink.objects.filter(pk=item, entry__assessment=assessment).exclude(file="").first()
     )
     if link is None:
         raise Http404

@@ -164,8 +164,7 @@ def test_save_entry_two_saves_from_one_version_lose_nothing_silently(report, cha
     data = {
         **values,
         "evidence": [
-            dict(zip(("url", "title", "checked_on", "file"), link, strict=True))
-            for link in links
+            dict(zip(("url", "title", "checked_on", "file"), link, strict=True)) for link in links
         ],
     }
     again = workflow.save_entry(
