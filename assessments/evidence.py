@@ -23,6 +23,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .models import StoredFile
@@ -129,3 +130,10 @@ def unsign(token, *, entry_id):
 def human_size(size):
     """The size as the pages show it (Django's filesizeformat: 1.2 MB, 340.0 KB)."""
     return filesizeformat(size)
+
+
+def download_url(link):
+    """The permanent address of an evidence file's download (SITE_URL and the view's path):
+    what the scorecard and the API give instead of a link's URL."""
+    path = reverse("assess:evidence-file", args=[link.entry.assessment_id, link.pk])
+    return settings.SITE_URL + path
