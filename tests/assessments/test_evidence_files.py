@@ -415,3 +415,40 @@ def test_needs_recheck_after_a_year_or_when_copied(days_ago, carried_over, expec
 
 def test_needs_recheck_never_checked_is_not_flagged():
     assert EvidenceLink(url="https://example.org/", title="Law").needs_recheck() is False
+
+
+# --- conflicts over files -----------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_criterion_file_added_by_one_and_link_by_another_both_kept(assessment, staff, office):
+    colleague = factories.make_user("colleague", office=office)
+    entry = assessment.entries.get(criterion__number=1)
+    alice, bob = _client(staff), _client(colleague)
+    assert _post_file(alice, assessment, "budget.pdf", PDF).status_code == 302
+    # Bob started from the first version and adds a link: a conflict, not a silent loss.
+    link = {"url": "https://example.org/law", "title": "Law", "checked_on": ""}
+    response = bob.post(_url(assessment), entry_post(entry, links=[link], strengths=STRENGTHS))
+
+    assert response.status_code == 409
+    shown = {f.name: f.resolution for f in response.context["conflict"]["fields"]}
+    assert shown["evidence"] == "both"
+    assert b"budget.pdf, PDF, 77\xc2\xa0bytes" in response.content
+    rows = response.context["formset"].forms
+    assert [(f.initial["title"], bool(f.initial["stored"])) for f in rows] == [
+        ("budget.pdf", True),
+        ("Law", False),
+    ]
+    # Saving the merge keeps Alice's file and Bob's link.
+    data = entry_post(
+        entry,
+        links=[{k: f.initial[k] or "" for k in ("url", "title", "stored")} for f in rows],
+        strengths=STRENGTHS,
+        base_version=response.context["form"]["base_version"].value(),
+    )
+    assert bob.post(_url(assessment), data).status_code == 302
+    kept = EvidenceLink.objects.filter(entry=entry).order_by("title")
+    assert [(k.title, k.url, k.file_name) for k in kept] == [
+        ("Law", "https://example.org/law", ""),
+        ("budget.pdf", "", "budget.pdf"),
+    ]
