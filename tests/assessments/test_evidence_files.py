@@ -12,6 +12,8 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from assessments import evidence, workflow
 from assessments.models import Assessment, EvidenceLink, StoredFile
@@ -452,3 +454,44 @@ def test_criterion_file_added_by_one_and_link_by_another_both_kept(assessment, s
         ("Law", "https://example.org/law", ""),
         ("budget.pdf", "", "budget.pdf"),
     ]
+
+
+# --- what staff see: to re-check, and the link check ------------------------------------------
+
+
+@pytest.mark.django_db
+def test_criterion_and_overview_show_recheck_and_link_check(assessment, staff):
+    entry = assessment.entries.get(criterion__number=1)
+    today = timezone.now().date()
+    old = EvidenceLink.objects.create(
+        entry=entry,
+        url="https://example.org/law",
+        title="Law",
+        checked_on=today - datetime.timedelta(days=366),
+        link_status=EvidenceLink.LinkStatus.BROKEN,
+        link_status_code=404,
+        link_checked_at=timezone.now(),
+    )
+    EvidenceLink.objects.create(
+        entry=entry,
+        url="https://example.org/plan",
+        title="Plan",
+        checked_on=today - datetime.timedelta(days=365),
+    )
+    copied = factories.make_evidence_file(entry, carried_over=True)
+    client = _client(staff)
+
+    page = client.get(_url(assessment)).content.decode()
+    overview = client.get(reverse("assess:detail", args=[assessment.pk])).content.decode()
+
+    for html in (page, overview):
+        assert re.findall(r'class="badge text-bg-warning recheck">([^<]*)<', html) == [
+            "to re-check: checked more than a year ago",
+            "to re-check: copied from last cycle",
+        ]
+    day = date_format(old.link_checked_at, "DATE_FORMAT")
+    assert f"Link check on {day}: broken (HTTP 404)" in page
+    assert "Link check on" not in overview  # the overview stays short
+    download = reverse("assess:evidence-file", args=[assessment.pk, copied.pk])
+    assert f'href="{download}" download' in page
+    assert f'href="{download}" download' in overview
