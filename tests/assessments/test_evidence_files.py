@@ -495,3 +495,14 @@ def test_criterion_and_overview_show_recheck_and_link_check(assessment, staff):
     download = reverse("assess:evidence-file", args=[assessment.pk, copied.pk])
     assert f'href="{download}" download' in page
     assert f'href="{download}" download' in overview
+
+
+@pytest.mark.django_db
+def test_admin_shows_a_file_through_the_download_view(cycles, superuser):
+    link = EvidenceLink.objects.get(entry__assessment=cycles["draft"])
+    url = reverse("admin:assessments_evidencelink_change", args=[link.pk])
+    response = _client(superuser).get(url)
+    assert response.status_code == 200
+    download = reverse("assess:evidence-file", args=[cycles["draft"].pk, link.pk])
+    assert f'<a href="{download}" download>{link.file.name}</a>' in response.content.decode()
+    assert 'type="file"' not in response.content.decode()
