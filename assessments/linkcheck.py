@@ -31,7 +31,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .forms import is_public_ip
-from .models import EvidenceLink
+from .models import Assessment, EvidenceLink
 
 MAX_REDIRECTS = 5
 READ_LIMIT = 4096
@@ -164,7 +164,9 @@ def check_url(url, *, timeout=10.0, total=None, resolver=resolve, allow_addresse
 def links_to_check(*, older_than_days=None, assessment_id=None, now=None):
     """The evidence links (not files) of current assessments to check: never checked, or
     last checked more than `older_than_days` ago; of one assessment when given."""
-    links = EvidenceLink.objects.exclude(url="").exclude(entry__assessment__status="withdrawn")
+    links = EvidenceLink.objects.exclude(url="").exclude(
+        entry__assessment__status=Assessment.Status.WITHDRAWN
+    )
     if assessment_id is not None:
         links = links.filter(entry__assessment_id=assessment_id)
     if older_than_days is not None:
