@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
@@ -36,7 +39,26 @@ class EntryAdmin(SimpleHistoryAdmin):
 
 @admin.register(EvidenceLink)
 class EvidenceLinkAdmin(SimpleHistoryAdmin):
-    list_display = ["title", "url", "checked_on"]
+    list_display = ["title", "url", "file_name", "checked_on", "link_status"]
+    # Files come in through the criterion form's checks only, and go out through the
+    # download view only (no media URL): here they are shown, never uploaded or linked.
+    exclude = ["file"]
+    readonly_fields = [
+        "download",
+        "file_name",
+        "file_size",
+        "file_type",
+        "link_status",
+        "link_status_code",
+        "link_checked_at",
+    ]
+
+    @admin.display(description=_("file"))
+    def download(self, obj):
+        if not obj.file:
+            return "-"
+        url = reverse("assess:evidence-file", args=[obj.entry.assessment_id, obj.pk])
+        return format_html('<a href="{}" download>{}</a>', url, obj.file.name)
 
 
 @admin.register(ReviewComment)

@@ -4,7 +4,9 @@ theirs (saved since) and mine (the refused save), and the merge the form is fill
 Three-way, like a version-control merge: a field only one side changed takes that side's
 value; a field both changed keeps mine in the form, with theirs and a word diff beside it,
 so that saving again is a deliberate choice. Every field a save writes is covered: level,
-applicability, the reason for "not applicable", both texts, and the evidence links.
+applicability, the reason for "not applicable", both texts, and the evidence: each link or
+file is compared whole (address or stored file, title, date last checked), so adding,
+removing or replacing a file is a change like any other.
 """
 
 from dataclasses import dataclass
@@ -13,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import workflow
 from .history import word_diff
-from .models import Entry, EvidenceLink
+from .models import Entry, EvidenceLink, evidence_state
 from .workflow import ENTRY_FIELDS, TEXT_FIELDS, _link_key, entry_state
 
 LABELS = {
@@ -22,7 +24,7 @@ LABELS = {
     "justification": _("Why not applicable"),
     "strengths": _("Current strengths"),
     "opportunities": _("Opportunities"),
-    "evidence": _("Evidence links"),
+    "evidence": _("Evidence"),
 }
 
 # Who wins a field in the merged form.
@@ -67,7 +69,7 @@ def record_state(record):
         if link.history_type == "-":
             alive.pop(link.id, None)
         else:
-            alive[link.id] = (link.url, link.title, link.checked_on)
+            alive[link.id] = evidence_state(link)
     return values, sorted(alive.values(), key=_link_key)
 
 
@@ -120,6 +122,11 @@ def merge_links(*, base, theirs, mine):
     return sorted(merged + [link for link in added if link not in merged], key=_link_key)
 
 
+def evidence_dicts(evidence):
+    """Evidence states as the {url, title, checked_on, file} dicts a save takes."""
+    return [{"url": u, "title": t, "checked_on": c, "file": f} for u, t, c, f in evidence]
+
+
 def evidence_changed(fields):
     """Whether the merge put other links in the form than the ones the person sent."""
     return any(f.name == "evidence" and f.resolution != MINE for f in fields)
@@ -137,7 +144,9 @@ def restore_entry(*, record, user):
     history record: going back never deletes what came between. Returns a SaveResult."""
     entry = Entry.objects.select_related("assessment").get(pk=record.id)
     values, evidence = record_state(record)
-    links = [{"url": u, "title": t, "checked_on": c} for u, t, c in evidence]
     return workflow.save_entry(
-        entry=entry, data={**values, "evidence": links}, base_version=entry.version, user=user
+        entry=entry,
+        data={**values, "evidence": evidence_dicts(evidence)},
+        base_version=entry.version,
+        user=user,
     )

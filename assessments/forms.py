@@ -1,4 +1,5 @@
-"""Forms of the self-assessment: one criterion, its evidence links, starting, reviewing.
+"""Forms of the self-assessment: one criterion, its evidence (links and files), starting,
+reviewing.
 
 Only the fields named here are read from a POST, so extra fields (status, office, cycle)
 are ignored. Free text is limited to settings.MAX_TEXT_LENGTH characters per field, and to
@@ -21,6 +22,7 @@ from django.core.validators import URLValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import evidence
 from .models import Assessment, Entry, EvidenceLink
 
 # Host names that always mean "this machine" or the local network, without a DNS lookup.
@@ -336,12 +338,18 @@ class EntryForm(forms.Form):
 
 
 class EvidenceForm(forms.Form):
+    """One piece of evidence: a web link, or a file (uploaded now, or stored already and
+    carried by a signed token in `stored`; see assessments/evidence.py)."""
+
     url = PublicURLField(
         label=_("Link (URL)"),
         max_length=EvidenceLink._meta.get_field("url").max_length,
         required=False,
         assume_scheme="https",
     )
+    # Empty files get our own message (evidence.check_upload), not Django's.
+    file = forms.FileField(label=_("or a file"), required=False, allow_empty_file=True)
+    stored = forms.CharField(widget=forms.HiddenInput, required=False)
     title = TitleField(
         label=_("Title"),
         max_length=EvidenceLink._meta.get_field("title").max_length,
@@ -353,22 +361,77 @@ class EvidenceForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
-    def __init__(self, *args, read_only=False, **kwargs):
+    def __init__(self, *args, read_only=False, entry_id=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.entry_id = entry_id
+        self.upload_type = None  # the detected type of a file uploaded with this form
+        limit = settings.EVIDENCE_MAX_BYTES
+        self.fields["file"].widget.attrs.update(
+            {
+                "accept": evidence.ACCEPT,
+                "data-max-bytes": limit,
+                "data-too-big": _("This file is too big: files may be at most %(limit)s.")
+                % {"limit": evidence.human_size(limit)},
+            }
+        )
+        self.fields["file"].help_text = _("PDF, image or office document, at most %(limit)s.") % {
+            "limit": evidence.human_size(limit)
+        }
         if read_only:
             for f in self.fields.values():
                 f.disabled = True
+        self.read_only = read_only
+        self.set_layout()
+
+    def set_layout(self):
+        holds_file = self.stored_file is not None
+        read_only = self.read_only
+        if holds_file:
+            self.fields["file"].label = _("Replace the file")
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+        # A row holding a file shows the file above its fields (the page's template) and
+        # offers to replace it; any other row takes a link or a file.
+        where = [] if holds_file else [Column("url", css_class="col-md-5")]
         self.helper.layout = Layout(
+            "stored",
             Row(
-                Column("url", css_class="col-md-5"),
+                *where,
                 Column("title", css_class="col-md-4"),
                 Column("checked_on", css_class="col-md-3"),
             ),
+            *([] if read_only else [Field("file")]),
             "DELETE",
         )
+
+    @property
+    def stored_file(self):
+        """The already stored file this row holds (from its token), or None."""
+        if self.is_bound:
+            token = self.data.get(self.add_prefix("stored")) or ""
+        else:
+            token = self.initial.get("stored") or ""
+        if not token or self.entry_id is None:
+            return None
+        return evidence.unsign(token, entry_id=self.entry_id)
+
+    @property
+    def item(self):
+        """The saved EvidenceLink an unbound row shows, for its status and download link."""
+        return None if self.is_bound else self.initial.get("item")
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload:
+            self.upload_type = evidence.check_upload(upload)
+        return upload
+
+    def clean_stored(self):
+        token = self.cleaned_data.get("stored")
+        if token and self.stored_file is None:
+            raise ValidationError(_("This file could not be found again. Choose it again."))
+        return token
 
     def clean_checked_on(self):
         day = self.cleaned_data.get("checked_on")
@@ -379,31 +442,79 @@ class EvidenceForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if self.errors or data.get("DELETE"):
+        if data.get("DELETE"):
             return data
-        if data.get("url") or data.get("title") or data.get("checked_on"):
-            if not data.get("url"):
-                self.add_error("url", _("Enter the link's address."))
+        upload = data.get("file")
+        has_file = bool(upload or self.stored_file)
+        if data.get("url") and upload:
+            self.add_error("file", _("Give a link or a file in this row, not both."))
+            return data
+        if self.errors:
+            return data
+        if data.get("url") or has_file or data.get("title") or data.get("checked_on"):
+            if not data.get("url") and not has_file:
+                self.add_error("url", _("Enter the link's address, or choose a file."))
             if not data.get("title"):
-                self.add_error("title", _("Give the link a title."))
+                if upload:  # the file's own name, shortened to what a title may hold
+                    name = evidence.safe_name(upload.name, self.upload_type)
+                    data["title"] = name[: settings.MAX_TITLE_WORD_LENGTH]
+                elif has_file:
+                    data["title"] = self.stored_file.original_name[: settings.MAX_TITLE_WORD_LENGTH]
+                else:
+                    self.add_error("title", _("Give the link a title."))
         return data
 
     @property
     def link(self):
-        """{url, title, checked_on} to keep, or None for a removed or empty row."""
+        """{url, title, checked_on, file} to keep (file: a StoredFile, or None for a
+        link), or None for a removed or empty row. Uploads must be stored first."""
         data = getattr(self, "cleaned_data", {})
-        if data.get("DELETE") or not data.get("url"):
+        if data.get("DELETE"):
             return None
-        return {"url": data["url"], "title": data["title"], "checked_on": data.get("checked_on")}
+        stored = self.stored_file
+        if not data.get("url") and stored is None:
+            return None
+        return {
+            "url": "" if stored else data["url"],
+            "title": data["title"],
+            "checked_on": data.get("checked_on"),
+            "file": stored,
+        }
 
 
 class BaseEvidenceFormSet(forms.BaseFormSet):
     def add_fields(self, form, index):
         super().add_fields(form, index)
-        form.fields["DELETE"].label = _("Remove this link")
+        form.fields["DELETE"].label = _("Remove this item")
+
+    def store_files(self):
+        """Store every upload that passed its own checks, and put its token in its row, so
+        that the file is kept whether this save goes through, shows a conflict, or shows
+        other fields' errors. Refused files are never stored."""
+        if not self.is_bound:
+            return
+        data = self.data.copy()
+        for form in self.forms:
+            cleaned = getattr(form, "cleaned_data", {})
+            upload = cleaned.get("file")
+            if not upload or form.upload_type is None or cleaned.get("DELETE"):
+                continue
+            if "file" in form.errors:  # refused (type, size, both a link and a file)
+                continue
+            stored = evidence.store_upload(upload, form.upload_type)
+            data[form.add_prefix("stored")] = evidence.sign(stored, entry_id=form.entry_id)
+            data[form.add_prefix("url")] = ""
+            form.upload_type = None
+        self.data = data
+        for form in self.forms:
+            form.data = data
+            form.set_layout()
+            if getattr(form, "cleaned_data", None) is not None:
+                form.cleaned_data.pop("file", None)
 
     @property
     def links(self):
+        """The evidence to save, once store_files() has run."""
         return [form.link for form in self.forms if form.link]
 
 
@@ -418,8 +529,23 @@ EvidenceFormSet = forms.formset_factory(
 )
 
 
-def evidence_initial(links):
-    return [{"url": l.url, "title": l.title, "checked_on": l.checked_on} for l in links]  # noqa: E741
+def evidence_initial(items, *, entry_id):
+    """Form rows for saved EvidenceLinks or for evidence states (url, title, checked_on,
+    StoredFile or None), a stored file carried as a token signed for `entry_id`."""
+    rows = []
+    for item in items:
+        saved = isinstance(item, EvidenceLink)
+        url, title, checked_on, stored = item.state if saved else item
+        rows.append(
+            {
+                "url": url,
+                "title": title,
+                "checked_on": checked_on,
+                "stored": evidence.sign(stored, entry_id=entry_id) if stored else "",
+                "item": item if saved else None,
+            }
+        )
+    return rows
 
 
 class ExtraRowsForm(forms.Form):

@@ -176,7 +176,8 @@ class CriterionDiff:
 
 
 def _evidence_at(link_records, when):
-    """{link id: (title, url)} of the links that existed at time `when`."""
+    """{link id: (title, url)} of the evidence that existed at time `when` (for a file, its
+    name in place of the url)."""
     alive = {}
     for record in link_records:
         if record.history_date > when:
@@ -184,7 +185,7 @@ def _evidence_at(link_records, when):
         if record.history_type == "-":
             alive.pop(record.id, None)
         else:
-            alive[record.id] = (record.title, record.url)
+            alive[record.id] = (record.title, record.url or record.file_name)
     return alive
 
 

@@ -1,6 +1,8 @@
 """What offices say about themselves and what reviewers decide: assessments, their entries,
 evidence, review comments, and who belongs to which office."""
 
+from typing import NamedTuple
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -161,19 +163,93 @@ class Entry(models.Model):
         return self.applicability == self.Applicability.NOT_ASSESSED
 
 
+class StoredFile(NamedTuple):
+    """An uploaded evidence file as kept in storage: its random storage name, the sanitised
+    name it was uploaded under (for the download), its size and its type (by content)."""
+
+    name: str
+    original_name: str
+    size: int
+    content_type: str
+
+
 class EvidenceLink(models.Model):
+    """One piece of evidence of an entry: a web link or an uploaded file, never both."""
+
+    class LinkStatus(models.TextChoices):
+        OK = "ok", _("works")
+        BROKEN = "broken", _("broken")
+        UNREACHABLE = "unreachable", _("unreachable")
+        REFUSED = "refused", _("not a public address")
+
     entry = models.ForeignKey(Entry, on_delete=models.CASCADE, related_name="evidence")
-    url = models.URLField(_("URL"), max_length=500)
+    url = models.URLField(_("URL"), max_length=500, blank=True)
+    # Stored through the storage API under a random name (assessments/evidence.py). A file
+    # is never deleted with its row: history, and the next cycle's copy, still refer to it.
+    file = models.FileField(_("file"), upload_to="evidence/", max_length=200, blank=True)
+    file_name = models.CharField(_("file name"), max_length=200, blank=True)
+    file_size = models.PositiveBigIntegerField(_("file size"), null=True, blank=True)
+    file_type = models.CharField(_("file type"), max_length=100, blank=True)
     title = models.CharField(_("title"), max_length=200)
     checked_on = models.DateField(_("date last checked"), null=True, blank=True)
+    # Copied with the entry from last cycle and not changed since: to re-check.
+    carried_over = models.BooleanField(default=False)
+    # What check_evidence found when it last opened the link (never part of a save).
+    link_status = models.CharField(max_length=12, choices=LinkStatus.choices, blank=True)
+    link_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    link_checked_at = models.DateTimeField(null=True, blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(
+        excluded_fields=["link_status", "link_status_code", "link_checked_at"]
+    )
 
     class Meta:
         ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(url="") & ~models.Q(file=""))
+                | (~models.Q(url="") & models.Q(file="")),
+                name="evidence_link_or_file",
+            )
+        ]
 
     def __str__(self):
         return self.title
+
+    @property
+    def stored_file(self):
+        return stored_file_of(self)
+
+    @property
+    def state(self):
+        return evidence_state(self)
+
+    def needs_recheck(self, *, today=None):
+        """To re-check: copied from last cycle, or last checked more than a year
+        (RECHECK_AFTER_DAYS) ago."""
+        if self.carried_over:
+            return True
+        if self.checked_on is None:
+            return False
+        today = today or timezone.now().date()
+        return (today - self.checked_on).days > RECHECK_AFTER_DAYS
+
+
+RECHECK_AFTER_DAYS = 365
+
+
+def stored_file_of(link):
+    """The StoredFile of an evidence item or of one of its history records, or None."""
+    if not link.file:
+        return None
+    name = link.file.name if hasattr(link.file, "name") else str(link.file)
+    return StoredFile(name, link.file_name, link.file_size or 0, link.file_type)
+
+
+def evidence_state(link):
+    """(url, title, checked_on, StoredFile or None): what a save writes of one item, for an
+    item or a history record alike; conflicts and saves compare these."""
+    return (link.url, link.title, link.checked_on, stored_file_of(link))
 
 
 class ReviewComment(models.Model):

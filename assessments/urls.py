@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import entries, history, join, perspectives, review, team, workspace
+from .views import entries, evidence, history, join, perspectives, review, team, workspace
 
 app_name = "assess"
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/withdraw/", workspace.withdraw, name="withdraw"),
     path("<int:pk>/reinstate/", workspace.reinstate, name="reinstate"),
     path("<int:pk>/criteria/<int:number>/", entries.criterion, name="criterion"),
+    path("<int:pk>/evidence/<int:item>/", evidence.download, name="evidence-file"),
     path("<int:pk>/submit/", entries.submit, name="submit"),
     path("<int:pk>/learn/", entries.learn, name="learn"),
     path("<int:pk>/history/", history.history, name="history"),

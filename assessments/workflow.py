@@ -30,7 +30,7 @@ from criteria.models import Criterion, PeerExample
 from criteria.rubric import weakest
 
 from .access import can_edit, is_reviewer
-from .models import Assessment, Entry, EvidenceLink, ReviewComment
+from .models import Assessment, Entry, EvidenceLink, ReviewComment, evidence_state
 
 ENTRY_FIELDS = ("applicability", "level", "justification", "strengths", "opportunities")
 TEXT_FIELDS = ("justification", "strengths", "opportunities")
@@ -94,7 +94,9 @@ def start_assessment(*, office, cycle, user, prefill_from=None):
 
     With `prefill_from` (an earlier assessment of the same office) levels, texts and evidence
     links are copied, so that a new cycle starts from the last one. Copied entries are *to
-    confirm* (`confirmed=False`) until saved, and links keep the date they were last checked.
+    confirm* (`confirmed=False`) until saved; links and files keep the date they were last
+    checked and are *carried over* (to re-check) until changed. A copied file is the same
+    stored file: files are never deleted with their rows, so neither cycle loses it.
     """
     if prefill_from is not None:
         if prefill_from.office_id != office.pk:
@@ -143,6 +145,11 @@ def start_assessment(*, office, cycle, user, prefill_from=None):
                     url=link.url,
                     title=link.title,
                     checked_on=link.checked_on,
+                    file=link.file.name,
+                    file_name=link.file_name,
+                    file_size=link.file_size,
+                    file_type=link.file_type,
+                    carried_over=True,
                 )
                 for criterion_id, old in previous.items()
                 if criterion_id in by_criterion
@@ -186,7 +193,12 @@ def _clean_data(data):
     if values["applicability"] == Entry.Applicability.NOT_APPLICABLE:
         values["level"] = None
     evidence = [
-        (link["url"], link["title"].strip(), link.get("checked_on"))
+        (
+            "" if link.get("file") else link.get("url") or "",
+            link["title"].strip(),
+            link.get("checked_on"),
+            link.get("file"),
+        )
         for link in data.get("evidence") or []
     ]
     return values, evidence
@@ -201,9 +213,10 @@ def requested_state(data):
 def save_entry(*, entry, data, base_version, user):
     """Save one criterion of a draft if nobody saved it since `base_version`.
 
-    `data` holds the ENTRY_FIELDS and `evidence`, a list of {url, title, checked_on}, the
-    complete new list of links. Returns a SaveResult; on a conflict nothing is written and
-    `result.entry` carries the other person's current version.
+    `data` holds the ENTRY_FIELDS and `evidence`, a list of {url, title, checked_on, file}
+    (file: a models.StoredFile, already stored, or None for a link), the complete new list.
+    Returns a SaveResult; on a conflict nothing is written and `result.entry` carries the
+    other person's current version.
     """
     values, evidence = _clean_data(data)
     if not can_edit(user, entry.assessment):
@@ -239,8 +252,8 @@ def save_entry(*, entry, data, base_version, user):
 
 
 def _link_key(link):
-    url, title, checked_on = link
-    return (url, title, checked_on.isoformat() if checked_on else "")
+    url, title, checked_on, stored = link
+    return (url, title, checked_on.isoformat() if checked_on else "", stored or ())
 
 
 def entry_state(entry):
@@ -249,25 +262,30 @@ def entry_state(entry):
     values = {name: getattr(entry, name) for name in ENTRY_FIELDS}
     if values["applicability"] == Entry.Applicability.NOT_APPLICABLE:
         values["level"] = None
-    links = [(link.url, link.title, link.checked_on) for link in entry.evidence.all()]
+    links = [evidence_state(link) for link in entry.evidence.all()]
     return values, sorted(links, key=_link_key)
 
 
 def _sync_evidence(*, entry, evidence, user):
-    """Make the entry's links equal `evidence`, touching only rows that changed."""
+    """Make the entry's evidence equal `evidence`, touching only rows that changed (an
+    unchanged row keeps its link check and its "carried over" mark)."""
     current = list(entry.evidence.all())
     keep = list(current)
     wanted = list(evidence)
     for link in current:
-        key = (link.url, link.title, link.checked_on)
+        key = evidence_state(link)
         if key in wanted:
             wanted.remove(key)
             keep.remove(link)
     for link in keep:  # no longer wanted
         link._history_user = user
         link.delete()
-    for url, title, checked_on in wanted:
+    for url, title, checked_on, stored in wanted:
         link = EvidenceLink(entry=entry, url=url, title=title, checked_on=checked_on)
+        if stored is not None:
+            link.file = stored.name
+            link.file_name, link.file_size = stored.original_name, stored.size
+            link.file_type = stored.content_type
         link._history_user = user
         link.save()
 

@@ -18,7 +18,7 @@ Django's own 400, 404 and 500 (an unknown path, a refused query string).
 
 import logging
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from django.core.signals import got_request_exception
 from django.db.models import Prefetch
@@ -30,7 +30,7 @@ from ninja import Field, NinjaAPI, Path, Query, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import ConfigDict
 
-from assessments import rounds
+from assessments import evidence, rounds
 from assessments.access import visible_assessments
 from assessments.models import Assessment, Entry, PerspectiveRound
 from cities.models import (
@@ -321,9 +321,36 @@ class CityOut(Schema):
 
 
 class EvidenceOut(Schema):
+    """A link, or an uploaded file: then `url` is its download address and the file's
+    name, type (by content) and size in bytes are given."""
+
+    kind: Literal["link", "file"]
     url: str
     title: str
     checked_on: date | None
+    file_name: str | None
+    file_type: str | None
+    file_size: int | None
+
+    @staticmethod
+    def resolve_kind(obj):
+        return "file" if obj.file else "link"
+
+    @staticmethod
+    def resolve_url(obj):
+        return evidence.download_url(obj) if obj.file else obj.url
+
+    @staticmethod
+    def resolve_file_name(obj):
+        return obj.file_name if obj.file else None
+
+    @staticmethod
+    def resolve_file_type(obj):
+        return obj.file_type if obj.file else None
+
+    @staticmethod
+    def resolve_file_size(obj):
+        return obj.file_size if obj.file else None
 
 
 class EntryOut(Schema):

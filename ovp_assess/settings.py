@@ -281,8 +281,14 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded evidence files go through the storage API only (assessments/evidence.py), so
+# another backend is a matter of configuration. Never served from a URL of their own:
+# a view checks who may see them (no MEDIA_URL, nothing for WhiteNoise).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": Path(os.environ.get("MEDIA_DIR", VAR_DIR / "media"))},
+    },
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -337,10 +343,16 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # Query strings longer than this are refused with 400 before any view runs.
 MAX_QUERY_VALUE_LENGTH = 2000
+# Largest evidence file (bytes). A bigger one is refused by the form, next to its field,
+# with everything else typed kept.
+EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 # Request bodies larger than this (bytes, by Content-Length) are refused with 413 before
 # anything reads them, files included (DATA_UPLOAD_MAX_MEMORY_SIZE counts no files). The
-# default is Django's form-data limit, 2.5 MiB; raise it when uploads need more.
-MAX_REQUEST_BODY = envint("MAX_REQUEST_BODY", 2_621_440)
+# default leaves room for the form's texts (Django's form-data limit, 2.5 MiB) and two
+# files over the evidence limit, so that a file somewhat too big still reaches the form
+# and gets its message there; only a far bigger body gets the bare 413 (the page's script
+# says so before sending, and keeps a copy of the typed text in the browser either way).
+MAX_REQUEST_BODY = envint("MAX_REQUEST_BODY", 2_621_440 + 2 * EVIDENCE_MAX_BYTES)
 # Longest text a user may type into one assessment field.
 MAX_TEXT_LENGTH = 5000
 # What a page or a PDF can lay out: lines per text field, and the longest run of characters

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
-from assessments import rounds
+from assessments import evidence, rounds
 from assessments.models import Assessment, Entry, EvidenceLink, PerspectiveRound
 from assessments.perspective_chart import legend, legend_mark, perspectives_svg
 from assessments.workflow import previous_published
@@ -179,7 +179,15 @@ def _rows(assessment):
 
 
 def _evidence(link):
-    # Only web links become clickable; anything else stays plain text.
+    # Only web links become clickable; anything else stays plain text. A file links to
+    # its download, which answers only those who may see the assessment.
+    if link.file:
+        return {
+            "title": link.title or link.file_name,
+            "url": evidence.download_url(link),
+            "web": True,
+            "file": {"name": link.file_name, "type": link.file_type, "size": link.file_size},
+        }
     web = link.url.lower().startswith(("https://", "http://"))
     return {"title": link.title or link.url, "url": link.url, "web": web}
 

@@ -29,6 +29,17 @@ def _fast_passwords(settings, tmp_path):
     settings.PDF_CACHE_DIR = tmp_path / "scorecards"
 
 
+@pytest.fixture(autouse=True)
+def media_dir(settings, tmp_path):
+    """Uploaded files of this test, in a directory of its own (the storage's location)."""
+    location = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": location}},
+    }
+    return location
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     # The report's data is reference data every page needs: load it once per session.

@@ -5,7 +5,7 @@ import itertools
 from django.contrib.auth.models import Group, User
 
 from assessments.access import RESEARCHERS, REVIEWERS
-from assessments.models import Assessment, Entry, Membership
+from assessments.models import Assessment, Entry, EvidenceLink, Membership
 from cities.models import City, Country, Office, Origin
 from criteria.models import Criterion
 
@@ -87,3 +87,25 @@ def make_assessment(
         for i, c in enumerate(criteria)
     )
     return assessment
+
+
+PDF_BYTES = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def make_evidence_file(entry, *, content=PDF_BYTES, name="Budget 2024.pdf", **kw):
+    """An evidence file of `entry`, stored through the storage API as an upload would be."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from assessments import evidence
+
+    upload = SimpleUploadedFile(name, content)
+    stored = evidence.store_upload(upload, evidence.check_upload(upload))
+    kw.setdefault("title", name)
+    return EvidenceLink.objects.create(
+        entry=entry,
+        file=stored.name,
+        file_name=stored.original_name,
+        file_size=stored.size,
+        file_type=stored.content_type,
+        **kw,
+    )

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessments', '0003_withdrawn_status'),
+        ('assessments', '0004_evidence_files'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -5,6 +5,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from assessments import evidence
 from assessments.models import Entry
 from cities.models import Origin
 
@@ -63,3 +64,9 @@ def fictional_badge(origin):
             '<span class="badge badge-fictional">{}</span>', _("Synthetic, fictional")
         )
     return ""
+
+
+@register.filter
+def evidence_type(content_type):
+    """What people call an evidence file's type (PDF, Word, PNG...)."""
+    return evidence.type_label(content_type)

@@ -50,17 +50,19 @@ def criterion(request, assessment, number):
             raise PermissionDenied
         messages.error(request, _status_message(assessment))
         form = EntryForm(request.POST, criterion=current)
-        formset = EvidenceFormSet(request.POST, prefix=EVIDENCE_PREFIX)
+        formset = _evidence_formset(request, entry)  # files sent are not stored
         form.is_valid()
         formset.is_valid()
         status = 409
     elif request.method == "POST":
         form = EntryForm(request.POST, criterion=current)
-        formset = EvidenceFormSet(request.POST, prefix=EVIDENCE_PREFIX)
+        formset = _evidence_formset(request, entry, files=True)
         if request.POST.get("action") == "keep-theirs":
             messages.info(request, _("Kept the saved version; your changes were discarded."))
             return redirect("assess:criterion", pk=assessment.pk, number=current.number)
-        if form.is_valid() and formset.is_valid():
+        valid = form.is_valid() & formset.is_valid()  # both, for every message at once
+        formset.store_files()  # accepted files are kept, whatever else happens to this save
+        if valid:
             data = {**form.cleaned_data, "evidence": formset.links}
             try:
                 result = workflow.save_entry(
@@ -73,16 +75,12 @@ def criterion(request, assessment, number):
                 # Only drafts change: the status changed between opening and saving.
                 assessment.refresh_from_db()
                 messages.error(request, _status_message(assessment))
-                form = EntryForm(request.POST, criterion=current)
-                formset = EvidenceFormSet(request.POST, prefix=EVIDENCE_PREFIX)
-                form.is_valid()
-                formset.is_valid()
                 editable = False
                 status = 409
             else:
                 if result.saved:
                     return _after_save(request, assessment, current, request.POST.get("action"))
-                conflict, form, formset = _conflict(request, current, result, data, form)
+                conflict, form, formset = _conflict(request, current, result, data, form, formset)
                 status = 409
     else:
         extra = ExtraRowsForm(request.GET)
@@ -92,9 +90,9 @@ def criterion(request, assessment, number):
             initial=EntryForm.initial_for(entry), criterion=current, read_only=not editable
         )
         formset = EvidenceFormSet(
-            initial=evidence_initial(evidence),
+            initial=evidence_initial(evidence, entry_id=entry.pk),
             prefix=EVIDENCE_PREFIX,
-            form_kwargs={"read_only": not editable},
+            form_kwargs={"read_only": not editable, "entry_id": entry.pk},
         )
         formset.extra = links if links else (0 if evidence or not editable else 1)
     earlier = workflow.previous_published_query(assessment=assessment).values("pk")[:1]
@@ -140,7 +138,16 @@ def _status_message(assessment):
     ) % {"status": assessment.get_status_display().lower()}
 
 
-def _conflict(request, current, result, data, form):
+def _evidence_formset(request, entry, *, files=False):
+    return EvidenceFormSet(
+        request.POST,
+        request.FILES if files else None,
+        prefix=EVIDENCE_PREFIX,
+        form_kwargs={"entry_id": entry.pk},
+    )
+
+
+def _conflict(request, current, result, data, form, formset):
     """The conflict section, and the form filled with the merge: the fields only they changed
     take their value, the fields only I changed keep mine, and where both changed the form
     keeps mine with theirs beside it, so that saving again is a deliberate choice."""
@@ -158,12 +165,18 @@ def _conflict(request, current, result, data, form):
         post[name] = "" if value is None else str(value)
     form = EntryForm(post, criterion=current)
     form.is_valid()
+    entry_id = result.entry.pk
     if conflicts.evidence_changed(fields):
-        links = [{"url": u, "title": t, "checked_on": c} for u, t, c in evidence]
-        formset = EvidenceFormSet(initial=links, prefix=EVIDENCE_PREFIX)
-        formset.extra = 0 if links else 1
-    else:
-        formset = EvidenceFormSet(request.POST, prefix=EVIDENCE_PREFIX)
+        formset = EvidenceFormSet(
+            initial=evidence_initial(evidence, entry_id=entry_id),
+            prefix=EVIDENCE_PREFIX,
+            form_kwargs={"entry_id": entry_id},
+        )
+        formset.extra = 0 if evidence else 1
+    else:  # what was sent, with the files it uploaded now stored
+        formset = EvidenceFormSet(
+            formset.data, prefix=EVIDENCE_PREFIX, form_kwargs={"entry_id": entry_id}
+        )
         formset.is_valid()
     conflict = {
         "entry": theirs,

@@ -136,7 +136,7 @@ def start(request):
 
 @assessment_view(*SAFE)
 def detail(request, assessment):
-    entries = load_entries(assessment, levels=True)
+    entries = load_entries(assessment, levels=True, evidence=True)
     comments = load_comments(assessment)
     decision = workflow.latest_decision(comments=comments)
     previous = workflow.previous_published(assessment=assessment)

@@ -87,6 +87,7 @@
     var fields = {};
     Array.prototype.forEach.call(form.elements, function (el) {
       if (!el.name || SKIP.test(el.name) || el.type === "submit" || el.type === "button") return;
+      if (el.type === "file") return; // a browser never lets a page choose a file
       if (el.type === "radio") {
         if (el.checked) fields[el.name] = el.value;
         else if (!(el.name in fields)) fields[el.name] = "";

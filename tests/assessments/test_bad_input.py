@@ -181,7 +181,7 @@ def test_criterion_public_evidence_url_is_saved(assessment, staff, client_for, u
     ("link", "expected"),
     [
         ({"title": "   "}, {"evidence-0-title": ["Give the link a title."]}),
-        ({"url": ""}, {"evidence-0-url": ["Enter the link's address."]}),
+        ({"url": ""}, {"evidence-0-url": ["Enter the link's address, or choose a file."]}),
         ({"title": "t" * 201}, {"evidence-0-title": ["Ensure this value has at most 200 characters (it has 201)."]}),
         ({"checked_on": "31/31/2025"}, {"evidence-0-checked_on": ["Enter a valid date."]}),
         ({"checked_on": "2999-01-01"}, {"evidence-0-checked_on": ["The date last checked cannot be in the future."]}),

@@ -8,13 +8,21 @@ import itertools
 import pytest
 
 from assessments import conflicts, workflow
-from assessments.models import Entry
+from assessments.models import Entry, StoredFile
 
 from .. import factories
 
+PDF = "application/pdf"
 BASE_LINKS = [
     {"url": "https://example.org/a", "title": "A", "checked_on": datetime.date(2025, 1, 1)},
     {"url": "https://example.org/b", "title": "B", "checked_on": None},
+    # A file (stored already: the form stores uploads before the save).
+    {
+        "url": "",
+        "title": "Budget",
+        "checked_on": None,
+        "file": StoredFile("evidence/base.pdf", "Budget.pdf", 1200, PDF),
+    },
 ]
 
 
@@ -66,6 +74,19 @@ def _remove_link(data, who):
     del data["evidence"][1]
 
 
+def _add_file(data, who):
+    stored = StoredFile(f"evidence/{who}.pdf", f"{who}.pdf", 100, PDF)
+    data["evidence"].append({"url": "", "title": who, "checked_on": None, "file": stored})
+
+
+def _remove_file(data, who):
+    del data["evidence"][2]
+
+
+def _replace_file(data, who):
+    data["evidence"][2]["file"] = StoredFile(f"evidence/new-{who}.pdf", "Budget.pdf", 900, PDF)
+
+
 CHANGES = [
     _level,
     _not_applicable,
@@ -76,6 +97,9 @@ CHANGES = [
     _link_date,
     _add_link,
     _remove_link,
+    _add_file,
+    _remove_file,
+    _replace_file,
 ]
 
 
@@ -140,7 +164,7 @@ def test_save_entry_two_saves_from_one_version_lose_nothing_silently(report, cha
     data = {
         **values,
         "evidence": [
-            dict(zip(("url", "title", "checked_on"), link, strict=True)) for link in links
+            dict(zip(("url", "title", "checked_on", "file"), link, strict=True)) for link in links
         ],
     }
     again = workflow.save_entry(
@@ -175,8 +199,15 @@ def test_start_assessment_copied_entries_are_to_confirm(report, office, staff):
 
     assert workflow.completeness(entries=entries).done == 0
     assert [e.confirmed for e in entries] == [False] * 9
-    links = [(link.title, link.checked_on) for link in entries[0].evidence.all()]
-    assert links == [("A", datetime.date(2025, 1, 1)), ("B", None)]  # dates kept, not today
+    links = [
+        (link.title, link.checked_on, link.carried_over, link.stored_file)
+        for link in entries[0].evidence.all()
+    ]
+    assert links == [  # dates kept, not today; the same stored file; all to re-check
+        ("A", datetime.date(2025, 1, 1), True, None),
+        ("B", None, True, None),
+        ("Budget", None, True, BASE_LINKS[2]["file"]),
+    ]
     first = entries[0]
     workflow.save_entry(entry=first, data=_base(), base_version=first.version, user=staff)
     entries = list(later.entries.select_related("criterion"))

@@ -87,7 +87,7 @@ def test_conflict_covers_evidence_and_the_reason_and_keeps_both_changes(
     labels = [" ".join(t.split()) for t in conflict.locator("dt").all_inner_texts()]
     assert labels == [
         "Opportunities: only you changed it: the form holds yours",
-        "Evidence links: only they changed it: the form holds theirs",
+        "Evidence: only they changed it: the form holds theirs",
     ]
     # The form holds their link title and my text: saving it loses neither.
     assert mine.get_by_label("Title").input_value() == "Budget 2025, approved"
@@ -227,7 +227,7 @@ def test_a_cycle_started_from_the_last_one_is_to_confirm(page, staff, assert_acc
     dates = [box.input_value() for box in page.get_by_label("Date last checked").all()]
     assert dates[-1] == checked.isoformat()  # copied as it was, not as today
     assert page.locator(".recheck").all_inner_texts() == (
-        ["copied from last cycle: check it again"] * len(dates)
+        ["to re-check: copied from last cycle"] * len(dates)
     )
     assert_accessible(page)
 

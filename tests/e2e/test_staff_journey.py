@@ -214,10 +214,11 @@ def fill_criterion_5_by_keyboard(page):
     keys.press("Tab")
     assert helpers.focused(page)["name"] == "evidence-0-title"
     keys.type("Prevention plan (fictional)")
-    # Focus order follows the page: date, remove, add a link, save.
+    # Focus order follows the page: date, or a file, remove, add a link or a file, save.
     stops = helpers.tab_until(page, helpers.named("action", "save"))
     assert [(s["name"], s["value"]) for s in stops] == [
         ("evidence-0-checked_on", ""),
+        ("evidence-0-file", ""),
         ("evidence-0-DELETE", "on"),
         ("action", "add-link"),
         ("action", "save"),

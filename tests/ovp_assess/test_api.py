@@ -1,6 +1,7 @@
 """The read-only JSON API: content, visibility of assessments, pagination, OpenAPI."""
 
 import pytest
+from django.conf import settings
 from openapi_spec_validator import validate
 
 from assessments.models import Assessment, EvidenceLink
@@ -268,12 +269,27 @@ def test_api_assessment_entries_carry_evidence_links(report, client, office):
     a = factories.make_assessment(office, status="published")
     entry = a.entries.get(criterion__number=2)
     EvidenceLink.objects.create(entry=entry, url="https://example.org/plan", title="Plan")
+    upload = factories.make_evidence_file(entry, title="Budget")
     data = client.get(f"/api/assessments/{a.pk}").json()
     assert data["origin"] == "demo"
+    none = {"file_name": None, "file_type": None, "file_size": None}
+    download = f"{settings.SITE_URL}/assess/{a.pk}/evidence/{upload.pk}/"
     assert data["entries"][1]["evidence"] == [
-        {"url": "https://example.org/plan", "title": "Plan", "checked_on": None}
+        {"kind": "link", "url": "https://example.org/plan", "title": "Plan", "checked_on": None}
+        | none,
+        {
+            "kind": "file",
+            "url": download,
+            "title": "Budget",
+            "checked_on": None,
+            "file_name": "Budget 2024.pdf",
+            "file_type": "application/pdf",
+            "file_size": len(factories.PDF_BYTES),
+        },
     ]
     assert data["entries"][0]["evidence"] == []
+    # The address answers: the assessment is published, so its files are public.
+    assert client.get(download.removeprefix(settings.SITE_URL)).status_code == 200
 
 
 @pytest.mark.parametrize("status", ["draft", "submitted"])

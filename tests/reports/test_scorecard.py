@@ -97,6 +97,16 @@ def test_scorecard_published_anonymous_shows_everything(client, rated, recorded_
     ]
 
 
+def test_scorecard_lists_an_evidence_file_with_its_download(client, rated):
+    entry = rated.entries.get(criterion__number=1)
+    upload = factories.make_evidence_file(entry, title="Council budget")
+    content = pdf_bytes(client.get(url(rated)))
+    text = pdf_flat(content)
+    assert flat("Council budget (file Budget 2024.pdf, PDF, 77 bytes)") in text
+    download = f"{settings.SITE_URL}/assess/{rated.pk}/evidence/{upload.pk}/"
+    assert link_targets(content).count(download) == 1
+
+
 def test_scorecard_rated_has_a_chart_with_every_level(client, rated):
     content = pdf_bytes(client.get(url(rated)))
     pages = pdf_pages(content)

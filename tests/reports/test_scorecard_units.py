@@ -125,10 +125,29 @@ def test_levels_svg_wraps_long_names_on_two_lines():
 
 
 def test_evidence_only_web_links_are_clickable():
-    web = scorecard._evidence(SimpleNamespace(url="https://example.org/a", title="A"))
-    other = scorecard._evidence(SimpleNamespace(url="ftp://example.org/a", title=""))
+    web = scorecard._evidence(SimpleNamespace(url="https://example.org/a", title="A", file=""))
+    other = scorecard._evidence(SimpleNamespace(url="ftp://example.org/a", title="", file=""))
     assert web == {"title": "A", "url": "https://example.org/a", "web": True}
     assert other == {"title": "ftp://example.org/a", "url": "ftp://example.org/a", "web": False}
+
+
+def test_evidence_file_links_to_its_download(settings):
+    link = SimpleNamespace(
+        pk=7,
+        entry=SimpleNamespace(assessment_id=3),
+        url="",
+        title="Budget",
+        file="evidence/0123.pdf",
+        file_name="Budget 2024.pdf",
+        file_type="application/pdf",
+        file_size=1200,
+    )
+    assert scorecard._evidence(link) == {
+        "title": "Budget",
+        "url": f"{settings.SITE_URL}/assess/3/evidence/7/",
+        "web": True,
+        "file": {"name": "Budget 2024.pdf", "type": "application/pdf", "size": 1200},
+    }
 
 
 CSS = pdf.BASE_URL + "css/scorecard.css"

@@ -181,6 +181,12 @@ assess:next-cycle                 GET    published  login  405    405    404    
 assess:next-cycle                 POST   draft      login  302    302    404    403    403    404    403
 assess:next-cycle                 POST   submitted  login  302    302    404    403    403    404    403
 assess:next-cycle                 POST   published  login  302    302    404    403    403    404    403
+assess:evidence-file              GET    draft      404    200    200    404    200    200    404    200
+assess:evidence-file              GET    submitted  404    200    200    404    200    200    404    200
+assess:evidence-file              GET    published  200    200    200    200    200    200    200    200
+assess:evidence-file              GET    missing    404    404    404    404    404    404    404    404
+assess:evidence-file              POST   draft      404    405    405    404    405    405    404    405
+assess:evidence-file              POST   published  405    405    405    405    405    405    405    405
 
 join:register                     GET    -          200    200    200    200    200    200    200    200
 join:register                     POST   -          302    302    302    302    302    302    302    302
@@ -470,6 +476,13 @@ def _kwargs(name, state, objects):
         return kwargs
     if name == "assess:criterion":
         return {"pk": _pk(objects, state), "number": 1}
+    if name == "assess:evidence-file":
+        # An evidence file of criterion 1 (tests/assessments/test_evidence_files.py tries
+        # the file of another assessment, and a link, under this assessment's address).
+        if missing:
+            return {"pk": MISSING_ID, "item": MISSING_ID}
+        entry = objects[state].entries.get(criterion__number=1)
+        return {"pk": objects[state].pk, "item": factories.make_evidence_file(entry=entry).pk}
     if name == "assess:restore":
         # The first version of criterion 1 (its creation), restored as a new version.
         if missing:
