@@ -21,4 +21,14 @@ urlpatterns = [
     path("<int:pk>/review/comment/", review.review_comment, name="review-comment"),
     path("<int:pk>/review/return/", review.review_return, name="review-return"),
     path("<int:pk>/review/publish/", review.review_publish, name="review-publish"),
+    path("<int:pk>/comments/<int:comment_id>/reply/", review.comment_reply, name="comment-reply"),
+    path(
+        "<int:pk>/comments/<int:comment_id>/resolve/",
+        review.comment_resolve,
+        name="comment-resolve",
+    ),
+    path(
+        "<int:pk>/comments/<int:comment_id>/reopen/", review.comment_reopen, name="comment-reopen"
+    ),
+    path("<int:pk>/correct/", review.correct, name="correct"),
 ]
