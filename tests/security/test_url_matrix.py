@@ -23,7 +23,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, include, path, reverse
 
-from assessments.models import Assessment
+from assessments.models import Assessment, ReviewComment
 from criteria.models import Criterion
 from tests import factories
 
@@ -144,6 +144,36 @@ assess:next-cycle                 POST   draft      login  302    404    403    
 assess:next-cycle                 POST   submitted  login  302    404    403    403      404        403
 assess:next-cycle                 POST   published  login  302    404    403    403      404        403
 
+# The conversation on a review comment: the office's editors and reviewers take part, its
+# viewers read only (403); a published assessment's comments are closed (the reply page
+# says so, a reply is refused next to the field, resolving is refused with a message).
+assess:comment-reply              GET    draft      login  200    404    403    200      404        200
+assess:comment-reply              GET    submitted  login  200    404    403    200      404        200
+assess:comment-reply              GET    published  login  200    404    403    200      404        200
+assess:comment-reply              GET    missing    login  404    404    404    404      404        404
+assess:comment-reply              POST   draft      login  302    404    403    302      404        302
+assess:comment-reply              POST   submitted  login  302    404    403    302      404        302
+assess:comment-reply              POST   published  login  200    404    403    200      404        200
+assess:comment-reply              POST   missing    login  404    404    404    404      404        404
+assess:comment-resolve            GET    draft      login  405    404    405    405      404        405
+assess:comment-resolve            POST   draft      login  302    404    403    302      404        302
+assess:comment-resolve            POST   submitted  login  302    404    403    302      404        302
+assess:comment-resolve            POST   published  login  302    404    403    302      404        302
+assess:comment-resolve            POST   missing    login  404    404    404    404      404        404
+assess:comment-reopen             GET    draft      login  405    404    405    405      404        405
+assess:comment-reopen             POST   draft      login  302    404    403    302      404        302
+assess:comment-reopen             POST   submitted  login  302    404    403    302      404        302
+assess:comment-reopen             POST   published  login  302    404    403    302      404        302
+assess:comment-reopen             POST   missing    login  404    404    404    404      404        404
+# Correcting a published assessment: reviewers only; on anything but a published
+# self-assessment the reviewer is sent back with a message.
+assess:correct                    GET    draft      login  403    404    403    302      404        302
+assess:correct                    GET    published  login  403    404    403    200      404        200
+assess:correct                    GET    missing    login  404    404    404    404      404        404
+assess:correct                    POST   draft      login  403    404    403    302      404        302
+assess:correct                    POST   submitted  login  403    404    403    302      404        302
+assess:correct                    POST   published  login  403    404    403    302      404        302
+assess:correct                    POST   missing    login  404    404    404    404      404        404
 reports:matrix                    GET    -          200    200    200    200    200      200        200
 reports:matrix                    POST   -          405    405    405    405    405      405        405
 reports:matrix-csv                GET    -          200    200    200    200    200      200        200
@@ -302,6 +332,15 @@ def _kwargs(name, state, objects):
         return {"cycle": 1999 if missing else 2024}
     if name == "assess:criterion":
         return {"pk": _pk(objects, state), "number": 1}
+    if name.startswith("assess:comment-"):
+        if missing:
+            return {"pk": MISSING_ID, "comment_id": MISSING_ID}
+        comment, _ = ReviewComment.objects.get_or_create(
+            assessment=objects[state],
+            criterion=Criterion.objects.get(number=1),
+            defaults={"text": "A comment for the URL matrix"},
+        )
+        return {"pk": _pk(objects, state), "comment_id": comment.pk}
     if name == "assess:restore":
         # The first version of criterion 1 (its creation), restored as a new version.
         if missing:
@@ -332,6 +371,10 @@ def _body(name, state, objects):
         }
     if name == "assess:start":
         return {"office": str(objects["office"].pk), "cycle": "2026"}
+    if name in ("assess:comment-reply", "assess:comment-resolve", "assess:comment-reopen"):
+        return {"text": "A reply from the URL matrix"}
+    if name == "assess:correct":
+        return {"text": "A correction note from the URL matrix"}
     if name == "assess:review-comment":
         return {"text": "A note from the URL matrix"}
     if name == "assess:review-publish":
