@@ -196,9 +196,10 @@ def open_correction(*, assessment):
     return Assessment.objects.open_corrections().filter(corrects=assessment).first()
 
 
-def pending_correction_notes(*, assessments):
-    """{published assessment id: the note of its correction in the works}, one query."""
-    ids = [a.pk for a in assessments]
+def pending_correction_notes(*, ids):
+    """{published assessment id: the note of its correction in the works} for the given
+    assessment ids, one query (none when `ids` is empty)."""
+    ids = list(ids)
     if not ids:
         return {}
     return dict(

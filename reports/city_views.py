@@ -86,7 +86,7 @@ def _city_content(request, city):
         fact.display_value = format_value(fact.value, fact.unit)
 
     # A published assessment being corrected stays on the page, with the reviewer's note.
-    pending = pending_correction_notes(assessments=self_assessments)
+    pending = pending_correction_notes(ids=[a.pk for a in self_assessments])
     labels = {}
     if self_assessments:
         labels = {

@@ -266,9 +266,7 @@ def _set_resolved(request, assessment, comment_id, *, step, done):
     try:
         with transaction.atomic():
             if form.cleaned_data["text"]:
-                discussion.reply(
-                    comment=comment, user=request.user, text=form.cleaned_data["text"]
-                )
+                discussion.reply(comment=comment, user=request.user, text=form.cleaned_data["text"])
             step(comment=comment, user=request.user)
     except workflow.WorkflowError as exc:
         messages.error(request, str(exc))
@@ -291,7 +289,11 @@ def comment_resolve(request, assessment, comment_id):
 @assessment_view("POST")
 def comment_reopen(request, assessment, comment_id):
     return _set_resolved(
-        request, assessment, comment_id, step=discussion.reopen, done=_("The comment is open again.")
+        request,
+        assessment,
+        comment_id,
+        step=discussion.reopen,
+        done=_("The comment is open again."),
     )
 
 
@@ -327,6 +329,4 @@ def correct(request, assessment):
                 ),
             )
             return redirect("assess:detail", pk=correction.pk)
-    return render(
-        request, "assess/review_correct.html", {"assessment": assessment, "form": form}
-    )
+    return render(request, "assess/review_correct.html", {"assessment": assessment, "form": form})

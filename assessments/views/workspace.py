@@ -160,9 +160,7 @@ def detail(request, assessment):
         )
     user = request.user
     later = workflow.later_cycle(assessment=assessment)
-    general = [
-        c for c in discussion.threads(comments) if c.criterion_id is None and c != decision
-    ]
+    general = [c for c in discussion.threads(comments) if c.criterion_id is None and c != decision]
     context = {
         "assessment": assessment,
         "rows": rows,

@@ -50,7 +50,7 @@ def test_correction_is_a_confirmed_copy_with_the_note(published, reviewer):
     ) == [("https://example.org/plan", "Plan")]
     # The published one is untouched and still the public one.
     assert list(Assessment.objects.published().filter(office=published.office)) == [published]
-    assert workflow.pending_correction_notes(assessments=[published]) == {
+    assert workflow.pending_correction_notes(ids=[published.pk]) == {
         published.pk: "Criterion 3 cites the wrong plan."
     }
 
@@ -92,7 +92,7 @@ def test_publishing_the_correction_supersedes_the_published_one(published, staff
         Assessment.Status.PUBLISHED,
     )
     assert list(Assessment.objects.published().filter(office=published.office)) == [correction]
-    assert workflow.pending_correction_notes(assessments=[correction]) == {}
+    assert workflow.pending_correction_notes(ids=[correction.pk]) == {}
     # The earlier version stays in the history.
     assert published.history.first().status == Assessment.Status.SUPERSEDED
     assert published.entries.get(criterion__number=3).level == 2
