@@ -251,6 +251,9 @@ class ReviewComment(models.Model):
     class Meta:
         ordering = ["created_at"]
 
+    def __str__(self):
+        return self.text[:60]
+
     @property
     def is_open(self):
         """A criterion comment (not a reply, not a decision) nobody has resolved yet."""
@@ -260,9 +263,6 @@ class ReviewComment(models.Model):
             and self.decision == self.Decision.COMMENT
             and self.resolved_at is None
         )
-
-    def __str__(self):
-        return self.text[:60]
 
 
 class Membership(models.Model):
