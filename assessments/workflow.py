@@ -375,6 +375,9 @@ def withdraw(*, assessment, user):
     entries and history, and a reviewer can reinstate it."""
     if not can_edit(user, assessment):
         raise PermissionDenied
+    if assessment.corrects_id is not None:
+        # The reviewer's public note says a correction is coming: not the office's to drop.
+        raise WorkflowError(_("A correction cannot be withdrawn; ask the reviewer."))
     with transaction.atomic():
         fresh = _transition(
             assessment=assessment,

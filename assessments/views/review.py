@@ -153,10 +153,17 @@ def _render_review(request, assessment, *, comment_form=None, decision_form=None
     comment_form = comment_form or ReviewCommentsForm(numbers=numbers)
     returns = [c for c in comments if c.decision == ReviewComment.Decision.RETURNED]
     returned = returns[-1] if returns else None
-    # On a resubmission, what the office changed since the reviewer sent it back.
-    since_return = (
-        history.changes_since(assessment=assessment, when=returned.created_at) if returned else {}
-    )
+    # On a resubmission, what the office changed since the reviewer sent it back; on a
+    # correction never returned, what changed since it was copied from the published one.
+    since = returned.created_at if returned else None
+    if since is None and assessment.is_correction:
+        since = (
+            Entry.history.filter(assessment_id=assessment.pk)
+            .order_by("history_id")
+            .values_list("history_date", flat=True)
+            .first()
+        )
+    since_return = history.changes_since(assessment=assessment, when=since) if since else {}
     roots = discussion.threads(comments)
     for entry in entries:
         entry.review_comments = [c for c in roots if c.criterion_id == entry.criterion_id]
@@ -173,6 +180,7 @@ def _render_review(request, assessment, *, comment_form=None, decision_form=None
         "decision_form": decision_form,
         "comment_form": comment_form,
         "returned": returned,
+        "since": since,
         "previous": previous,
         "chart": chart,
         "comment_errors": [e for e in entries if e.comment_field.errors],

@@ -142,3 +142,11 @@ def test_report_chart_is_the_research_assessment_of_the_same_city(
 def test_report_chart_is_none_for_cities_the_report_did_not_chart(office):
     probe = Assessment(office=office, cycle=2030, kind=Assessment.Kind.SELF)
     assert workflow.report_chart(assessment=probe) == (None, {})
+
+
+def test_the_office_cannot_withdraw_a_correction(published, staff, reviewer):
+    correction = workflow.start_correction(assessment=published, user=reviewer, note="Fix 3")
+    with pytest.raises(workflow.WorkflowError):
+        workflow.withdraw(assessment=correction, user=staff)
+    correction.refresh_from_db()
+    assert correction.status == Assessment.Status.DRAFT

@@ -241,3 +241,18 @@ def test_staff_can_edit_and_submit_a_correction(published, staff, reviewer, clie
     assert response.status_code == 302
     assert workflow.submit(assessment=correction, user=staff) == []
     assert ReviewComment.objects.filter(assessment=correction).count() == 0
+
+
+def test_review_of_a_correction_shows_what_changed_since_the_published_one(
+    published, staff, reviewer, client_for
+):
+    correction = workflow.start_correction(assessment=published, user=reviewer, note="Fix 3")
+    entry = correction.entries.select_related("assessment").get(criterion__number=3)
+    data = {**complete_data("Corrected"), "level": 3}
+    workflow.save_entry(entry=entry, data=data, base_version=entry.version, user=staff)
+    workflow.submit(assessment=correction, user=staff)
+    page = client_for(reviewer).get(reverse("assess:review", args=[correction.pk]))
+    assert [e.criterion.number for e in page.context["entries"] if e.since_return] == [3]
+    html = page.content.decode()
+    assert "Changed since the published version" in html
+    assert "Public correction note: Fix 3" in " ".join(html.split())
