@@ -217,15 +217,24 @@ def _may_discuss(request, assessment):
         raise PermissionDenied
 
 
-def _back(request, assessment, comment):
-    """Where to go after a reply or (un)resolving: the page the form was on, else the
-    criterion's place on the reviewer's or the staff's page."""
-    target = request.POST.get("next", "")
+def _next(request, assessment):
+    """The page of this assessment the form came from (`next`), or "" for anything else."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
     prefix = reverse("assess:detail", args=[assessment.pk])
     if target.startswith(prefix) and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return redirect(f"{target.split('#')[0]}#comment-{comment.reply_to_id or comment.pk}")
+        return target.split("#")[0]
+    return ""
+
+
+def _back(request, assessment, comment):
+    """Where to go after a reply or (un)resolving: the page the form was on, else the
+    criterion's place on the reviewer's or the staff's page."""
+    prefix = reverse("assess:detail", args=[assessment.pk])
+    target = _next(request, assessment)
+    if target:
+        return redirect(f"{target}#comment-{comment.reply_to_id or comment.pk}")
     if comment.criterion is None:
         return redirect(f"{prefix}#comment-{comment.pk}")
     name = "assess:review" if is_reviewer(request.user) else "assess:criterion"
@@ -257,7 +266,7 @@ def comment_reply(request, assessment, comment_id):
         "assessment": assessment,
         "comment": root,
         "form": form,
-        "next": request.POST.get("next") or request.GET.get("next", ""),
+        "next": _next(request, assessment),
         "open": assessment.status in discussion.OPEN_STATUSES,
     }
     return render(request, "assess/review_reply.html", context, status=200)

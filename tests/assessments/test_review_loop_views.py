@@ -256,3 +256,12 @@ def test_review_of_a_correction_shows_what_changed_since_the_published_one(
     html = page.content.decode()
     assert "Changed since the published version" in html
     assert "Public correction note: Fix 3" in " ".join(html.split())
+
+
+def test_reply_page_links_back_only_to_this_assessment(note, staff, client_for):
+    url = _url("assess:comment-reply", note)
+    client = client_for(staff)
+    for target in ("javascript:alert(1)", "https://evil.example/", "/cities/"):
+        assert client.get(url, {"next": target}).context["next"] == ""
+    here = reverse("assess:criterion", args=[note.assessment_id, 6])
+    assert client.get(url, {"next": here}).context["next"] == here
