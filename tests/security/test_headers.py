@@ -83,6 +83,8 @@ NO_PAGE = {
     "assess:restore",
     "assess:withdraw",
     "assess:reinstate",
+    "assess:comment-resolve",
+    "assess:comment-reopen",
     "api:api-root",
 }
 
