@@ -158,6 +158,13 @@ def test_a_published_assessment_is_corrected(page, new_page, published, assert_a
         f"A correction is being prepared: {note}"
     )
     check(public)
+    city = Office.objects.get(slug=helpers.PORT_AMBER).city
+    public.goto(f"/reports/matrix/?cities={city.slug}")
+    assert public.locator(".public-correction").inner_text() == (
+        f"A correction is being prepared: {note}"
+    )
+    check(public)
+    public.goto(city_url)
 
     # Staff see the correction on their home page, change criterion 3 and submit.
     staff = new_page()
