@@ -22,6 +22,13 @@ class AssessmentQuerySet(models.QuerySet):
         """Everything but withdrawn assessments."""
         return self.exclude(status=Assessment.Status.WITHDRAWN)
 
+    def open_corrections(self):
+        """Corrections of published assessments still in the works (draft or submitted)."""
+        return self.filter(
+            corrects__isnull=False,
+            status__in=[Assessment.Status.DRAFT, Assessment.Status.SUBMITTED],
+        )
+
     def real(self):
         return self.filter(office__city__origin=Origin.REPORT)
 
@@ -38,6 +45,9 @@ class Assessment(models.Model):
         # Started by mistake and taken back by the office: kept, with its history, and
         # restorable by a reviewer; it no longer blocks starting the same cycle again.
         WITHDRAWN = "withdrawn", _("Withdrawn")
+        # A published assessment replaced by its published correction: kept in the history,
+        # left out of every public page and list.
+        SUPERSEDED = "superseded", _("Superseded by a correction")
 
     office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="assessments")
     cycle = models.PositiveSmallIntegerField(
@@ -76,17 +86,38 @@ class Assessment(models.Model):
         related_name="+",
     )
 
+    # A correction of a published assessment: a draft of the same office, cycle and kind,
+    # with a public note that the published one shows until the correction is published.
+    corrects = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+        verbose_name=_("corrects"),
+    )
+    correction_note = models.TextField(_("public correction note"), blank=True)
+
     history = HistoricalRecords()
     objects = AssessmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["office__city__name", "office__name", "-cycle"]
         constraints = [
+            # One live assessment per office, cycle and kind: withdrawn and superseded ones
+            # are history, and a correction counts only once published (by then the one it
+            # corrects is superseded).
             models.UniqueConstraint(
                 fields=["office", "cycle", "kind"],
-                condition=~models.Q(status="withdrawn"),
+                condition=~models.Q(status__in=["withdrawn", "superseded"])
+                & (models.Q(corrects__isnull=True) | models.Q(status="published")),
                 name="one_assessment_per_office_cycle_kind",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["corrects"],
+                condition=models.Q(status__in=["draft", "submitted"]),
+                name="one_open_correction",
+            ),
         ]
 
     def __str__(self):
@@ -99,6 +130,14 @@ class Assessment(models.Model):
     @property
     def is_withdrawn(self):
         return self.status == self.Status.WITHDRAWN
+
+    @property
+    def is_superseded(self):
+        return self.status == self.Status.SUPERSEDED
+
+    @property
+    def is_correction(self):
+        return self.corrects_id is not None
 
     @property
     def is_submitted(self):
@@ -253,7 +292,9 @@ def evidence_state(link):
 
 
 class ReviewComment(models.Model):
-    """A reviewer's note on a submitted assessment, optionally about one criterion."""
+    """A reviewer's note on a submitted assessment, optionally about one criterion, or a
+    reply to one (by the office's staff or a reviewer). A note is open until someone marks
+    it resolved; replies are never resolved on their own."""
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="comments")
     criterion = models.ForeignKey(
@@ -271,12 +312,34 @@ class ReviewComment(models.Model):
     decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.COMMENT)
     text = models.TextField(_("comment"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Replies hang off the note they answer (one level: a reply to a reply joins its note).
+    reply_to = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="replies"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["created_at"]
 
     def __str__(self):
         return self.text[:60]
+
+    @property
+    def is_open(self):
+        """A criterion comment (not a reply, not a decision) nobody has resolved yet."""
+        return (
+            self.reply_to_id is None
+            and self.criterion_id is not None
+            and self.decision == self.Decision.COMMENT
+            and self.resolved_at is None
+        )
 
 
 class Membership(models.Model):

@@ -48,3 +48,25 @@ class PublishForm(DecisionForm):
         label=_("I have read every criterion; publish this assessment on the public pages."),
         help_text=_("Needed to publish, not to return. A published assessment is frozen."),
     )
+
+
+class ReplyForm(forms.Form):
+    """A reply to one comment. Several of these are on one page, so ids carry the comment."""
+
+    text = TextField(rows=2, required=True, label=_("Your reply"))
+
+    def __init__(self, *args, comment_id, **kwargs):
+        kwargs.setdefault("auto_id", f"id_reply_{comment_id}_%s")
+        super().__init__(*args, **kwargs)
+
+
+class CorrectionForm(forms.Form):
+    text = TextField(
+        rows=3,
+        required=True,
+        label=_("Public correction note"),
+        help_text=_(
+            "Shown on the public pages beside the published version until the correction is "
+            "published, and with the corrected version afterwards. Say what is corrected and why."
+        ),
+    )

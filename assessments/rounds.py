@@ -283,9 +283,10 @@ def record_consensus(*, round_, user, agreed):
                 **values,
                 "applicability": Entry.Applicability.ASSESSED,
                 "level": level,
+                # The evidence as it is (links and files): the agreed level changes nothing else.
                 "evidence": [
-                    {"url": url, "title": title, "checked_on": checked_on}
-                    for url, title, checked_on in links
+                    {"url": url, "title": title, "checked_on": checked_on, "file": stored}
+                    for url, title, checked_on, stored in links
                 ],
             }
             result = workflow.save_entry(

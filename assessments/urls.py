@@ -45,4 +45,14 @@ urlpatterns = [
         team.revoke,
         name="team-revoke",
     ),
+    path("<int:pk>/comments/<int:comment_id>/reply/", review.comment_reply, name="comment-reply"),
+    path(
+        "<int:pk>/comments/<int:comment_id>/resolve/",
+        review.comment_resolve,
+        name="comment-resolve",
+    ),
+    path(
+        "<int:pk>/comments/<int:comment_id>/reopen/", review.comment_reopen, name="comment-reopen"
+    ),
+    path("<int:pk>/correct/", review.correct, name="correct"),
 ]

@@ -120,43 +120,102 @@ def start_assessment(*, office, cycle, user, prefill_from=None):
         )
         assessment._history_user = user
         assessment.save()
-        previous = {}
-        if prefill_from is not None:
-            previous = {
-                e.criterion_id: e for e in prefill_from.entries.prefetch_related("evidence")
-            }
-        # One timestamp for entries and links, so that the first revision includes the links.
-        now = timezone.now()
-        entries = []
-        for criterion in Criterion.objects.order_by("number"):
-            old = previous.get(criterion.pk)
-            values = {name: getattr(old, name) for name in ENTRY_FIELDS} if old else {}
-            if values.get("applicability") == Entry.Applicability.NOT_ASSESSED:
-                values["applicability"] = Entry.Applicability.ASSESSED
-            if old is not None:
-                values["confirmed"] = False
-            entries.append(Entry(assessment=assessment, criterion=criterion, **values))
-        bulk_create_with_history(entries, Entry, default_user=user, default_date=now)
-        if previous:
-            by_criterion = {e.criterion_id: e for e in assessment.entries.all()}
-            links = [
-                EvidenceLink(
-                    entry=by_criterion[criterion_id],
-                    url=link.url,
-                    title=link.title,
-                    checked_on=link.checked_on,
-                    file=link.file.name,
-                    file_name=link.file_name,
-                    file_size=link.file_size,
-                    file_type=link.file_type,
-                    carried_over=True,
-                )
-                for criterion_id, old in previous.items()
-                if criterion_id in by_criterion
-                for link in old.evidence.all()
-            ]
-            bulk_create_with_history(links, EvidenceLink, default_user=user, default_date=now)
+        copy_entries(assessment=assessment, source=prefill_from, user=user, to_confirm=True)
     return assessment
+
+
+def copy_entries(*, assessment, source, user, to_confirm):
+    """Create the entries of a new `assessment`, one per criterion, with the levels, texts
+    and evidence links of `source` (None: empty entries). With `to_confirm` the copies are
+    *to confirm* (a new cycle: last year's text must be read again); links keep the date
+    they were last checked either way."""
+    previous = {}
+    if source is not None:
+        previous = {e.criterion_id: e for e in source.entries.prefetch_related("evidence")}
+    # One timestamp for entries and links, so that the first revision includes the links.
+    now = timezone.now()
+    entries = []
+    for criterion in Criterion.objects.order_by("number"):
+        old = previous.get(criterion.pk)
+        values = {name: getattr(old, name) for name in ENTRY_FIELDS} if old else {}
+        if values.get("applicability") == Entry.Applicability.NOT_ASSESSED:
+            values["applicability"] = Entry.Applicability.ASSESSED
+        if old is not None and to_confirm:
+            values["confirmed"] = False
+        entries.append(Entry(assessment=assessment, criterion=criterion, **values))
+    bulk_create_with_history(entries, Entry, default_user=user, default_date=now)
+    if previous:
+        by_criterion = {e.criterion_id: e for e in assessment.entries.all()}
+        links = [
+            EvidenceLink(
+                entry=by_criterion[criterion_id],
+                url=link.url,
+                title=link.title,
+                checked_on=link.checked_on,
+                # The same stored file: files are never deleted with their rows.
+                file=link.file.name,
+                file_name=link.file_name,
+                file_size=link.file_size,
+                file_type=link.file_type,
+                # A new cycle's copies are to re-check; a correction keeps each item's flag.
+                carried_over=to_confirm or link.carried_over,
+            )
+            for criterion_id, old in previous.items()
+            if criterion_id in by_criterion
+            for link in old.evidence.all()
+        ]
+        bulk_create_with_history(links, EvidenceLink, default_user=user, default_date=now)
+
+
+# --- correcting a published assessment -------------------------------------------------------
+
+
+def start_correction(*, assessment, user, note):
+    """A reviewer reopens a published self-assessment: a new draft of the same office, cycle
+    and kind, a copy of it (entries confirmed: they were reviewed), carrying `note`, the
+    public correction note. The published one stays public, with the note, until the
+    correction is published (see publish)."""
+    if not is_reviewer(user):
+        raise PermissionDenied
+    note = (note or "").strip()
+    if not note:
+        raise WorkflowError(_("Write the public correction note first."))
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if locked.status != Assessment.Status.PUBLISHED or locked.kind != Assessment.Kind.SELF:
+            raise WorkflowError(_("Only a published self-assessment can be corrected."))
+        if Assessment.objects.open_corrections().filter(corrects=locked).exists():
+            raise WorkflowError(_("A correction of this assessment is already being prepared."))
+        correction = Assessment(
+            office_id=locked.office_id,
+            cycle=locked.cycle,
+            kind=locked.kind,
+            created_by=user,
+            corrects=locked,
+            correction_note=note,
+        )
+        correction._history_user = user
+        correction.save()
+        copy_entries(assessment=correction, source=locked, user=user, to_confirm=False)
+    return correction
+
+
+def open_correction(*, assessment):
+    """The correction of a published `assessment` in the works, or None."""
+    return Assessment.objects.open_corrections().filter(corrects=assessment).first()
+
+
+def pending_correction_notes(*, ids):
+    """{published assessment id: the note of its correction in the works} for the given
+    assessment ids, one query (none when `ids` is empty)."""
+    ids = list(ids)
+    if not ids:
+        return {}
+    return dict(
+        Assessment.objects.open_corrections()
+        .filter(corrects_id__in=ids)
+        .values_list("corrects_id", "correction_note")
+    )
 
 
 # --- save ----------------------------------------------------------------------------------
@@ -336,6 +395,9 @@ def withdraw(*, assessment, user):
     entries and history, and a reviewer can reinstate it."""
     if not can_edit(user, assessment):
         raise PermissionDenied
+    if assessment.corrects_id is not None:
+        # The reviewer's public note says a correction is coming: not the office's to drop.
+        raise WorkflowError(_("A correction cannot be withdrawn; ask the reviewer."))
     with transaction.atomic():
         fresh = _transition(
             assessment=assessment,
@@ -399,16 +461,29 @@ def return_to_office(*, assessment, user, comment=""):
 
 
 def publish(*, assessment, user, comment=""):
-    """Publish a submitted assessment. From then on it is frozen."""
-    fresh = _decide(
-        assessment=assessment,
-        user=user,
-        comment=comment,
-        decision=ReviewComment.Decision.PUBLISHED,
-        status=Assessment.Status.PUBLISHED,
-        published_at=timezone.now(),
-        published_by=user,
-    )
+    """Publish a submitted assessment. From then on it is frozen. A correction replaces the
+    assessment it corrects, which is superseded (kept in the history, off the public pages)
+    in the same transaction."""
+    if not is_reviewer(user):
+        raise PermissionDenied
+    with transaction.atomic():
+        if assessment.corrects_id is not None:
+            # First, so that the unique (office, cycle, kind) never sees two published ones.
+            _transition(
+                assessment=Assessment(pk=assessment.corrects_id),
+                user=user,
+                allowed_from={Assessment.Status.PUBLISHED},
+                status=Assessment.Status.SUPERSEDED,
+            )
+        fresh = _decide(
+            assessment=assessment,
+            user=user,
+            comment=comment,
+            decision=ReviewComment.Decision.PUBLISHED,
+            status=Assessment.Status.PUBLISHED,
+            published_at=timezone.now(),
+            published_by=user,
+        )
     assessment.published_at, assessment.published_by = fresh.published_at, user
     return fresh
 
@@ -465,6 +540,26 @@ def later_cycle(*, assessment):
         .order_by("cycle")
         .first()
     )
+
+
+# --- the report's chart --------------------------------------------------------------------
+
+
+def report_chart(*, assessment):
+    """The report's chart for the city of `assessment`'s office: the latest published
+    research assessment of an office of the same city, and its entries by criterion id.
+    (None, {}) for the cities the report did not chart. Two queries, whatever the number
+    of criteria."""
+    chart = (
+        Assessment.objects.published()
+        .filter(kind=Assessment.Kind.RESEARCH, office__city_id=assessment.office.city_id)
+        .select_related("office")
+        .order_by("-cycle", "pk")
+        .first()
+    )
+    if chart is None:
+        return None, {}
+    return chart, {e.criterion_id: e for e in Entry.objects.filter(assessment=chart)}
 
 
 # --- what to learn from whom ---------------------------------------------------------------

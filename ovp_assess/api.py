@@ -389,7 +389,18 @@ class AssessmentOut(Schema):
     source_date: date | None
     published_at: datetime | None
     updated_at: datetime
+    # Corrections: the id of the assessment this one corrects (it replaced it when published,
+    # on published_at) and the reviewer's public note; on a published assessment that is
+    # being corrected, the note of the correction in the works ("" when none).
+    corrects: int | None = Field(None, alias="corrects_id")
+    correction_note: str
+    correction_pending: str
     entries: list[EntryOut]
+
+    @staticmethod
+    def resolve_correction_pending(obj):
+        pending = getattr(obj, "pending_corrections", [])
+        return pending[0].correction_note if pending else ""
 
     @staticmethod
     def resolve_office(obj):
@@ -495,7 +506,13 @@ def _assessments(user):
             Prefetch(
                 "entries",
                 queryset=Entry.objects.select_related("criterion").prefetch_related("evidence"),
-            )
+            ),
+            # Only the note of a correction in the works, which is public by design.
+            Prefetch(
+                "corrections",
+                queryset=Assessment.objects.open_corrections().only("corrects", "correction_note"),
+                to_attr="pending_corrections",
+            ),
         )
         .order_by("office__city__name", "office__name", "-cycle", "kind", "pk")
     )

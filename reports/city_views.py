@@ -6,6 +6,7 @@ from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
+from assessments.workflow import pending_correction_notes
 from cities.forms import SORTS, CityFilterForm
 from criteria.models import RubricLevel
 
@@ -84,6 +85,8 @@ def _city_content(request, city):
     for fact in facts + national_facts:
         fact.display_value = format_value(fact.value, fact.unit)
 
+    # A published assessment being corrected stays on the page, with the reviewer's note.
+    pending = pending_correction_notes(ids=[a.pk for a in self_assessments])
     labels = {}
     if self_assessments:
         labels = {
@@ -106,6 +109,7 @@ def _city_content(request, city):
                     (c, e, labels.get((c.pk, e.level)) if e else "")
                     for c, e in queries.chart_rows(assessment=a, criteria=criteria)
                 ],
+                "pending_note": pending.get(a.pk, ""),
             }
             for a in self_assessments
         ],

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from assessments.models import Assessment, Entry
+from assessments.workflow import pending_correction_notes
 from cities.models import City, Origin, office_origin
 from criteria.models import Criterion
 
@@ -145,6 +146,8 @@ def build_matrix(*, cities, cycle=None, kind=None, assessments=None):
         "title",
         "published_at",
         "source_date",
+        "corrects_id",
+        "correction_note",
         "office__name",
         "office__slug",
         "office__origin",
@@ -153,6 +156,7 @@ def build_matrix(*, cities, cycle=None, kind=None, assessments=None):
         by_city.setdefault(a["office__city_id"], []).append(a)
     picked = {city_id: _pick(rows) for city_id, rows in by_city.items()}
 
+    pending = pending_correction_notes(ids=[a["id"] for a in picked.values()])
     entries = {}
     for e in Entry.objects.filter(assessment_id__in=[a["id"] for a in picked.values()]).values(
         "assessment_id", "criterion_id", "level", "applicability", "strengths", "opportunities"
@@ -175,6 +179,11 @@ def build_matrix(*, cities, cycle=None, kind=None, assessments=None):
                     office_origin=a["office__origin"], city_origin=city["origin"]
                 ),
                 "source": source_text(a),
+                # Read by reports/includes/correction_note.html, as on the city page.
+                "published_at": a["published_at"],
+                "corrects_id": a["corrects_id"],
+                "correction_note": a["correction_note"],
+                "pending_note": pending.get(a["id"], ""),
                 "rated": any(
                     entries.get((a["id"], c["id"]), {}).get("level") is not None for c in criteria
                 ),

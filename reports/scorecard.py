@@ -112,7 +112,9 @@ def build_scorecard(*, assessment, generated_at=None, paper="a4"):
         "assessment": assessment,
         "office": assessment.office,
         "city": assessment.office.city,
-        "draft": assessment.status != Assessment.Status.PUBLISHED,
+        # A superseded assessment was published (and may have been cited): no "draft".
+        "draft": assessment.status
+        not in (Assessment.Status.PUBLISHED, Assessment.Status.SUPERSEDED),
         "date": _status_date(assessment),
         "rows": rows,
         "rated": rated,
@@ -193,7 +195,8 @@ def _evidence(link):
 
 
 def _status_date(assessment):
-    if assessment.status == Assessment.Status.PUBLISHED and assessment.published_at:
+    published = (Assessment.Status.PUBLISHED, Assessment.Status.SUPERSEDED)
+    if assessment.status in published and assessment.published_at:
         return assessment.published_at
     if assessment.status == Assessment.Status.SUBMITTED and assessment.submitted_at:
         return assessment.submitted_at

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessments', '0004_evidence_files'),
+        ('assessments', '0005_comment_replies_corrections'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

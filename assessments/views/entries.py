@@ -12,6 +12,7 @@ from criteria.models import Criterion
 from criteria.rubric import level_label
 from criteria.text import bullets
 
+from .. import comments as discussion
 from .. import conflicts, workflow
 from ..access import can_edit, office_ids_for
 from ..forms import (
@@ -21,6 +22,7 @@ from ..forms import (
     evidence_initial,
 )
 from ..models import Assessment, Entry, ReviewComment
+from ..review_forms import ReplyForm
 from .common import SAFE, assessment_view, get_for_workspace, load_entries
 
 EVIDENCE_PREFIX = "evidence"
@@ -116,9 +118,7 @@ def criterion(request, assessment, number):
         "editable": editable,
         "conflict": conflict,
         "previous": previous,
-        "comments": ReviewComment.objects.filter(assessment=assessment, criterion=current)
-        .select_related("author")
-        .order_by("-created_at", "-pk"),
+        **_discussion(request, assessment, current, entries),
         "prev_number": entries[index - 1].criterion.number if index > 0 else None,
         "next_number": entries[index + 1].criterion.number if index + 1 < len(entries) else None,
         "is_viewer": not editable
@@ -126,6 +126,33 @@ def criterion(request, assessment, number):
         and assessment.office_id in office_ids_for(request.user),
     }
     return render(request, "assess/criterion.html", context, status=status)
+
+
+def _discussion(request, assessment, current, entries):
+    """The criterion's comments as threads, with a reply form each when the user may take
+    part, and the open comments of every criterion for the side navigation."""
+    comments = discussion.threads(
+        list(
+            ReviewComment.objects.filter(assessment=assessment, criterion=current)
+            .select_related("author", "resolved_by")
+            .order_by("created_at", "pk")
+        )
+    )
+    discuss = (
+        discussion.can_discuss(request.user, assessment)
+        and assessment.status in discussion.OPEN_STATUSES
+    )
+    for comment in comments:
+        if discuss:
+            comment.reply_form = ReplyForm(comment_id=comment.pk)
+    open_counts = discussion.open_counts(assessment=assessment)
+    for e in entries:
+        e.open_comments = open_counts.get(e.criterion_id, 0)
+    return {
+        "comments": comments,
+        "discuss": discuss,
+        "here": reverse("assess:criterion", args=[assessment.pk, current.number]),
+    }
 
 
 def _status_message(assessment):

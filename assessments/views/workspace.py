@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from cities.models import Office
 
+from .. import comments as discussion
 from .. import workflow
 from ..access import can_edit, is_reviewer, office_ids_for
 from ..forms import (
@@ -151,12 +152,15 @@ def detail(request, assessment):
                 "entry": e,
                 "previous": before,
                 "change": _change(before, e),
-                # The reviewer's comments on this criterion, so staff see where to answer.
-                "comments": sum(1 for c in comments if c.criterion_id == e.criterion_id),
+                # The open comments on this criterion, so staff see where to answer.
+                "comments": sum(
+                    1 for c in comments if c.criterion_id == e.criterion_id and c.is_open
+                ),
             }
         )
     user = request.user
     later = workflow.later_cycle(assessment=assessment)
+    general = [c for c in discussion.threads(comments) if c.criterion_id is None and c != decision]
     context = {
         "assessment": assessment,
         "rows": rows,
@@ -165,7 +169,19 @@ def detail(request, assessment):
         "previous": previous,
         "decision": decision,
         # The latest decision is shown on its own, above; the rest are the notes.
-        "general_comments": [c for c in comments if c.criterion_id is None and c != decision],
+        "general_comments": general,
+        # Only asked when there is something to answer (it costs a query).
+        "discuss": bool(general)
+        and assessment.status in discussion.OPEN_STATUSES
+        and discussion.can_discuss(user, assessment),
+        "here": request.path,
+        "corrected": assessment.corrects if assessment.is_correction else None,
+        "open_correction": (
+            workflow.open_correction(assessment=assessment) if assessment.is_published else None
+        ),
+        "can_correct": is_reviewer(user)
+        and assessment.is_published
+        and assessment.kind == Assessment.Kind.SELF,
         "editable": can_edit(user, assessment),
         "can_review": is_reviewer(user) and assessment.status == Assessment.Status.SUBMITTED,
         "can_open_next": (

@@ -21,10 +21,20 @@ ASSESSMENT_URLS = [
     ("assess:review-return", {}, {"text": ""}),
     ("assess:review-publish", {}, {"text": "", "confirm": "on"}),
     ("assess:next-cycle", {}, {}),
+    ("assess:correct", {}, {"text": "A correction note"}),
+    ("assess:comment-reply", {"comment_id": "comment"}, {"text": "A reply"}),
+    ("assess:comment-resolve", {"comment_id": "comment"}, {"text": "A reply"}),
+    ("assess:comment-reopen", {"comment_id": "comment"}, {}),
 ]
 
 
 def _url(name, assessment, kwargs):
+    if kwargs.get("comment_id") == "comment":
+        # A real comment of this assessment, so that only the assessment's getter refuses.
+        comment, _ = ReviewComment.objects.get_or_create(
+            assessment=assessment, criterion_id=assessment.entries.first().criterion_id
+        )
+        kwargs = {**kwargs, "comment_id": comment.pk}
     return reverse(name, kwargs={"pk": assessment.pk, **kwargs})
 
 

@@ -162,3 +162,18 @@ def test_consensus_waits_for_the_close_then_sets_the_entry(round_, staff, assess
     consensus = Consensus.objects.get()
     assert (consensus.level, consensus.rationale, consensus.recorded_by) == (2, "we agree", staff)
     assert entry.history.first().history_user == staff
+
+
+def test_an_agreed_level_keeps_the_links_and_files(round_, staff, assessment):
+    from tests import factories
+
+    entry = Entry.objects.get(assessment=assessment, criterion__number=1)
+    stored = factories.make_evidence_file(entry=entry)
+    rounds.close_round(round_=round_, user=staff)
+    rounds.record_consensus(round_=round_, user=staff, agreed={1: (3, "agreed")})
+    [kept] = Entry.objects.get(pk=entry.pk).evidence.all()
+    assert (kept.pk, kept.file.name, kept.file_name) == (
+        stored.pk,
+        stored.file.name,
+        stored.file_name,
+    )

@@ -54,10 +54,8 @@ def test_reviewer_returns_with_a_comment_then_publishes(
     page.get_by_label("Comment on criterion 3").fill("Which data does the diagnosis use?")
     helpers.follow(page.locator("#criterion-3").get_by_role("button", name="Add comment"))
     assert page.get_by_role("status").inner_text() == "Your comment is saved."
-    assert (
-        page.locator("#criterion-3 .review-comment")
-        .inner_text()
-        .endswith("Which data does the diagnosis use?")
+    assert page.locator("#criterion-3 .review-comment .comment-text").inner_text() == (
+        "Which data does the diagnosis use?"
     )
     check(page)
     page.get_by_label("Note to the office (optional)").fill("Please answer the note on 3.")
@@ -79,7 +77,7 @@ def test_reviewer_returns_with_a_comment_then_publishes(
     decision = staff.get_by_role("status")
     assert "Please answer the note on 3." in decision.inner_text()
     # The overview marks the criteria that carry the reviewer's comments.
-    assert staff.locator(".criterion-comments").all_inner_texts() == ["1 reviewer comment"]
+    assert staff.locator(".criterion-comments").all_inner_texts() == ["1 open comment"]
     assert (
         staff.get_by_role("row", name=re.compile("^3. Diagnosis"))
         .locator(".criterion-comments")
@@ -88,7 +86,7 @@ def test_reviewer_returns_with_a_comment_then_publishes(
     check(staff)
     helpers.follow(staff.get_by_role("link", name="3. Diagnosis or baseline studies"))
     comments = staff.get_by_role("region", name="Reviewer's comments on this criterion")
-    assert comments.locator(".review-comment p").last.inner_text() == (
+    assert comments.locator(".review-comment .comment-text").inner_text() == (
         "Which data does the diagnosis use?"
     )
     check(staff)

@@ -362,7 +362,7 @@ def _grow(n):
         ("/api/countries", 3),  # count, countries, their national facts
         ("/api/cities", 4),  # count, cities, offices, facts
         ("/api/offices", 2),  # count, offices
-        ("/api/assessments", 4),  # count, assessments, entries, evidence
+        ("/api/assessments", 5),  # count, assessments, entries, evidence, corrections
     ],
 )
 def test_api_list_query_count_is_flat(

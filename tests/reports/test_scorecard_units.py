@@ -228,3 +228,15 @@ def test_right_to_left_text_gets_its_own_direction(office):
     html = render_to_string("reports/scorecard/scorecard.html", build(assessment))
     assert html.count('<div dir="rtl">تفويض علني واضح</div>') == 1
     assert html.count('dir="rtl"') == 1
+
+
+def test_a_superseded_scorecard_is_not_a_draft_and_says_it_was_replaced(office):
+    published_at = datetime.datetime(2025, 11, 3, 12, 0, tzinfo=datetime.UTC)
+    assessment = factories.make_assessment(office, status=Assessment.Status.SUPERSEDED)
+    Assessment.objects.filter(pk=assessment.pk).update(published_at=published_at)
+    assessment.refresh_from_db()
+    context = build(assessment)
+    assert (context["draft"], context["date"]) == (False, published_at)
+    html = render_to_string("reports/scorecard/scorecard.html", context)
+    assert "Replaced by a published correction: cite the corrected version." in html
+    assert "DRAFT" not in html

@@ -101,6 +101,8 @@ NO_PAGE = {
     "assess:perspectives-codes",
     "assess:perspectives-close",
     "assess:perspectives-agree",
+    "assess:comment-resolve",
+    "assess:comment-reopen",
     "api:api-root",
 }
 

@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from assessments import registration as reg
 from assessments import rounds, teams
-from assessments.models import Assessment, Membership, Registration
+from assessments.models import Assessment, Membership, Registration, ReviewComment
 from cities.models import City
 from criteria.models import Criterion
 from tests import factories
@@ -252,6 +252,36 @@ respond:answer                    GET    closed     410    410    410    410    
 respond:answer                    GET    missing    404    404    404    404    404    404    404    404
 respond:answer                    POST   round      302    302    302    302    302    302    302    302
 respond:answer                    POST   closed     410    410    410    410    410    410    410    410
+# The conversation on a review comment: the office's editors and reviewers take part, its
+# viewers read only (403); a published assessment's comments are closed (the reply page
+# says so, a reply is refused next to the field, resolving is refused with a message).
+assess:comment-reply              GET    draft      login  200    200    404    403    200    404    200
+assess:comment-reply              GET    submitted  login  200    200    404    403    200    404    200
+assess:comment-reply              GET    published  login  200    200    404    403    200    404    200
+assess:comment-reply              GET    missing    login  404    404    404    404    404    404    404
+assess:comment-reply              POST   draft      login  302    302    404    403    302    404    302
+assess:comment-reply              POST   submitted  login  302    302    404    403    302    404    302
+assess:comment-reply              POST   published  login  200    200    404    403    200    404    200
+assess:comment-reply              POST   missing    login  404    404    404    404    404    404    404
+assess:comment-resolve            GET    draft      login  405    405    404    405    405    404    405
+assess:comment-resolve            POST   draft      login  302    302    404    403    302    404    302
+assess:comment-resolve            POST   submitted  login  302    302    404    403    302    404    302
+assess:comment-resolve            POST   published  login  302    302    404    403    302    404    302
+assess:comment-resolve            POST   missing    login  404    404    404    404    404    404    404
+assess:comment-reopen             GET    draft      login  405    405    404    405    405    404    405
+assess:comment-reopen             POST   draft      login  302    302    404    403    302    404    302
+assess:comment-reopen             POST   submitted  login  302    302    404    403    302    404    302
+assess:comment-reopen             POST   published  login  302    302    404    403    302    404    302
+assess:comment-reopen             POST   missing    login  404    404    404    404    404    404    404
+# Correcting a published assessment: reviewers only; on anything but a published
+# self-assessment the reviewer is sent back with a message.
+assess:correct                    GET    draft      login  403    403    404    403    302    404    302
+assess:correct                    GET    published  login  403    403    404    403    200    404    200
+assess:correct                    GET    missing    login  404    404    404    404    404    404    404
+assess:correct                    POST   draft      login  403    403    404    403    302    404    302
+assess:correct                    POST   submitted  login  403    403    404    403    302    404    302
+assess:correct                    POST   published  login  403    403    404    403    302    404    302
+assess:correct                    POST   missing    login  404    404    404    404    404    404    404
 
 reports:matrix                    GET    -          200    200    200    200    200    200    200    200
 reports:matrix                    POST   -          405    405    405    405    405    405    405    405
@@ -483,6 +513,15 @@ def _kwargs(name, state, objects):
             return {"pk": MISSING_ID, "item": MISSING_ID}
         entry = objects[state].entries.get(criterion__number=1)
         return {"pk": objects[state].pk, "item": factories.make_evidence_file(entry=entry).pk}
+    if name.startswith("assess:comment-"):
+        if missing:
+            return {"pk": MISSING_ID, "comment_id": MISSING_ID}
+        comment, _ = ReviewComment.objects.get_or_create(
+            assessment=objects[state],
+            criterion=Criterion.objects.get(number=1),
+            defaults={"text": "A comment for the URL matrix"},
+        )
+        return {"pk": _pk(objects, state), "comment_id": comment.pk}
     if name == "assess:restore":
         # The first version of criterion 1 (its creation), restored as a new version.
         if missing:
@@ -529,6 +568,10 @@ def _body(name, state, objects):
         return {"code": "not-a-code"}
     if name == "respond:answer":
         return {"level_1": "2", "comment_1": "From the URL matrix"}
+    if name in ("assess:comment-reply", "assess:comment-resolve", "assess:comment-reopen"):
+        return {"text": "A reply from the URL matrix"}
+    if name == "assess:correct":
+        return {"text": "A correction note from the URL matrix"}
     if name == "assess:review-comment":
         return {"text": "A note from the URL matrix"}
     if name == "assess:review-publish":
