@@ -11,24 +11,25 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.html import json_script
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from assessments.access import visible_assessments
-from assessments.models import Assessment
+from assessments.access import get_assessment_for_user, visible_assessments
+from assessments.models import Assessment, Entry
 from cities.models import City, Country, Origin
 
-from . import charts
+from . import charts, exports
 from .cache import cached, data_stamp, public_content
 from .csvexport import csv_response
 from .forms import DashboardForm, LanguageForm, MatrixForm
-from .matrix import CSV_HEADER, build_matrix, csv_header, csv_rows
+from .matrix import build_matrix
 from .peers import examples_by_criterion, find_peers, rank_offices
 from .sample import Filters, load_sample, load_trend
 
@@ -122,15 +123,60 @@ def _matrix_content(request):
 
 @require_safe
 def matrix_csv(request):
-    # The documented English file unless a language is asked for: scripts read it, so it
-    # must not change with the browser's language. The page's link asks for its own.
-    lang = LanguageForm(request.GET).language() or settings.LANGUAGE_CODE
-    with translation.override(lang):
-        _form, _values, _problems, result = _matrix_context(request)
-        if lang == settings.LANGUAGE_CODE:
-            return csv_response("ovp-matrix.csv", CSV_HEADER, csv_rows(result))
-        header = csv_header(translated=True)
-        return csv_response(f"ovp-matrix-{lang}.csv", header, csv_rows(result))
+    return _matrix_export(request, "csv")
+
+
+@require_safe
+def matrix_xlsx(request):
+    return _matrix_export(request, "xlsx")
+
+
+def _matrix_export(request, extension):
+    # Headers are always the documented English ones (exports.MATRIX); cells are English
+    # too unless a language is asked for, so that a script's file never changes with the
+    # browser's language. The page's links ask for the page's language.
+    options = LanguageForm(request.GET)
+    lang = options.language()
+    with translation.override(lang or settings.LANGUAGE_CODE):
+        _form, values, _problems, result = _matrix_context(request)
+        rows = list(exports.matrix_rows(result))
+        name = exports.matrix_filename(
+            result, cycle=values["cycle"], extension=extension, lang=lang
+        )
+        if extension == "csv":
+            return csv_response(name, exports.MATRIX.header, rows, bom=options.wants_bom())
+        page = reverse("reports:matrix") + "?" + request.GET.urlencode()
+        citation = exports.matrix_citation(
+            url=request.build_absolute_uri(page), when=timezone.now()
+        )
+        return _xlsx_response(name, exports.workbook({exports.MATRIX: rows}, citation=citation))
+
+
+@require_safe
+def assessment_xlsx(request, pk):
+    """One assessment as a workbook, for whoever may read it (as its PDF scorecard)."""
+    assessment = get_assessment_for_user(request.user, pk)
+    lang = LanguageForm(request.GET).language()
+    entries = (
+        Entry.objects.filter(assessment=assessment)
+        .select_related("criterion")
+        .prefetch_related("evidence")
+        .order_by("criterion__number")
+    )
+    # Imported here: the scorecard module is only needed for its citation line.
+    from .scorecard import citation_line
+
+    with translation.override(lang or settings.LANGUAGE_CODE):
+        tables = exports.assessment_tables(assessment, entries)
+        citation = citation_line(assessment=assessment, generated_at=timezone.now())
+        name = exports.assessment_filename(assessment, extension="xlsx", lang=lang)
+        return _xlsx_response(name, exports.workbook(tables, citation=citation))
+
+
+def _xlsx_response(filename, content):
+    response = HttpResponse(content, content_type=exports.XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 # Dashboard ---------------------------------------------------------------------------

@@ -69,6 +69,7 @@ def matrix_cells(row):
     """
     strengths, opportunities = _("Current strengths"), _("Opportunities")
     no_entry = _("No entry")
+    why = _("Why not applicable:")
     out = []
     for cell in row["cells"]:
         if cell is None:
@@ -80,6 +81,11 @@ def matrix_cells(row):
         badge = ""
         if cell["rated"] or cell["not_applicable"]:
             badge = f'<p class="mb-1">{level_badge(cell["level"], "", cell["applicability"])}</p>'
+        if cell["not_applicable"]:
+            badge += (
+                f'<p class="mb-1 not-applicable-reason"><span class="matrix-label">'
+                f"{escape(why)}</span> {_paragraphs(cell['justification'])}</p>"
+            )
         out.append(
             f'<td class="matrix-cell">{badge}'
             f'<p class="mb-1"><span class="matrix-label">{escape(strengths)}</span> '
