@@ -134,7 +134,91 @@ EVIDENCE = Layout(
     ),
 )
 
-LAYOUTS = (MATRIX, ASSESSMENT, ENTRIES, EVIDENCE)
+# The dashboard's four tables. A level is the latest published rated assessment's; here
+# applicability is also "not-assessed" for a criterion without a level.
+OFFICE_COLUMNS = (
+    ("office", "string", "The office (with its city)."),
+    ("office_slug", "string", "The office's identifier (?office= on the dashboard)."),
+)
+
+LEVELS = Layout(
+    "levels",
+    "The heatmap (heatmap.csv): one row per office and criterion, every office of the "
+    "selection (not only the page shown).",
+    _columns(
+        *OFFICE_COLUMNS,
+        ("city", "string", "The office's city."),
+        ("country", "string", "The city's country."),
+        ("cycle", "integer", "The assessment's cycle (year)."),
+        ("kind", "string", "research or self."),
+        ("status", "string", "published (the dashboard shows nothing else)."),
+        DEMO,
+        ("assessment_id", "integer", "The assessment's id."),
+        CRITERION_NUMBER,
+        CRITERION,
+        LEVEL,
+        APPLICABILITY,
+        REASON,
+        (
+            "office_mean",
+            "number",
+            "The mean of the office's levels; criteria unrated or not applicable are left out.",
+        ),
+    ),
+)
+
+RADAR = Layout(
+    "radar",
+    "The radar (radar.csv): per criterion, the sample median, then each office chosen.",
+    _columns(
+        ("series", "string", "sample-median, or office for an office chosen on the radar."),
+        *OFFICE_COLUMNS,
+        CRITERION_NUMBER,
+        CRITERION,
+        (
+            "level",
+            "number",
+            "The office's level, or the sample median (it may end in .5); empty when none.",
+        ),
+        APPLICABILITY,
+        REASON,
+        (
+            "offices_counted",
+            "integer",
+            "For the median: how many offices are rated on the criterion (unrated and not "
+            "applicable are left out); empty for an office.",
+        ),
+    ),
+)
+
+TRENDS = Layout(
+    "trends",
+    "The trends (trends.csv) of one office, named in each row: one row per cycle and criterion.",
+    _columns(
+        *OFFICE_COLUMNS,
+        ("cycle", "integer", "The cycle (year)."),
+        CRITERION_NUMBER,
+        CRITERION,
+        LEVEL,
+        APPLICABILITY,
+        REASON,
+    ),
+)
+
+DISTRIBUTION = Layout(
+    "distribution",
+    "The distribution (distribution.csv): per criterion, how many offices are at each level.",
+    _columns(
+        CRITERION_NUMBER,
+        CRITERION,
+        *[(f"level_{n}", "integer", f"Offices at level {n}.") for n in range(5)],
+        ("unrated", "integer", "Offices without a level for the criterion."),
+        ("not_applicable", "integer", "Offices that say the criterion does not apply."),
+    ),
+)
+
+DASHBOARD = {"heatmap": LEVELS, "radar": RADAR, "trends": TRENDS, "distribution": DISTRIBUTION}
+LAYOUTS = (MATRIX, ASSESSMENT, ENTRIES, EVIDENCE, LEVELS, RADAR, TRENDS, DISTRIBUTION)
 
 
 # --- values ---------------------------------------------------------------------------------
@@ -220,6 +304,72 @@ def assessment_tables(assessment, entries):
     return {ASSESSMENT: [head], ENTRIES: rows, EVIDENCE: links}
 
 
+def _applicability(level, not_applicable):
+    if not_applicable:
+        return Entry.Applicability.NOT_APPLICABLE
+    return Entry.Applicability.ASSESSED if level is not None else Entry.Applicability.NOT_ASSESSED
+
+
+def _level_columns(office, i):
+    """level, applicability, reason of an office (a sample dict) on criterion index i."""
+    level = office["levels"][i]
+    na = (office.get("not_applicable") or [False] * len(office["levels"]))[i]
+    reason = (office.get("reasons") or [""] * len(office["levels"]))[i] if na else ""
+    return [level, _applicability(level, na), reason]
+
+
+def levels_rows(*, offices, criteria):
+    for o in offices:
+        for i, c in enumerate(criteria):
+            yield [
+                o["label"],
+                o["slug"],
+                o["city"],
+                o.get("country", ""),
+                o["cycle"],
+                o["kind"],
+                "published",
+                is_fictional(o["origin"]),
+                o["assessment_id"],
+                c["number"],
+                c["short_title"],
+                *_level_columns(o, i),
+                o["mean"],
+            ]
+
+
+def radar_rows(*, chosen, offices, criteria, medians):
+    for i, c in enumerate(criteria):
+        counted = sum(1 for o in offices if o["levels"][i] is not None)
+        yield ["sample-median", "", "", c["number"], c["short_title"], medians[i], "", "", counted]
+        for o in chosen:
+            yield ["office", o["label"], o["slug"], c["number"], c["short_title"]] + [
+                *_level_columns(o, i),
+                None,
+            ]
+
+
+def trends_rows(*, office, trend, criteria):
+    if office is None:
+        return
+    for k, cycle in enumerate(trend["cycles"]):
+        per_cycle = {
+            "levels": trend["levels"][k],
+            "not_applicable": (trend.get("not_applicable") or [None] * (k + 1))[k],
+            "reasons": (trend.get("reasons") or [None] * (k + 1))[k],
+        }
+        for i, c in enumerate(criteria):
+            yield [office["label"], office["slug"], cycle, c["number"], c["short_title"]] + (
+                _level_columns(per_cycle, i)
+            )
+
+
+def distribution_rows(*, table, criteria):
+    """From the distribution chart's table (its cells are the counts, in DISTRIBUTION's order)."""
+    for c, row in zip(criteria, table["rows"], strict=True):
+        yield [c["number"], c["short_title"], *row["cells"]]
+
+
 # --- file names -------------------------------------------------------------------------------
 
 MAX_NAMED_CITIES = 4
@@ -239,6 +389,17 @@ def matrix_filename(matrix, *, cycle, extension, lang=None):
     if lang:
         parts.append(lang)
     return f"ovp-matrix-{'-'.join(parts)}.{extension}"
+
+
+def dashboard_filename(chart, *, office=None, lang=None):
+    """ "ovp-dashboard-levels.csv"; the trends name their office:
+    "ovp-dashboard-trends-northvale-office.csv"."""
+    parts = [DASHBOARD[chart].name]
+    if chart == "trends" and office is not None:
+        parts.append(office["slug"])
+    if lang:
+        parts.append(lang)
+    return f"ovp-dashboard-{'-'.join(parts)}.csv"
 
 
 def assessment_filename(assessment, *, extension, lang=None):

@@ -259,7 +259,7 @@ def _dashboard_data(request):
     trend_default = office is None
     if office is None and ordered:
         office = ordered[0]
-    trend = {"cycles": [], "levels": []}
+    trend = {"cycles": [], "levels": [], "not_applicable": [], "reasons": []}
     peers = None
     if office is not None:
         trend = load_trend(
@@ -297,6 +297,7 @@ def _dashboard_data(request):
         "chosen": chosen,
         "radar_default": radar_default,
         "office": office,
+        "trend": trend,
         "trend_default": trend_default,
         "peers": peers,
         "figures": figures,
@@ -375,17 +376,31 @@ def dashboard(request):
 def dashboard_csv(request, chart):
     if chart not in CHARTS:
         raise Http404
-    table = _dashboard_data(request)["figures"][chart]["table"]
-    missing = table["missing"]
-    # The heatmap's download also carries each office's identifier and fictional flag.
-    ids = chart == "heatmap"
-    header = [table["row_header"], *(["slug", "origin"] if ids else []), *table["columns"]]
-    rows = (
-        [
-            row["header"],
-            *([row["slug"], row["origin"]] if ids else []),
-            *[missing if v is None else v for v in row["cells"]],
-        ]
-        for row in table["rows"]
-    )
-    return csv_response(f"ovp-dashboard-{chart}.csv", header, rows)
+    # As the matrix: documented English headers always (exports.DASHBOARD), English cells
+    # unless ?lang= asks for another language.
+    options = LanguageForm(request.GET)
+    lang = options.language()
+    with translation.override(lang or settings.LANGUAGE_CODE):
+        data = _dashboard_data(request)
+        criteria = data["sample"].criteria
+        if chart == "heatmap":
+            rows = exports.levels_rows(offices=data["ordered"], criteria=criteria)
+        elif chart == "radar":
+            rows = exports.radar_rows(
+                chosen=data["chosen"][: charts.MAX_RADAR],
+                offices=data["sample"].offices,
+                criteria=criteria,
+                # The median the radar draws (its table's first column).
+                medians=[row["cells"][0] for row in data["figures"]["radar"]["table"]["rows"]],
+            )
+        elif chart == "trends":
+            rows = exports.trends_rows(
+                office=data["office"], trend=data["trend"], criteria=criteria
+            )
+        else:
+            table = data["figures"]["distribution"]["table"]
+            rows = exports.distribution_rows(table=table, criteria=criteria)
+        name = exports.dashboard_filename(chart, office=data["office"], lang=lang)
+        return csv_response(
+            name, exports.DASHBOARD[chart].header, list(rows), bom=options.wants_bom()
+        )

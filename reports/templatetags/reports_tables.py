@@ -12,10 +12,18 @@ from django.utils.translation import gettext as _
 
 from assessments.templatetags.ovp import fictional_badge, level_badge
 
+from ..charts import NotApplicable
+
 register = template.Library()
 
 
 def _cell(value, missing):
+    if isinstance(value, NotApplicable):
+        reason = (
+            f' <span class="small na-reason">{escape(value.reason)}</span>' if value.reason else ""
+        )
+        label = escape(_("not applicable"))
+        return f'<td class="na-cell"><span class="unrated">{label}</span>{reason}</td>'
     if value is None:
         return f'<td><span class="unrated">{escape(missing)}</span></td>'
     if isinstance(value, float):

@@ -200,3 +200,45 @@ def test_assessment_page_links_its_workbook(report, office, staff, client_for):
     draft = factories.make_assessment(office, cycle=2026)
     body = client_for(staff).get(f"/assess/{draft.pk}/").content.decode()
     assert f'href="/reports/assessments/{draft.pk}.xlsx">Workbook (XLSX)</a>' in body
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("chart", ["heatmap", "radar", "trends", "distribution"])
+def test_dashboard_csv_headers_are_the_same_in_every_language(chart, lang, published, client):
+    response = client.get(f"/reports/dashboard/{chart}.csv?include_demo=on&{_query(lang)}")
+    rows = parse_csv(response)
+    assert rows[0] == exports.DASHBOARD[chart].header
+    body = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    suffix = f"-{lang}" if lang else ""
+    office = published.office.slug if chart == "trends" else ""
+    name = exports.DASHBOARD[chart].name + (f"-{office}" if office else "")
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="ovp-dashboard-{name}{suffix}.csv"'
+    )
+    if chart == "distribution":
+        assert [int(r["not_applicable"]) for r in body] == [0, 0, 0, 1, 0, 0, 0, 0, 0]
+        assert [int(r["unrated"]) for r in body] == [0] * 9
+        return
+    if chart == "radar":
+        medians = [r for r in body if r["series"] == "sample-median"]
+        # One office: criterion 4 does not apply, so no office is counted and no median.
+        assert [(r["level"], r["offices_counted"]) for r in medians][3] == ("", "0")
+        body = [r for r in body if r["series"] == "office"]
+    assert [(r["level"], r["applicability"], r["reason"]) for r in body][3:5] == [
+        ("", "not-applicable", REASON),
+        ("0", "assessed", ""),
+    ]
+    if chart == "heatmap":
+        # The mean leaves the criterion that does not apply out: (2+1+3+0+4+2+1+3) / 8.
+        assert {r["office_mean"] for r in body} == {"2.0"}
+        assert {r["demo"] for r in body} == {"true"}
+
+
+def test_dashboard_page_shows_not_applicable_with_its_reason(published, client):
+    response = client.get("/reports/dashboard/?include_demo=on")
+    body = response.content.decode()
+    assert (
+        body.count(f'<span class="small na-reason">{REASON}</span>') == 3
+    )  # heatmap, radar, trends
+    assert "left out of the office's mean and of every median" in body
+    assert "unrated criteria and those marked “not applicable” are left out" in body
