@@ -17,9 +17,6 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
 
 from assessments.models import Entry
 from cities.models import Origin
@@ -414,12 +411,16 @@ def assessment_filename(assessment, *, extension, lang=None):
 
 
 def _xlsx_value(value):
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
+        return ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters XLSX cannot hold
     return value
 
 
 def _add_sheet(book, layout, rows):
+    from openpyxl.styles import Font
+
     sheet = book.create_sheet(layout.name)
     sheet.append(layout.header)
     for cell in sheet[1]:
@@ -437,6 +438,9 @@ def _add_sheet(book, layout, rows):
 def workbook(tables, *, citation):
     """An XLSX file (bytes): one sheet per table, then "columns" (every column of every
     sheet, its type and meaning) and "citation"."""
+    # Imported here, as the PDF renderer is: only a workbook download needs openpyxl.
+    from openpyxl import Workbook
+
     book = Workbook()
     book.remove(book.active)
     for layout, rows in tables.items():
