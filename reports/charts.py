@@ -109,8 +109,19 @@ def heatmap(*, offices, criteria):
             "plot_bgcolor": "#ffffff",
             "margin": {"l": 20, "r": 20, "t": 80, "b": 20},
         },
-        # For the script: full criterion names for hover, the word for a gap.
-        "meta": {"criteria": _axis_labels(criteria), "unrated": _("unrated")},
+        # For the script: full criterion names for hover, the words for a gap, and which
+        # gaps are criteria that do not apply ([row, column] pairs: few, so sent as a list).
+        "meta": {
+            "criteria": _axis_labels(criteria),
+            "unrated": _("unrated"),
+            "not_applicable": _("not applicable"),
+            "na": [
+                [r, i]
+                for r, o in enumerate(offices)
+                for i, na in enumerate(o.get("not_applicable") or [])
+                if na
+            ],
+        },
     }
     rows = [
         {

@@ -242,3 +242,9 @@ def test_dashboard_page_shows_not_applicable_with_its_reason(published, client):
     )  # heatmap, radar, trends
     assert "left out of the office's mean and of every median" in body
     assert "unrated criteria and those marked “not applicable” are left out" in body
+
+
+def test_heatmap_tells_the_script_which_gaps_do_not_apply(published, client):
+    response = client.get("/reports/dashboard/?include_demo=on")
+    meta = response.context["figures"]["heatmap"]["figure"]["meta"]
+    assert (meta["na"], meta["not_applicable"]) == ([[0, 3]], "not applicable")
