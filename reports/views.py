@@ -103,10 +103,7 @@ def _matrix_content(request):
     selected = set(chosen)
     for c in picker:
         c["checked"] = c["slug"] in selected
-    params = request.GET.copy()
-    if translation.get_language() != settings.LANGUAGE_CODE:
-        params["lang"] = translation.get_language()  # the CSV in the page's language
-    query = params.urlencode()
+    query = _export_query(request)
     return render_to_string(
         "reports/matrix.html#content",
         {
@@ -119,6 +116,15 @@ def _matrix_content(request):
         },
         request=request,
     )
+
+
+def _export_query(request):
+    """The page's query for its downloads, asking for the page's language (cells only:
+    the headers stay English)."""
+    params = request.GET.copy()
+    if translation.get_language() != settings.LANGUAGE_CODE:
+        params["lang"] = translation.get_language()
+    return params.urlencode()
 
 
 @require_safe
@@ -366,6 +372,7 @@ def dashboard(request):
                 for value, label in data["form"].fields["sort"].choices
             ],
             "query": request.GET.urlencode(),
+            "csv_query": _export_query(request),
             "chart_json": chart_json,
             "tables": {name: fig["table"] for name, fig in data["figures"].items()},
         },

@@ -248,3 +248,10 @@ def test_heatmap_tells_the_script_which_gaps_do_not_apply(published, client):
     response = client.get("/reports/dashboard/?include_demo=on")
     meta = response.context["figures"]["heatmap"]["figure"]["meta"]
     assert (meta["na"], meta["not_applicable"]) == ([[0, 3]], "not applicable")
+
+
+def test_dashboard_downloads_ask_for_the_page_language(published, client):
+    body = client.get("/reports/dashboard/?include_demo=on&lang=fr").content.decode()
+    english = client.get("/reports/dashboard/?include_demo=on").content.decode()
+    assert 'href="/reports/dashboard/trends.csv?include_demo=on&amp;lang=fr"' in body
+    assert 'href="/reports/dashboard/trends.csv?include_demo=on"' in english
