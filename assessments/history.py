@@ -67,6 +67,47 @@ def revisions(*, assessment):
     return out
 
 
+# What "changed since the last cycle" names, in the order the overview lists it.
+CHANGE_FIELDS = (
+    "applicability",
+    "level",
+    "justification",
+    "strengths",
+    "opportunities",
+    "evidence",
+)
+
+
+def changed_fields(*, before, after):
+    """Which parts of a criterion differ from `before` (e.g. the last published cycle's
+    entry) to `after`, in CHANGE_FIELDS order; [] when nothing did.
+
+    The reason counts only where the criterion does not apply (a draft may keep one typed
+    before the office chose "it applies"). Evidence is compared as the set of its links'
+    addresses and titles, so re-checking a link (a new date) alone is no change. Both entries
+    need their evidence loaded (prefetched) to answer without a query.
+    """
+    changed = []
+    for name in CHANGE_FIELDS:
+        if name == "justification":
+            old, new = _reason(before), _reason(after)
+        elif name == "evidence":
+            old, new = _links(before), _links(after)
+        else:
+            old, new = getattr(before, name), getattr(after, name)
+        if old != new:
+            changed.append(name)
+    return changed
+
+
+def _reason(entry):
+    return entry.justification if entry.not_applicable else ""
+
+
+def _links(entry):
+    return {(link.url, link.title) for link in entry.evidence.all()}
+
+
 def state_at(*, records, revision_id):
     """{entry id: the latest historical record with history_id <= revision_id}."""
     state = {}

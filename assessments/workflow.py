@@ -89,8 +89,37 @@ def completeness(*, entries):
 # --- start -------------------------------------------------------------------------------
 
 
+def open_draft(*, office, assessments=None):
+    """The office's self-assessment in draft (the newest, should there be several), or None.
+
+    An office works on one draft at a time: while it is open no other is started. Pass the
+    office's `assessments` when they are loaded already, to spare the query.
+    """
+    if assessments is None:
+        assessments = Assessment.objects.filter(
+            office=office, kind=Assessment.Kind.SELF, status=Assessment.Status.DRAFT
+        )
+    drafts = [
+        a
+        for a in assessments
+        if a.office_id == office.pk
+        and a.kind == Assessment.Kind.SELF
+        and a.status == Assessment.Status.DRAFT
+    ]
+    return max(drafts, key=lambda a: a.cycle, default=None)
+
+
+def open_draft_message(draft):
+    return _(
+        "This office already has a self-assessment in draft (%(cycle)s). Finish and submit "
+        "it, or withdraw it, before starting another."
+    ) % {"cycle": draft.cycle}
+
+
 def start_assessment(*, office, cycle, user, prefill_from=None):
     """A new draft self-assessment of `office` for `cycle`, one entry per criterion.
+
+    Refused while the office has another draft open (see open_draft).
 
     With `prefill_from` (an earlier assessment of the same office) levels, texts and evidence
     links are copied, so that a new cycle starts from the last one. Copied entries are *to
@@ -115,6 +144,9 @@ def start_assessment(*, office, cycle, user, prefill_from=None):
             raise WorkflowError(
                 _("This office already has a self-assessment for %(cycle)s.") % {"cycle": cycle}
             )
+        draft = open_draft(office=office)
+        if draft is not None:
+            raise WorkflowError(open_draft_message(draft))
         assessment = Assessment(
             office=office, cycle=cycle, kind=Assessment.Kind.SELF, created_by=user
         )

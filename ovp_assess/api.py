@@ -371,6 +371,12 @@ class EntryOut(Schema):
     def resolve_criterion_slug(obj):
         return obj.criterion.slug
 
+    @staticmethod
+    def resolve_justification(obj):
+        # A draft keeps a reason typed before the office chose "it applies" after all; it is
+        # the reason only while the criterion does not apply.
+        return obj.justification if obj.not_applicable else ""
+
 
 class AssessmentOut(Schema):
     id: int

@@ -10,6 +10,7 @@ static script adds hover text in the browser instead of the server sending one s
 cell.
 """
 
+from dataclasses import dataclass
 from statistics import median
 
 from django.utils.translation import gettext as _
@@ -20,8 +21,24 @@ from criteria.rubric import level_colours
 LEVELS = [0, 1, 2, 3, 4]
 # Viridis steps: readable for colour-blind people and in greyscale. White is "unrated".
 UNRATED_COLOUR = "#bdbdbd"
+NOT_APPLICABLE_COLOUR = "#7b6f9e"  # muted violet: apart from the levels and from unrated grey
 OFFICE_COLOURS = ["#1d4f73", "#a94800", "#2f6b2f", "#7a1c7a", "#6b5800", "#0b6e8a"]
 MAX_RADAR = 6
+
+
+@dataclass(frozen=True)
+class NotApplicable:
+    """A table cell of a criterion that the office says does not apply: no level (so it is
+    in no median or mean), and its reason; never shown as "unrated"."""
+
+    reason: str
+
+
+def level_cells(levels, not_applicable=None, reasons=None):
+    """Levels for a table row, with NotApplicable where the criterion does not apply."""
+    na = not_applicable or [False] * len(levels)
+    why = reasons or [""] * len(levels)
+    return [NotApplicable(why[i]) if na[i] else level for i, level in enumerate(levels)]
 
 
 def _axis_labels(criteria):
@@ -92,8 +109,19 @@ def heatmap(*, offices, criteria):
             "plot_bgcolor": "#ffffff",
             "margin": {"l": 20, "r": 20, "t": 80, "b": 20},
         },
-        # For the script: full criterion names for hover, the word for a gap.
-        "meta": {"criteria": _axis_labels(criteria), "unrated": _("unrated")},
+        # For the script: full criterion names for hover, the words for a gap, and which
+        # gaps are criteria that do not apply ([row, column] pairs: few, so sent as a list).
+        "meta": {
+            "criteria": _axis_labels(criteria),
+            "unrated": _("unrated"),
+            "not_applicable": _("not applicable"),
+            "na": [
+                [r, i]
+                for r, o in enumerate(offices)
+                for i, na in enumerate(o.get("not_applicable") or [])
+                if na
+            ],
+        },
     }
     rows = [
         {
@@ -101,7 +129,11 @@ def heatmap(*, offices, criteria):
             "slug": o["slug"],
             "origin": o["origin"],
             "cycle": o["cycle"],
-            "cells": [o["cycle"], *o["levels"], o["mean"]],
+            "cells": [
+                o["cycle"],
+                *level_cells(o["levels"], o.get("not_applicable"), o.get("reasons")),
+                o["mean"],
+            ],
         }
         for o in offices
     ]
@@ -181,7 +213,13 @@ def radar(*, chosen, offices, criteria, sample_median=None):
     rows = [
         {
             "header": labels[i],
-            "cells": [sample_median[i], *[o["levels"][i] for o in chosen[:MAX_RADAR]]],
+            "cells": [
+                sample_median[i],
+                *[
+                    level_cells(o["levels"], o.get("not_applicable"), o.get("reasons"))[i]
+                    for o in chosen[:MAX_RADAR]
+                ],
+            ],
         }
         for i in range(len(criteria))
     ]
@@ -217,8 +255,17 @@ def trends(*, office, trend, criteria):
             "margin": {"l": 60, "r": 20, "t": 60, "b": 40},
         },
     }
+    by_cycle = [
+        level_cells(levels, na, why)
+        for levels, na, why in zip(
+            trend["levels"],
+            trend.get("not_applicable") or [None] * len(cycles),
+            trend.get("reasons") or [None] * len(cycles),
+            strict=True,
+        )
+    ]
     rows = [
-        {"header": labels[i], "cells": [levels[i] for levels in trend["levels"]]}
+        {"header": labels[i], "cells": [cells[i] for cells in by_cycle]}
         for i in range(len(criteria))
     ]
     table = _table(title, _("Criterion"), [str(c) for c in cycles], rows)
@@ -226,11 +273,13 @@ def trends(*, office, trend, criteria):
 
 
 def distribution(*, offices, criteria):
-    """Per criterion, how many offices are at each level (and how many are unrated)."""
-    counts = [[0] * (len(LEVELS) + 1) for _c in criteria]
+    """Per criterion, how many offices are at each level, unrated, or say it does not apply."""
+    unrated, not_applicable = len(LEVELS), len(LEVELS) + 1
+    counts = [[0] * (len(LEVELS) + 2) for _c in criteria]
     for o in offices:
+        na = o.get("not_applicable") or [False] * len(o["levels"])
         for i, level in enumerate(o["levels"]):
-            counts[i][len(LEVELS) if level is None else level] += 1
+            counts[i][not_applicable if na[i] else unrated if level is None else level] += 1
     x = [str(c["number"]) for c in criteria]
     data = [
         {
@@ -247,8 +296,17 @@ def distribution(*, offices, criteria):
             "type": "bar",
             "name": _("Unrated"),
             "x": x,
-            "y": [row[len(LEVELS)] for row in counts],
+            "y": [row[unrated] for row in counts],
             "marker": {"color": UNRATED_COLOUR},
+        }
+    )
+    data.append(
+        {
+            "type": "bar",
+            "name": _("Not applicable"),
+            "x": x,
+            "y": [row[not_applicable] for row in counts],
+            "marker": {"color": NOT_APPLICABLE_COLOUR},
         }
     )
     figure = {
@@ -263,7 +321,11 @@ def distribution(*, offices, criteria):
         },
         "meta": {"criteria": _axis_labels(criteria)},
     }
-    columns = [*[_("Level %(level)s") % {"level": level} for level in LEVELS], _("Unrated")]
+    columns = [
+        *[_("Level %(level)s") % {"level": level} for level in LEVELS],
+        _("Unrated"),
+        _("Not applicable"),
+    ]
     rows = [{"header": label, "cells": counts[i]} for i, label in enumerate(_axis_labels(criteria))]
     table = _table(
         _("Number of offices at each level, per criterion"), _("Criterion"), columns, rows

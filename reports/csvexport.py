@@ -16,7 +16,7 @@ def safe_cell(value):
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return "true" if value else "false"  # what R, pandas and frictionless read
     if isinstance(value, int | float):
         # Numbers we produce ourselves (levels, counts, cycles) stay numbers, even negative.
         return value
@@ -33,9 +33,12 @@ def write_rows(out, header, rows):
         writer.writerow([safe_cell(v) for v in row])
 
 
-def csv_response(filename, header, rows):
+def csv_response(filename, header, rows, *, bom=False):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    # No byte-order mark: scripts reading the documented header get "city", not "\ufeffcity".
+    # A byte-order mark only when asked (?bom=1): Excel then reads the file as UTF-8, but
+    # scripts reading the documented header would get "\ufeffcity" instead of "city".
+    if bom:
+        response.write("\ufeff")
     write_rows(response, header, rows)
     return response

@@ -204,9 +204,14 @@ class DashboardForm(LenientForm):
 
 
 class LanguageForm(forms.Form):
-    """`?lang=` for exports in another language; anything else means "not asked"."""
+    """`?lang=` for exports in another language and `?bom=1` for a CSV that Excel opens as
+    UTF-8; anything else means "not asked"."""
 
     lang = forms.ChoiceField(choices=settings.LANGUAGES, required=False)
+    bom = forms.BooleanField(required=False)
 
     def language(self):
         return (self.cleaned_data.get("lang") or None) if self.is_valid() else None
+
+    def wants_bom(self):
+        return bool(self.cleaned_data.get("bom")) if self.is_valid() else False

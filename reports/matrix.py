@@ -11,8 +11,8 @@ office first by name.
 
 from dataclasses import dataclass, field
 
+from django.db.models import Count
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
 
 from assessments.models import Assessment, Entry
 from assessments.workflow import pending_correction_notes
@@ -21,32 +21,6 @@ from criteria.models import Criterion
 
 DEFAULT_CITIES = ["bristol", "cali", "edmonton", "rosario"]
 MAX_CITIES = 20
-CSV_HEADER = [
-    "city",
-    "office",
-    "criterion_number",
-    "criterion",
-    "level",
-    "strengths",
-    "opportunities",
-    "source",
-]
-# Headers of a CSV asked for in another language (?lang=es); without it the header is
-# the documented English one above, which scripts rely on.
-CSV_LABELS = {
-    "city": pgettext_lazy("CSV column", "city"),
-    "office": pgettext_lazy("CSV column", "office"),
-    "criterion_number": pgettext_lazy("CSV column", "criterion_number"),
-    "criterion": pgettext_lazy("CSV column", "criterion"),
-    "level": pgettext_lazy("CSV column", "level"),
-    "strengths": pgettext_lazy("CSV column", "strengths"),
-    "opportunities": pgettext_lazy("CSV column", "opportunities"),
-    "source": pgettext_lazy("CSV column", "source"),
-}
-
-
-def csv_header(translated=False):
-    return [str(CSV_LABELS[name]) for name in CSV_HEADER] if translated else list(CSV_HEADER)
 
 
 @dataclass
@@ -124,7 +98,9 @@ def build_matrix(*, cities, cycle=None, kind=None, assessments=None):
     slugs = list(dict.fromkeys(cities))
     found = {
         c["slug"]: c
-        for c in City.objects.filter(slug__in=slugs).values("id", "slug", "name", "origin")
+        for c in City.objects.filter(slug__in=slugs).values(
+            "id", "slug", "name", "origin", "country__name"
+        )
     }
     unknown = [s for s in slugs if s not in found]
     chosen = [found[s] for s in slugs if s in found]
@@ -158,8 +134,16 @@ def build_matrix(*, cities, cycle=None, kind=None, assessments=None):
 
     pending = pending_correction_notes(ids=[a["id"] for a in picked.values()])
     entries = {}
-    for e in Entry.objects.filter(assessment_id__in=[a["id"] for a in picked.values()]).values(
-        "assessment_id", "criterion_id", "level", "applicability", "strengths", "opportunities"
+    picked_entries = Entry.objects.filter(assessment_id__in=[a["id"] for a in picked.values()])
+    for e in picked_entries.annotate(evidence_count=Count("evidence")).values(
+        "assessment_id",
+        "criterion_id",
+        "level",
+        "applicability",
+        "justification",
+        "strengths",
+        "opportunities",
+        "evidence_count",
     ):
         entries[(e["assessment_id"], e["criterion_id"])] = e
 
@@ -207,26 +191,3 @@ def build_matrix(*, cities, cycle=None, kind=None, assessments=None):
             cells.append(cell)
         rows.append({"criterion": c, "cells": cells})
     return Matrix(criteria=criteria, columns=columns, rows=rows, unknown=unknown)
-
-
-def csv_rows(matrix):
-    """One row per city and criterion, in the columns of CSV_HEADER.
-
-    Cities without a matching published assessment have nothing to export and are left out.
-    """
-    for index, column in enumerate(matrix.columns):
-        a = column["assessment"]
-        if a is None:
-            continue
-        for row in matrix.rows:
-            cell = row["cells"][index] or {}
-            yield [
-                column["city"]["name"],
-                a["office_name"],
-                row["criterion"]["number"],
-                row["criterion"]["short_title"],
-                cell.get("level"),
-                cell.get("strengths", ""),
-                cell.get("opportunities", ""),
-                a["source"],
-            ]

@@ -8,7 +8,7 @@ back as plain dicts and lists (values_list), never model instances: at 1,000 off
 
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Case, Exists, F, OuterRef, TextField, Value, When
 
 from assessments.models import Assessment, Entry
 from cities.models import Origin, office_origin
@@ -47,6 +47,25 @@ def office_label(name, city):
     return f"{name} ({city})" if city and city not in name else name
 
 
+def _not_applicable_reason():
+    """The reason of an entry that does not apply, "" for any other (a draft may keep a
+    reason typed before the office chose "it applies" after all)."""
+    return Case(
+        When(applicability=Entry.Applicability.NOT_APPLICABLE, then=F("justification")),
+        default=Value(""),
+        output_field=TextField(),
+    )
+
+
+def _entry_values(assessment_ids):
+    """(assessment id, criterion id, level, not applicable?, reason) per entry, one query."""
+    return (
+        Entry.objects.filter(assessment_id__in=assessment_ids)
+        .annotate(reason=_not_applicable_reason())
+        .values_list("assessment_id", "criterion_id", "level", "applicability", "reason")
+    )
+
+
 def load_sample(*, filters, assessments=None, auto_demo=True):
     """Offices matching `filters`, each with its latest published rated assessment.
 
@@ -55,7 +74,10 @@ def load_sample(*, filters, assessments=None, auto_demo=True):
     fresh install has something to look at. Synthetic offices only with include_synthetic.
 
     Each office: {"id", "slug", "name", "label", "city", "city_slug", "origin",
-    "assessment_id", "cycle", "kind", "levels": [nine levels or None], "mean"}.
+    "assessment_id", "cycle", "kind", "levels": [nine levels or None], "mean",
+    "not_applicable": [nine booleans], "reasons": [nine reasons, "" where it applies],
+    "country"}. A criterion that does not apply has no level, so it is left out of the mean
+    and of every median, and is told apart from an unrated one by "not_applicable".
     """
     criteria = criteria_rows()
     origins = [Origin.REPORT, Origin.DEMO, Origin.REGISTERED]
@@ -83,6 +105,7 @@ def load_sample(*, filters, assessments=None, auto_demo=True):
         "office__city__slug",
         "office__city__origin",
         "office__origin",
+        "office__city__country__name",
     )
     # Latest cycle first; within a cycle the research assessment, as in the matrix.
     latest = {}
@@ -103,15 +126,30 @@ def load_sample(*, filters, assessments=None, auto_demo=True):
 
     index = {c["id"]: i for i, c in enumerate(criteria)}
     levels = {row[0]: [None] * len(criteria) for row in picked}
+    not_applicable = {row[0]: [False] * len(criteria) for row in picked}
+    reasons = {row[0]: [""] * len(criteria) for row in picked}
     if levels:
-        for assessment_id, criterion_id, level in Entry.objects.filter(
-            assessment_id__in=list(levels)
-        ).values_list("assessment_id", "criterion_id", "level"):
-            levels[assessment_id][index[criterion_id]] = level
+        for aid, criterion_id, level, applicability, reason in _entry_values(list(levels)):
+            i = index[criterion_id]
+            levels[aid][i] = level
+            not_applicable[aid][i] = applicability == Entry.Applicability.NOT_APPLICABLE
+            reasons[aid][i] = reason
 
     offices = []
     seen_labels = set()
-    for aid, cycle, kind, office_id, slug, name, city, city_slug, city_origin, own in picked:
+    for (
+        aid,
+        cycle,
+        kind,
+        office_id,
+        slug,
+        name,
+        city,
+        city_slug,
+        city_origin,
+        own,
+        country,
+    ) in picked:
         origin = office_origin(office_origin=own, city_origin=city_origin)
         label = office_label(name, city)
         if label in seen_labels:  # chart axes need distinct labels
@@ -132,6 +170,9 @@ def load_sample(*, filters, assessments=None, auto_demo=True):
                 "kind": kind,
                 "levels": levels[aid],
                 "mean": round(sum(rated) / len(rated), 2) if rated else None,
+                "not_applicable": not_applicable[aid],
+                "reasons": reasons[aid],
+                "country": country,
             }
         )
     offices.sort(key=lambda o: (o["label"].casefold(), o["slug"]))
@@ -143,8 +184,12 @@ def load_sample(*, filters, assessments=None, auto_demo=True):
     )
 
 
+TREND_LISTS = ("levels", "not_applicable", "reasons")
+
+
 def load_trend(*, office_id, criteria, kind="", assessments=None):
-    """{"cycles": [...], "levels": [[nine levels or None] per cycle]} for one office.
+    """{"cycles": [...], "levels": [[nine levels or None] per cycle], "not_applicable":
+    [[nine booleans] per cycle], "reasons": [[nine reasons] per cycle]} for one office.
 
     One published rated assessment per cycle (research first within a cycle), one query.
     """
@@ -153,18 +198,33 @@ def load_trend(*, office_id, criteria, kind="", assessments=None):
         qs = qs.filter(kind=kind)
     index = {c["id"]: i for i, c in enumerate(criteria)}
     per_cycle = {}
-    for cycle, akind, aid, criterion_id, level in (
+    n = len(criteria)
+    for cycle, akind, aid, criterion_id, level, applicability, reason in (
         Entry.objects.filter(assessment__in=qs)
+        .annotate(reason=_not_applicable_reason())
         .order_by()
         .values_list(
-            "assessment__cycle", "assessment__kind", "assessment_id", "criterion_id", "level"
+            "assessment__cycle",
+            "assessment__kind",
+            "assessment_id",
+            "criterion_id",
+            "level",
+            "applicability",
+            "reason",
         )
     ):
         key = (akind == Assessment.Kind.RESEARCH, -aid)
-        chosen = per_cycle.setdefault(cycle, {"key": key, "levels": [None] * len(criteria)})
+        empty = {"levels": [None] * n, "not_applicable": [False] * n, "reasons": [""] * n}
+        chosen = per_cycle.setdefault(cycle, {"key": key, **empty})
         if key > chosen["key"]:
-            chosen.update(key=key, levels=[None] * len(criteria))
+            chosen.update(key=key, **empty)
         if key == chosen["key"]:
-            chosen["levels"][index[criterion_id]] = level
+            i = index[criterion_id]
+            chosen["levels"][i] = level
+            chosen["not_applicable"][i] = applicability == Entry.Applicability.NOT_APPLICABLE
+            chosen["reasons"][i] = reason
     cycles = sorted(per_cycle)
-    return {"cycles": cycles, "levels": [per_cycle[c]["levels"] for c in cycles]}
+    return {
+        "cycles": cycles,
+        **{name: [per_cycle[c][name] for c in cycles] for name in TREND_LISTS},
+    }

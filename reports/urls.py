@@ -6,10 +6,12 @@ app_name = "reports"
 urlpatterns = [
     path("matrix/", views.matrix, name="matrix"),
     path("matrix.csv", views.matrix_csv, name="matrix-csv"),
+    path("matrix.xlsx", views.matrix_xlsx, name="matrix-xlsx"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/<slug:chart>.csv", views.dashboard_csv, name="dashboard-csv"),
     path("perspectives/<int:pk>.csv", perspective_views.perspectives_csv, name="perspectives-csv"),
     path("scorecards/<int:pk>.pdf", scorecard_views.scorecard, name="scorecard"),
+    path("assessments/<int:pk>.xlsx", views.assessment_xlsx, name="assessment-xlsx"),
     path(
         "scorecards/bundle/<int:cycle>.zip",
         scorecard_views.scorecard_bundle,

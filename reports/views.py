@@ -11,24 +11,25 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.html import json_script
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from assessments.access import visible_assessments
-from assessments.models import Assessment
+from assessments.access import get_assessment_for_user, visible_assessments
+from assessments.models import Assessment, Entry
 from cities.models import City, Country, Origin
 
-from . import charts
+from . import charts, exports
 from .cache import cached, data_stamp, public_content
 from .csvexport import csv_response
 from .forms import DashboardForm, LanguageForm, MatrixForm
-from .matrix import CSV_HEADER, build_matrix, csv_header, csv_rows
+from .matrix import build_matrix
 from .peers import examples_by_criterion, find_peers, rank_offices
 from .perspective_queries import divergence
 from .sample import Filters, load_sample, load_trend
@@ -103,10 +104,7 @@ def _matrix_content(request):
     selected = set(chosen)
     for c in picker:
         c["checked"] = c["slug"] in selected
-    params = request.GET.copy()
-    if translation.get_language() != settings.LANGUAGE_CODE:
-        params["lang"] = translation.get_language()  # the CSV in the page's language
-    query = params.urlencode()
+    query = _export_query(request)
     return render_to_string(
         "reports/matrix.html#content",
         {
@@ -121,17 +119,71 @@ def _matrix_content(request):
     )
 
 
+def _export_query(request):
+    """The page's query for its downloads, asking for the page's language (cells only:
+    the headers stay English)."""
+    params = request.GET.copy()
+    if translation.get_language() != settings.LANGUAGE_CODE:
+        params["lang"] = translation.get_language()
+    return params.urlencode()
+
+
 @require_safe
 def matrix_csv(request):
-    # The documented English file unless a language is asked for: scripts read it, so it
-    # must not change with the browser's language. The page's link asks for its own.
-    lang = LanguageForm(request.GET).language() or settings.LANGUAGE_CODE
-    with translation.override(lang):
-        _form, _values, _problems, result = _matrix_context(request)
-        if lang == settings.LANGUAGE_CODE:
-            return csv_response("ovp-matrix.csv", CSV_HEADER, csv_rows(result))
-        header = csv_header(translated=True)
-        return csv_response(f"ovp-matrix-{lang}.csv", header, csv_rows(result))
+    return _matrix_export(request, "csv")
+
+
+@require_safe
+def matrix_xlsx(request):
+    return _matrix_export(request, "xlsx")
+
+
+def _matrix_export(request, extension):
+    # Headers are always the documented English ones (exports.MATRIX); cells are English
+    # too unless a language is asked for, so that a script's file never changes with the
+    # browser's language. The page's links ask for the page's language.
+    options = LanguageForm(request.GET)
+    lang = options.language()
+    with translation.override(lang or settings.LANGUAGE_CODE):
+        _form, values, _problems, result = _matrix_context(request)
+        rows = list(exports.matrix_rows(result))
+        name = exports.matrix_filename(
+            result, cycle=values["cycle"], extension=extension, lang=lang
+        )
+        if extension == "csv":
+            return csv_response(name, exports.MATRIX.header, rows, bom=options.wants_bom())
+        page = reverse("reports:matrix") + "?" + request.GET.urlencode()
+        citation = exports.matrix_citation(
+            url=request.build_absolute_uri(page), when=timezone.now()
+        )
+        return _xlsx_response(name, exports.workbook({exports.MATRIX: rows}, citation=citation))
+
+
+@require_safe
+def assessment_xlsx(request, pk):
+    """One assessment as a workbook, for whoever may read it (as its PDF scorecard)."""
+    assessment = get_assessment_for_user(request.user, pk)
+    lang = LanguageForm(request.GET).language()
+    entries = (
+        Entry.objects.filter(assessment=assessment)
+        .select_related("criterion")
+        .prefetch_related("evidence")
+        .order_by("criterion__number")
+    )
+    # Imported here: the scorecard module is only needed for its citation line.
+    from .scorecard import citation_line
+
+    with translation.override(lang or settings.LANGUAGE_CODE):
+        tables = exports.assessment_tables(assessment, entries)
+        citation = citation_line(assessment=assessment, generated_at=timezone.now())
+        name = exports.assessment_filename(assessment, extension="xlsx", lang=lang)
+        return _xlsx_response(name, exports.workbook(tables, citation=citation))
+
+
+def _xlsx_response(filename, content):
+    response = HttpResponse(content, content_type=exports.XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 # Dashboard ---------------------------------------------------------------------------
@@ -215,7 +267,7 @@ def _dashboard_data(request):
     trend_default = office is None
     if office is None and ordered:
         office = ordered[0]
-    trend = {"cycles": [], "levels": []}
+    trend = {"cycles": [], "levels": [], "not_applicable": [], "reasons": []}
     peers = None
     if office is not None:
         trend = load_trend(
@@ -253,6 +305,7 @@ def _dashboard_data(request):
         "chosen": chosen,
         "radar_default": radar_default,
         "office": office,
+        "trend": trend,
         "trend_default": trend_default,
         "peers": peers,
         "figures": figures,
@@ -322,6 +375,7 @@ def dashboard(request):
                 for value, label in data["form"].fields["sort"].choices
             ],
             "query": request.GET.urlencode(),
+            "csv_query": _export_query(request),
             "chart_json": chart_json,
             "tables": {name: fig["table"] for name, fig in data["figures"].items()},
         },
@@ -332,17 +386,31 @@ def dashboard(request):
 def dashboard_csv(request, chart):
     if chart not in CHARTS:
         raise Http404
-    table = _dashboard_data(request)["figures"][chart]["table"]
-    missing = table["missing"]
-    # The heatmap's download also carries each office's identifier and fictional flag.
-    ids = chart == "heatmap"
-    header = [table["row_header"], *(["slug", "origin"] if ids else []), *table["columns"]]
-    rows = (
-        [
-            row["header"],
-            *([row["slug"], row["origin"]] if ids else []),
-            *[missing if v is None else v for v in row["cells"]],
-        ]
-        for row in table["rows"]
-    )
-    return csv_response(f"ovp-dashboard-{chart}.csv", header, rows)
+    # As the matrix: documented English headers always (exports.DASHBOARD), English cells
+    # unless ?lang= asks for another language.
+    options = LanguageForm(request.GET)
+    lang = options.language()
+    with translation.override(lang or settings.LANGUAGE_CODE):
+        data = _dashboard_data(request)
+        criteria = data["sample"].criteria
+        if chart == "heatmap":
+            rows = exports.levels_rows(offices=data["ordered"], criteria=criteria)
+        elif chart == "radar":
+            rows = exports.radar_rows(
+                chosen=data["chosen"][: charts.MAX_RADAR],
+                offices=data["sample"].offices,
+                criteria=criteria,
+                # The median the radar draws (its table's first column).
+                medians=[row["cells"][0] for row in data["figures"]["radar"]["table"]["rows"]],
+            )
+        elif chart == "trends":
+            rows = exports.trends_rows(
+                office=data["office"], trend=data["trend"], criteria=criteria
+            )
+        else:
+            table = data["figures"]["distribution"]["table"]
+            rows = exports.distribution_rows(table=table, criteria=criteria)
+        name = exports.dashboard_filename(chart, office=data["office"], lang=lang)
+        return csv_response(
+            name, exports.DASHBOARD[chart].header, list(rows), bom=options.wants_bom()
+        )

@@ -19,6 +19,14 @@ def tr(obj, field):
 
 
 @register.filter
+def criterion_name(criterion):
+    """The one name of a criterion on the staff pages, in the side navigation, the page
+    titles, headings and lists alike: "3. Sound diagnoses" (its translated short title). Where
+    there is room the full title follows it as a subtitle."""
+    return f"{criterion.number}. {criterion.tr('short_title')}"
+
+
+@register.filter
 def published_on(assessment):
     """When a published assessment came out, as readers write dates: one dated by its source
     (the report's charts) gives the source's month, "January 2024"; any other the day it was

@@ -23,6 +23,7 @@ FIELD_LABELS = {
     "justification": gettext_lazy("justification"),
     "strengths": gettext_lazy("strengths"),
     "opportunities": gettext_lazy("opportunities"),
+    "evidence": gettext_lazy("evidence"),
 }
 
 STATUS_EVENTS = {

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST, require_safe
 from cities.models import Office
 
 from .. import comments as discussion
+from .. import history as records
 from .. import workflow
 from ..access import can_edit, is_reviewer, office_ids_for
 from ..forms import (
@@ -21,6 +22,7 @@ from ..forms import (
 )
 from ..models import Assessment, Entry, Membership, ReviewComment
 from .common import SAFE, assessment_view, load_comments, load_entries
+from .history import FIELD_LABELS
 
 # --- home and start ------------------------------------------------------------------------
 
@@ -63,22 +65,30 @@ def _render_home(request, *, bound=None, status=200):
                     }
                 )
         start_form = None
-        if m.can_edit:
+        draft = workflow.open_draft(office=m.office, assessments=by_office[m.office_id])
+        if bound is not None and bound.office.pk == m.office_id:
+            start_form = bound  # refused: shown again with its message, even beside a draft
+        elif m.can_edit and draft is None:
             published = [a for a in by_office[m.office_id] if a.is_published]
-            if bound is not None and bound.office.pk == m.office_id:
-                start_form = bound
-            else:
-                # Suggest this year, or the cycle after the latest one already started.
-                cycles = [
-                    a.cycle
-                    for a in by_office[m.office_id]
-                    if a.kind == Assessment.Kind.SELF and not a.is_withdrawn
-                ]
-                suggested = max([timezone.now().year, *[c + 1 for c in cycles]])
-                start_form = StartForm(
-                    office=m.office, published=published, initial={"cycle": suggested}
-                )
-        offices.append({"membership": m, "office": m.office, "rows": rows, "form": start_form})
+            # Suggest this year, or the cycle after the latest one already started.
+            cycles = [
+                a.cycle
+                for a in by_office[m.office_id]
+                if a.kind == Assessment.Kind.SELF and not a.is_withdrawn
+            ]
+            suggested = max([timezone.now().year, *[c + 1 for c in cycles]])
+            start_form = StartForm(
+                office=m.office, published=published, initial={"cycle": suggested}
+            )
+        offices.append(
+            {
+                "membership": m,
+                "office": m.office,
+                "rows": rows,
+                "form": start_form,
+                "draft": draft,
+            }
+        )
     context = {
         "offices": offices,
         "is_reviewer": is_reviewer(user),
@@ -112,6 +122,11 @@ def start(request):
     if office_id not in office_ids_for(request.user, editor=True):
         raise PermissionDenied
     office = get_object_or_404(Office.objects.select_related("city"), pk=office_id)
+    draft = workflow.open_draft(office=office)
+    if draft is not None:
+        # The page hides the form while a draft is open; this is a stale page or a script.
+        messages.error(request, workflow.open_draft_message(draft))
+        return redirect("assess:home")
     form = StartForm(request.POST, office=office)
     if form.is_valid():
         try:
@@ -137,21 +152,28 @@ def start(request):
 
 @assessment_view(*SAFE)
 def detail(request, assessment):
+    previous = workflow.previous_published(assessment=assessment)
+    # Evidence always: the overview lists each criterion's evidence, and the change section
+    # compares it with the previous cycle's.
     entries = load_entries(assessment, levels=True, evidence=True)
     comments = load_comments(assessment)
     decision = workflow.latest_decision(comments=comments)
-    previous = workflow.previous_published(assessment=assessment)
     previous_entries = {}
     if previous is not None:
-        previous_entries = {e.criterion_id: e for e in load_entries(previous, levels=True)}
+        previous_entries = {
+            e.criterion_id: e for e in load_entries(previous, levels=True, evidence=True)
+        }
     rows = []
     for e in entries:
         before = previous_entries.get(e.criterion_id)
+        # None: not in the previous cycle (or there is none); []: nothing changed.
+        changed = None if before is None else records.changed_fields(before=before, after=e)
         rows.append(
             {
                 "entry": e,
                 "previous": before,
-                "change": _change(before, e),
+                "changed": changed,
+                "changed_labels": [str(FIELD_LABELS[name]) for name in changed or []],
                 # The open comments on this criterion, so staff see where to answer.
                 "comments": sum(
                     1 for c in comments if c.criterion_id == e.criterion_id and c.is_open
@@ -167,6 +189,9 @@ def detail(request, assessment):
         "completeness": workflow.completeness(entries=entries),
         "first_missing": next((e for e in entries if e.missing), None),
         "previous": previous,
+        # The change section shows what changed; what did not is folded away.
+        "changed_rows": [r for r in rows if r["changed"] != []],
+        "unchanged_rows": [r for r in rows if r["changed"] == []],
         "decision": decision,
         # The latest decision is shown on its own, above; the rest are the notes.
         "general_comments": general,
@@ -227,17 +252,6 @@ def reinstate(request, assessment):
     else:
         messages.success(request, _("The assessment is a draft again."))
     return redirect("assess:detail", pk=assessment.pk)
-
-
-def _change(before, entry):
-    """What changed in a criterion since the previous cycle: level, text, nothing (or None)."""
-    if before is None:
-        return None
-    if (before.level, before.applicability) != (entry.level, entry.applicability):
-        return "level"
-    if any(getattr(before, n) != getattr(entry, n) for n in workflow.TEXT_FIELDS):
-        return "text"
-    return "same"
 
 
 @assessment_view("POST")

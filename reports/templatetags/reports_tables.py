@@ -12,10 +12,18 @@ from django.utils.translation import gettext as _
 
 from assessments.templatetags.ovp import fictional_badge, level_badge
 
+from ..charts import NotApplicable
+
 register = template.Library()
 
 
 def _cell(value, missing):
+    if isinstance(value, NotApplicable):
+        reason = (
+            f' <span class="small na-reason">{escape(value.reason)}</span>' if value.reason else ""
+        )
+        label = escape(_("not applicable"))
+        return f'<td class="na-cell"><span class="unrated">{label}</span>{reason}</td>'
     if value is None:
         return f'<td><span class="unrated">{escape(missing)}</span></td>'
     if isinstance(value, float):
@@ -69,6 +77,7 @@ def matrix_cells(row):
     """
     strengths, opportunities = _("Current strengths"), _("Opportunities")
     no_entry = _("No entry")
+    why = _("Why not applicable:")
     out = []
     for cell in row["cells"]:
         if cell is None:
@@ -80,6 +89,11 @@ def matrix_cells(row):
         badge = ""
         if cell["rated"] or cell["not_applicable"]:
             badge = f'<p class="mb-1">{level_badge(cell["level"], "", cell["applicability"])}</p>'
+        if cell["not_applicable"]:
+            badge += (
+                f'<p class="mb-1 not-applicable-reason"><span class="matrix-label">'
+                f"{escape(why)}</span> {_paragraphs(cell['justification'])}</p>"
+            )
         out.append(
             f'<td class="matrix-cell">{badge}'
             f'<p class="mb-1"><span class="matrix-label">{escape(strengths)}</span> '

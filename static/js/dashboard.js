@@ -23,9 +23,12 @@
     var meta = fig.meta || {};
     var names = meta.criteria || trace.x;
     var rows = trace.y.length;
-    trace.text = trace.z.map(function (row) {
+    var na = {};
+    (meta.na || []).forEach(function (p) { na[p[0] + ":" + p[1]] = true; });
+    trace.text = trace.z.map(function (row, r) {
       return row.map(function (v, i) {
-        return names[i] + ": " + (v === null ? meta.unrated : v + "/4");
+        var word = na[r + ":" + i] ? meta.not_applicable : v === null ? meta.unrated : v + "/4";
+        return names[i] + ": " + word;
       });
     });
     trace.hovertemplate = "%{y}<br>%{text}<extra></extra>";

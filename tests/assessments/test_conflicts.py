@@ -8,7 +8,7 @@ import itertools
 import pytest
 
 from assessments import conflicts, workflow
-from assessments.models import Entry, StoredFile
+from assessments.models import Assessment, Entry, StoredFile
 
 from .. import factories
 
@@ -193,6 +193,7 @@ def test_start_assessment_copied_entries_are_to_confirm(report, office, staff):
     for entry in earlier.entries.all():
         data = {**_base(), "strengths": f"Old {entry.pk}"}
         workflow.save_entry(entry=entry, data=data, base_version=1, user=staff)
+    Assessment.objects.filter(pk=earlier.pk).update(status=Assessment.Status.PUBLISHED)
 
     later = workflow.start_assessment(office=office, cycle=2025, user=staff, prefill_from=earlier)
     entries = list(later.entries.select_related("criterion"))

@@ -22,8 +22,48 @@ def test_home_lists_offices_assessments_and_completeness(assessment, staff, offi
     [row] = item["rows"]
     assert (item["office"], row["assessment"]) == (office, assessment)
     assert (row["completeness"].done, row["completeness"].total) == (6, 9)
-    assert "6 of 9 criteria done" in response.content.decode()
-    assert response.context["offices"][0]["form"] is not None
+    body = response.content.decode()
+    assert "6 of 9 criteria done" in body
+    # While the draft is open, a sentence and a link to it instead of the start form.
+    assert (item["form"], item["draft"]) == (None, assessment)
+    assert "The 2025 self-assessment is open as a draft" in body
+    assert (
+        f'href="{reverse("assess:detail", args=[assessment.pk])}">Continue the 2025 draft' in body
+    )
+    assert 'action="/assess/start/"' not in body
+
+
+def test_home_offers_start_form_without_open_draft(office, staff, client_for):
+    factories.make_assessment(office, cycle=2024, status="published")
+    response = client_for(staff).get(reverse("assess:home"))
+    [item] = response.context["offices"]
+    assert item["draft"] is None
+    assert item["form"].initial["cycle"] >= 2025
+    assert "open as a draft" not in response.content.decode()
+
+
+def test_start_refused_while_a_draft_is_open(assessment, office, staff, client_for):
+    client = client_for(staff)
+    response = client.post(reverse("assess:start"), {"office": office.pk, "cycle": 2026})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("assess:home")
+    page = client.get(response["Location"]).content.decode()
+    assert (
+        "This office already has a self-assessment in draft (2025). Finish and submit it, "
+        "or withdraw it, before starting another."
+    ) in page
+    assert list(Assessment.objects.filter(office=office).values_list("cycle", flat=True)) == [2025]
+
+
+def test_start_assessment_refused_while_a_draft_is_open(assessment, office, staff):
+    with pytest.raises(workflow.WorkflowError) as refused:
+        workflow.start_assessment(office=office, cycle=2026, user=staff)
+    assert str(refused.value) == (
+        "This office already has a self-assessment in draft (2025). Finish and submit it, "
+        "or withdraw it, before starting another."
+    )
+    workflow.withdraw(assessment=assessment, user=staff)
+    assert workflow.start_assessment(office=office, cycle=2026, user=staff).cycle == 2026
 
 
 def test_home_viewer_gets_no_start_form(viewer, client_for):
@@ -69,7 +109,8 @@ def test_start_prefilled_from_published_cycle(assessment, office, staff, reviewe
     ]
 
 
-def test_start_existing_cycle_shows_error(assessment, office, staff, client_for):
+def test_start_existing_cycle_shows_error(office, staff, client_for):
+    factories.make_assessment(office, cycle=2025, status="published")
     response = client_for(staff).post(reverse("assess:start"), {"office": office.pk, "cycle": 2025})
     form = response.context["offices"][0]["form"]
     assert response.status_code == 200
@@ -216,13 +257,14 @@ def test_detail_shows_change_since_last_cycle(office, staff, reviewer, client_fo
 
     rows = response.context["rows"]
     assert response.context["previous"].pk == old.pk
-    assert [(r["previous"].level, r["entry"].level, r["change"]) for r in rows][2] == (
-        1,
-        3,
-        "level",
-    )
-    assert [r["change"] for r in rows].count("same") == 8
+    assert [(r["previous"].level, r["entry"].level) for r in rows][2] == (1, 3)
+    assert [r["changed"] for r in rows] == [[]] * 2 + [["level", "strengths", "opportunities"]] + [
+        []
+    ] * 6
+    assert [r["entry"].criterion.number for r in response.context["changed_rows"]] == [3]
     body = response.content.decode()
+    assert "Changed: level, strengths, opportunities." in body
+    assert "8 criteria unchanged" in body
     assert "Grown: strengths" in body and "Fictional text: strengths" in body
     assert reverse("reports:scorecard", args=[new.pk]) in body
 
@@ -249,7 +291,7 @@ def test_history_lists_who_when_what(assessment, staff, reviewer, client_for):
         [("saved", staff), ("created", staff), ("started", staff)], key=str
     )
     body = response.content.decode()
-    assert "criterion 1 saved" in body
+    assert "1. Clearly defined, public mandate: saved" in body
     assert "level, strengths, opportunities changed" in body
 
 
@@ -382,7 +424,8 @@ def test_detail_and_learn_queries_do_not_grow(
     for entry in assessment.entries.all()[:n]:  # evidence, as many items as cycles
         factories.make_evidence_file(entry)
     client = client_for(staff)
-    with django_assert_max_num_queries(15):  # 14, and one for the evidence
+    # 14, plus the evidence of both cycles for "change since the last cycle" and the list.
+    with django_assert_max_num_queries(16):
         client.get(reverse("assess:detail", args=[assessment.pk]))
     with django_assert_max_num_queries(9):
         client.get(reverse("assess:learn", args=[assessment.pk]))

@@ -122,10 +122,11 @@ def test_researcher_shares_a_matrix_link_and_downloads_dashboard_csv(
         page.get_by_role("link", name="Download the heatmap data (CSV, all offices)").click()
     target = tmp_path / "heatmap.csv"
     download.value.save_as(target)
-    assert download.value.suggested_filename == "ovp-dashboard-heatmap.csv"
+    assert download.value.suggested_filename == "ovp-dashboard-levels.csv"
     with Path(target).open(newline="", encoding="utf-8") as fh:
-        table = list(csv.reader(fh))
-    assert table == [
-        ["Office", "slug", "origin", "Cycle", *[str(n) for n in range(1, 10)], "Mean"],
-        [LAGOA, "lagoa-demo-office", "demo", "2025", *"321420123", "2.0"],
-    ]
+        table = list(csv.DictReader(fh))
+    # The documented layout (docs/exports.md): one row per office and criterion.
+    assert [
+        (r["office"], r["office_slug"], r["demo"], r["cycle"], r["level"], r["office_mean"])
+        for r in table
+    ] == [(LAGOA, "lagoa-demo-office", "true", "2025", level, "2.0") for level in "321420123"]

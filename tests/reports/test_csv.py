@@ -8,6 +8,7 @@ import pytest
 from assessments.models import Assessment, Entry
 from criteria.models import Criterion
 from reports.csvexport import safe_cell, write_rows
+from reports.exports import MATRIX
 from tests import factories
 
 DANGEROUS = [
@@ -35,7 +36,8 @@ def test_safe_cell_prefixes_formula_starters_with_a_quote(text):
         (3, 3),
         (-1, -1),
         (2.5, 2.5),
-        (True, "yes"),
+        (True, "true"),
+        (False, "false"),
     ],
 )
 def test_safe_cell_leaves_plain_values_alone(value, expected):
@@ -88,26 +90,19 @@ def test_dashboard_csv_neutralises_office_names(report, client):
     assert rows[1][0].startswith("'=cmd")
 
 
-def test_matrix_csv_in_spanish_translates_headers_and_criteria(report, client):
+def test_matrix_csv_in_spanish_translates_cells_never_headers(report, client):
     response = client.get("/reports/matrix.csv?cities=cali&lang=es")
     rows = parse_csv(response)
-    assert rows[0] == [
-        "ciudad",
-        "oficina",
-        "numero_de_criterio",
-        "criterio",
-        "nivel",
-        "fortalezas",
-        "oportunidades",
-        "fuente",
-    ]
+    assert rows[0] == MATRIX.header
     assert rows[1][3] == Criterion.objects.get(number=1).translations["es"]["short_title"]
+    assert response["Content-Disposition"] == 'attachment; filename="ovp-matrix-cali-2024-es.csv"'
 
 
 def test_matrix_csv_without_lang_is_english_whatever_the_browser_says(report, client):
-    rows = parse_csv(client.get("/reports/matrix.csv?cities=cali", HTTP_ACCEPT_LANGUAGE="es"))
+    response = client.get("/reports/matrix.csv?cities=cali", HTTP_ACCEPT_LANGUAGE="es")
+    rows = parse_csv(response)
     assert rows[1][3] == Criterion.objects.get(number=1).short_title
-    assert rows[0] == [
+    assert rows[0][:8] == [
         "city",
         "office",
         "criterion_number",
@@ -117,6 +112,7 @@ def test_matrix_csv_without_lang_is_english_whatever_the_browser_says(report, cl
         "opportunities",
         "source",
     ]
+    assert response["Content-Disposition"] == 'attachment; filename="ovp-matrix-cali-2024.csv"'
 
 
 def test_matrix_csv_ignores_an_unknown_lang(report, client):

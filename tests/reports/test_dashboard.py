@@ -10,7 +10,7 @@ from django.db.models import F
 
 from assessments.models import Assessment
 from cities.models import City, Origin
-from reports import charts
+from reports import charts, exports
 from reports.sample import Filters, load_sample, load_trend
 from reports.synth import synthesize
 from tests import factories
@@ -114,7 +114,12 @@ def test_trends_table_matches_figure(three):
 
     chart = charts.trends(office=office, trend=trend, criteria=sample.criteria)
 
-    assert trend == {"cycles": [2024, 2025], "levels": [[1] * 9, [2] * 9]}
+    assert trend == {
+        "cycles": [2024, 2025],
+        "levels": [[1] * 9, [2] * 9],
+        "not_applicable": [[False] * 9] * 2,
+        "reasons": [[""] * 9] * 2,
+    }
     rows = chart["table"]["rows"]
     assert chart["table"]["columns"] == ["2024", "2025"]
     for row, trace in zip(rows, chart["figure"]["data"], strict=True):
@@ -131,11 +136,14 @@ def test_distribution_table_matches_figure(three):
 
     rows = chart["table"]["rows"]
     data = chart["figure"]["data"]
-    assert [d["name"] for d in data] == [f"Level {n}" for n in range(5)] + ["Unrated"]
+    assert [d["name"] for d in data] == [f"Level {n}" for n in range(5)] + [
+        "Unrated",
+        "Not applicable",
+    ]
     for column, trace in enumerate(data):
         assert trace["y"] == [r["cells"][column] for r in rows]
     # Criterion 2: Alpha 2, Bravo unrated, Charlie 3.
-    assert rows[1]["cells"] == [0, 0, 1, 1, 0, 1]
+    assert rows[1]["cells"] == [0, 0, 1, 1, 0, 1, 0]
     assert [sum(r["cells"]) for r in rows] == [3] * 9
 
 
@@ -370,7 +378,7 @@ def test_dashboard_heatmap_table_is_paginated_but_the_chart_and_csv_have_all(rep
         f"synthetic-ovp-{i:04d}" for i in range(26, 31)
     ]
     assert beyond.context["page"].number == 2
-    assert len(rows) == 31
+    assert len(rows) == 1 + 30 * 9  # one row per office and criterion
     assert "Offices 1 to 25 of 30; the CSV has them all." in first.content.decode()
     assert 'href="?include_synthetic=on&amp;page=2#heatmap-heading"' in first.content.decode()
 
@@ -395,20 +403,31 @@ def test_dashboard_row_links_set_trend_office_and_radar(report, client):
 
 
 @pytest.mark.parametrize("chart", ["heatmap", "radar", "trends", "distribution"])
-def test_dashboard_csv_equals_the_table(three, client, chart):
+def test_dashboard_csv_holds_the_numbers_of_the_table(three, client, chart):
     response = client.get(f"/reports/dashboard/{chart}.csv?include_demo=on")
     table = client.get("/reports/dashboard/?include_demo=on").context["tables"][chart]
 
     rows = parse_csv(response)
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    extra = ["slug", "origin"] if chart == "heatmap" else []
-    assert rows[0] == [table["row_header"], *extra, *table["columns"]]
-    expected = []
-    for row in table["rows"]:
-        cells = ["unrated" if v is None else str(v) for v in row["cells"]]
-        ids = [row["slug"], row["origin"]] if chart == "heatmap" else []
-        expected.append([row["header"], *ids, *cells])
-    assert rows[1:] == expected
+    assert rows[0] == exports.DASHBOARD[chart].header
+    body = [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    number = lambda v: "" if v is None else str(v)  # noqa: E731
+    if chart == "heatmap":
+        expected = [(r["header"], number(v)) for r in table["rows"] for v in r["cells"][1:10]]
+        assert [(r["office"], r["level"]) for r in body] == expected
+    elif chart == "radar":
+        medians = [(number(r["cells"][0])) for r in table["rows"]]
+        assert [r["level"] for r in body if r["series"] == "sample-median"] == medians
+        offices = [number(v) for r in table["rows"] for v in r["cells"][1:]]
+        assert [r["level"] for r in body if r["series"] == "office"] == offices
+    elif chart == "trends":
+        expected = [number(r["cells"][k]) for k in range(2) for r in table["rows"]]
+        assert [r["level"] for r in body] == expected
+        assert {r["office_slug"] for r in body} == {three[0].slug}
+    else:
+        assert [[r[c] for c in rows[0][2:]] for r in body] == [
+            [str(v) for v in r["cells"]] for r in table["rows"]
+        ]
 
 
 def test_dashboard_csv_unknown_chart_is_404(report, client):
@@ -472,4 +491,4 @@ def test_dashboard_csv_query_count_does_not_grow(report, client, django_assert_n
     with django_assert_num_queries(9):
         response = client.get("/reports/dashboard/heatmap.csv?include_synthetic=on")
 
-    assert len(parse_csv(response)) == n + 1
+    assert len(parse_csv(response)) == 9 * n + 1

@@ -11,8 +11,9 @@ from django.utils.html import escape
 from assessments.models import Assessment, Entry
 from cities.models import City, Origin
 from criteria.models import Criterion
+from reports.exports import MATRIX, matrix_rows
 from reports.forms import MatrixForm
-from reports.matrix import CSV_HEADER, DEFAULT_CITIES, MAX_CITIES, build_matrix, csv_rows
+from reports.matrix import DEFAULT_CITIES, MAX_CITIES, build_matrix
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -89,7 +90,7 @@ def test_matrix_csv_has_36_rows_for_the_four_chart_cities(report, client):
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     rows = parse_csv(response)
-    assert rows[0] == CSV_HEADER
+    assert rows[0] == MATRIX.header
     assert len(rows) == 37
     body = rows[1:]
     assert [(r[0], r[2]) for r in body] == [
@@ -319,10 +320,10 @@ def test_matrix_picker_lists_fictional_cities_only_when_asked(report, client):
     assert all(c["origin"] == Origin.REPORT for c in plain)
 
 
-def test_csv_rows_follow_the_matrix(report):
+def test_matrix_rows_follow_the_matrix(report):
     matrix = build_matrix(cities=["rosario"])
 
-    rows = list(csv_rows(matrix))
+    rows = list(matrix_rows(matrix))
 
     assert [r[2] for r in rows] == list(range(1, 10))
     assert [r[5] for r in rows] == [r["cells"][0]["strengths"] for r in matrix.rows]

@@ -282,6 +282,14 @@ assess:correct                    POST   draft      login  403    403    404    
 assess:correct                    POST   submitted  login  403    403    404    403    302    404    302
 assess:correct                    POST   published  login  403    403    404    403    302    404    302
 assess:correct                    POST   missing    login  404    404    404    404    404    404    404
+reports:matrix-xlsx               GET    -          200    200    200    200    200    200    200    200
+reports:matrix-xlsx               POST   -          405    405    405    405    405    405    405    405
+reports:assessment-xlsx           GET    draft      404    200    200    404    200    200    404    200
+reports:assessment-xlsx           GET    submitted  404    200    200    404    200    200    404    200
+reports:assessment-xlsx           GET    published  200    200    200    200    200    200    200    200
+reports:assessment-xlsx           GET    missing    404    404    404    404    404    404    404    404
+reports:assessment-xlsx           POST   draft      405    405    405    405    405    405    405    405
+reports:assessment-xlsx           POST   published  405    405    405    405    405    405    405    405
 
 reports:matrix                    GET    -          200    200    200    200    200    200    200    200
 reports:matrix                    POST   -          405    405    405    405    405    405    405    405
@@ -530,7 +538,12 @@ def _kwargs(name, state, objects):
         if not entry.history.exists():  # the factory writes no history
             entry.save()
         return {"pk": _pk(objects, state), "revision": entry.history.first().history_id}
-    if name.startswith(("assess:", "reports:scorecard", "reports:perspectives")) and state != "-":
+    if (
+        name.startswith(
+            ("assess:", "reports:scorecard", "reports:perspectives", "reports:assessment-")
+        )
+        and state != "-"
+    ):
         return {"pk": _pk(objects, state)}
     if name.startswith("admin:assessments_assessment_") and state != "-":
         return {"object_id": objects[state].pk}
