@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from criteria.models import Criterion
@@ -148,11 +148,15 @@ def invite(request, assessment):
         else:
             _send_invitations(request, assessment, round_, invited)
             skipped = len(form.cleaned_data["emails"]) - len(invited)
-            message = _("%(n)d invitations sent.") % {"n": len(invited)}
+            message = ngettext(
+                "%(n)d invitation sent.", "%(n)d invitations sent.", len(invited)
+            ) % {"n": len(invited)}
             if skipped:
-                message += " " + _("%(n)d addresses were invited already and were skipped.") % {
-                    "n": skipped
-                }
+                message += " " + ngettext(
+                    "%(n)d address was invited already and was skipped.",
+                    "%(n)d addresses were invited already and were skipped.",
+                    skipped,
+                ) % {"n": skipped}
             messages.success(request, message)
             return redirect("assess:perspectives", assessment.pk)
     return _render(request, assessment, round_, status=400, invite_form=form)
@@ -228,7 +232,13 @@ def agree(request, assessment):
             _errors_to_form(form, error)
         else:
             messages.success(
-                request, _("Agreed levels saved for %(n)d criteria.") % {"n": len(saved)}
+                request,
+                ngettext(
+                    "Agreed level saved for %(n)d criterion.",
+                    "Agreed levels saved for %(n)d criteria.",
+                    len(saved),
+                )
+                % {"n": len(saved)},
             )
             return redirect("assess:perspectives", assessment.pk)
     return _render(request, assessment, round_, status=400, consensus_form=form)
