@@ -80,7 +80,8 @@ def test_resolving_saves_the_reply_typed_with_it(note, staff, client_for):
 
 
 def test_a_comment_of_another_assessment_is_404(note, office, staff, client_for):
-    other = workflow.start_assessment(office=office, cycle=2026, user=staff)
+    # Another assessment of the same office (one draft at a time: this one is published).
+    other = factories.make_assessment(office, cycle=2024, status="published")
     url = reverse("assess:comment-reply", args=[other.pk, note.pk])
     assert client_for(staff).post(url, {"text": "Hi"}).status_code == 404
 
