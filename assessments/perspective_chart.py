@@ -4,11 +4,12 @@ respondents' answers. Drawn from rounds.public_figures, so it shows what the tab
 nothing more; shapes as well as colours tell the groups apart."""
 
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 SHAPES = ("circle", "square", "diamond", "triangle") * 2
 COLOURS = ("#1b5e9c", "#b3471d", "#2f7d32", "#6a3d9a", "#00798c", "#8c510a", "#c51b7d", "#4d4d4d")
-LABEL_W, PLOT_W, RIGHT_W, ROW_H, TOP, AXIS_H = 230, 300, 90, 26, 4, 20
+LABEL_W, PLOT_W, RIGHT_W, ROW_H, TOP, AXIS_H = 265, 300, 80, 26, 4, 20
 FONT = "Noto Sans, DejaVu Sans, sans-serif"
 INK, MUTED, GRID = "#1a1a1a", "#444444", "#c8d3dc"
 
@@ -62,6 +63,15 @@ def legend_mark(shape, colour):
     return format_html(
         '<svg width="14" height="14" aria-hidden="true" focusable="false">{}</svg>',
         mark(shape, colour, 7, 7),
+    )
+
+
+def range_sample():
+    """The legend's sample of the all-respondents bar: range (thin) and middle half (thick)."""
+    return mark_safe(  # noqa: S308 - a constant, no input in it
+        '<svg width="30" height="12" aria-hidden="true" focusable="false">'
+        '<line x1="2" x2="28" y1="6" y2="6" stroke="#888" stroke-width="2"/>'
+        '<line x1="9" x2="21" y1="6" y2="6" stroke="#555" stroke-width="7"/></svg>'
     )
 
 

@@ -355,3 +355,32 @@ def _plain(value):
     if value is not None and float(value).is_integer():
         return int(value)
     return value
+
+
+def beside_criteria(*, assessment):
+    """What a round says of each criterion, for the pages that show one criterion at a time
+    (the review page, the criterion page): None without a round, else {"round", "is_open",
+    "respondents", "by_number": {number: {"figures", "divergent", "agreed"}}}. The figures
+    are public_figures' (the privacy rule holds), "agreed" the Consensus, if any."""
+    round_ = PerspectiveRound.objects.filter(assessment=assessment).first()
+    if round_ is None:
+        return None
+    figures = public_figures(round_=round_)
+    agreed = {
+        c.criterion.number: c
+        for c in Consensus.objects.filter(round=round_).select_related("criterion")
+    }
+    by_number = {}
+    for criterion in (figures or {}).get("criteria", []):
+        by_number[criterion["number"]] = {
+            "figures": criterion["figures"],
+            "divergent": criterion["divergent"],
+        }
+    for number, consensus in agreed.items():
+        by_number.setdefault(number, {"figures": [], "divergent": False})["agreed"] = consensus
+    return {
+        "round": round_,
+        "is_open": figures is None,
+        "respondents": figures["respondents"] if figures else None,
+        "by_number": by_number,
+    }

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from assessments import evidence, rounds
 from assessments.models import Assessment, Entry, EvidenceLink, PerspectiveRound
-from assessments.perspective_chart import legend, legend_mark, perspectives_svg
+from assessments.perspective_chart import legend, legend_mark, perspectives_svg, range_sample
 from assessments.workflow import previous_published
 from criteria.models import PeerExample
 from criteria.rubric import level_colours, rubric_level, weakest
@@ -145,6 +145,7 @@ def perspectives_page(*, assessment, rows):
             (name, legend_mark(shape, colour), shown)
             for name, shape, colour, shown in legend(figures)
         ],
+        "range_sample": range_sample(),
         "divergent": [
             {**criterion, "title": titles.get(criterion["number"], criterion["title"])}
             for criterion in figures["criteria"]

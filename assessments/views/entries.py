@@ -13,7 +13,7 @@ from criteria.rubric import level_label
 from criteria.text import bullets
 
 from .. import comments as discussion
-from .. import conflicts, workflow
+from .. import conflicts, rounds, workflow
 from ..access import can_edit, office_ids_for
 from ..forms import (
     EntryForm,
@@ -107,6 +107,7 @@ def criterion(request, assessment, number):
     if previous is not None:
         previous.level_label = level_label(current, previous.level)
     index = [e.criterion.number for e in entries].index(number)
+    perspectives = rounds.beside_criteria(assessment=assessment)
     context = {
         "assessment": assessment,
         "criterion": current,
@@ -118,6 +119,8 @@ def criterion(request, assessment, number):
         "editable": editable,
         "conflict": conflict,
         "previous": previous,
+        "perspectives": perspectives,
+        "perspective": perspectives["by_number"].get(number, {}) if perspectives else None,
         **_discussion(request, assessment, current, entries),
         "prev_number": entries[index - 1].criterion.number if index > 0 else None,
         "next_number": entries[index + 1].criterion.number if index + 1 < len(entries) else None,

@@ -14,7 +14,7 @@ from criteria.models import Criterion
 from .. import mail, rounds
 from ..access import can_edit
 from ..models import Assessment, Consensus, PerspectiveRound
-from ..perspective_chart import legend, legend_mark, perspectives_svg
+from ..perspective_chart import legend, legend_mark, perspectives_svg, range_sample
 from ..perspective_forms import CodesForm, ConsensusForm, InviteForm, OpenRoundForm
 from .common import SAFE, assessment_view
 
@@ -101,6 +101,7 @@ def _render(request, assessment, round_, status=200, **forms):
                 summary=summary,
                 rows=_rows(summary, criteria, groups, consensus, context.get("consensus_form")),
                 chart=perspectives_svg(figures=figures, titles=titles),
+                range_sample=range_sample(),
                 legend=[
                     (name, legend_mark(shape, colour), shown)
                     for name, shape, colour, shown in legend(figures)

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_safe
 from criteria.models import Criterion
 
 from .. import comments as discussion
-from .. import history, workflow
+from .. import history, rounds, workflow
 from ..access import is_reviewer
 from ..forms import DecisionForm
 from ..models import Assessment, Entry, ReviewComment
@@ -150,6 +150,7 @@ def _render_review(request, assessment, *, comment_form=None, decision_form=None
         {e.criterion_id: e for e in load_entries(previous, levels=True)} if previous else {}
     )
     chart, chart_entries = workflow.report_chart(assessment=assessment)
+    perspectives = rounds.beside_criteria(assessment=assessment)
     comment_form = comment_form or ReviewCommentsForm(numbers=numbers)
     returns = [c for c in comments if c.decision == ReviewComment.Decision.RETURNED]
     returned = returns[-1] if returns else None
@@ -172,6 +173,8 @@ def _render_review(request, assessment, *, comment_form=None, decision_form=None
         entry.since_return = since_return.get(entry.criterion.number)
         entry.previous_entry = previous_entries.get(entry.criterion_id)
         entry.chart_entry = chart_entries.get(entry.criterion_id)
+        if perspectives is not None:
+            entry.perspective = perspectives["by_number"].get(entry.criterion.number, {})
     context = {
         "assessment": assessment,
         "entries": entries,
@@ -183,6 +186,7 @@ def _render_review(request, assessment, *, comment_form=None, decision_form=None
         "since": since,
         "previous": previous,
         "chart": chart,
+        "perspectives": perspectives,
         "comment_errors": [e for e in entries if e.comment_field.errors],
         "awaiting": assessment.status == Assessment.Status.SUBMITTED,
         "discuss": assessment.status in discussion.OPEN_STATUSES,

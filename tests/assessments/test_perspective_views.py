@@ -8,9 +8,11 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from assessments import rounds
 from assessments.models import Consensus, Entry, PerspectiveAnswer, PerspectiveRound, Respondent
+from tests.security.corpus import FORMULAS, MARKUP
 
 
 def _url(name, assessment):
@@ -267,3 +269,80 @@ def test_code_guesses_are_throttled_per_address(db, settings, client_for):
         client.post(reverse("respond:code"), {"code": "AAAAA-AAAAA"}).status_code for _ in range(3)
     ]
     assert statuses == [400, 400, 429]
+
+
+@pytest.mark.parametrize(
+    ("payload_id", "payload"), MARKUP + FORMULAS, ids=[n for n, _ in MARKUP + FORMULAS]
+)
+def test_hostile_comments_and_group_names_are_escaped_everywhere(
+    assessment, staff, client_for, payload_id, payload
+):
+    round_ = rounds.open_round(
+        assessment=assessment,
+        user=staff,
+        closes_on=timezone.localdate() + datetime.timedelta(days=7),
+        group_names=[payload],
+    )
+    client = client_for(None)
+    for code in rounds.issue_codes(
+        round_=round_, user=staff, group_id=round_.groups.get().pk, count=3
+    ):
+        _respond(client, code, {1: "2"}, {1: payload})
+    rounds.close_round(round_=round_, user=staff)
+    staff_client = client_for(staff)
+    page = staff_client.get(_url("perspectives", assessment)).content.decode()
+    assert payload not in page or escape(payload) == payload
+    assert escape(payload) in page
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                staff_client.get(
+                    reverse("reports:perspectives-csv", args=[assessment.pk])
+                ).content.decode()
+            )
+        )
+    )
+    group = rows[1][2]
+    # Spreadsheets never read the office's group name as a formula.
+    assert group == ("'" + payload if payload[0] in "=+-@" else payload)
+
+
+def test_the_review_and_criterion_pages_show_the_figures_beside_each_criterion(
+    assessment, staff, reviewer, client_for
+):
+    from .helpers import fill
+
+    round_ = rounds.open_round(
+        assessment=assessment,
+        user=staff,
+        closes_on=timezone.localdate() + datetime.timedelta(days=7),
+        group_names=["Partners"],
+    )
+    client = client_for(None)
+    for code, level in zip(
+        rounds.issue_codes(round_=round_, user=staff, group_id=round_.groups.get().pk, count=3),
+        ("1", "2", "2"),
+        strict=True,
+    ):
+        _respond(client, code, {1: level})
+    staff_client = client_for(staff)
+    page = staff_client.get(reverse("assess:criterion", args=[assessment.pk, 1])).content.decode()
+    assert "a round is open until" in page
+    rounds.close_round(round_=round_, user=staff)
+    rounds.record_consensus(round_=round_, user=staff, agreed={1: (2, "We agree with partners.")})
+    fill(assessment, staff)
+    from assessments import workflow
+
+    workflow.submit(assessment=assessment, user=staff)
+    review = client_for(reviewer).get(reverse("assess:review", args=[assessment.pk]))
+    beside = review.context["entries"][0].perspective
+    assert [(f["group"], f["median"], f["answers"]) for f in beside["figures"]] == [
+        ("Partners", 2, 3),
+        ("all respondents", 2, 3),
+    ]
+    assert beside["agreed"].rationale == "We agree with partners."
+    html = review.content.decode()
+    assert "Partners median 2 (3 answers); all respondents median 2 (3 answers)" in " ".join(
+        html.split()
+    )
+    assert "Level agreed after the round: 2." in html

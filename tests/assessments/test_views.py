@@ -378,8 +378,8 @@ def test_criterion_page_queries_do_not_grow(
     )
     client = client_for(staff)
     # Two of them for the review conversation: the open comments of every criterion (side
-    # navigation) and whether the user may reply.
-    with django_assert_max_num_queries(17):
+    # navigation) and whether the user may reply; one for a perspectives round.
+    with django_assert_max_num_queries(18):
         response = client.get(_criterion_url(assessment, 1))
     assert len(response.context["formset"].forms) == n
 
@@ -471,8 +471,8 @@ def test_review_page_queries_do_not_grow(
         workflow.add_comment(assessment=assessment, user=reviewer, text=f"Note {i}")
     client = client_for(reviewer)
     # 8, plus one looking for the office's previous published cycle and one for the
-    # report's chart of its city (none here).
-    with django_assert_max_num_queries(10):
+    # report's chart of its city (none here), and one for a perspectives round.
+    with django_assert_max_num_queries(11):
         response = client.get(reverse("assess:review", args=[assessment.pk]))
     assert len(response.context["general_comments"]) == n
 

@@ -6,10 +6,12 @@ divergent criterion first and the one-person group hidden, agree the levels, and
 the reviewer publishes.
 """
 
+import io
 import re
 
 import pytest
 from django.core import mail
+from pypdf import PdfReader
 
 from assessments import workflow
 from assessments.models import Assessment, Consensus, Entry
@@ -109,7 +111,10 @@ def test_a_round_from_opening_to_publication(page, new_page, draft, assert_acces
     first.get_by_label("Why this level").fill("Partners disagree; we take the middle.")
     helpers.follow(page.get_by_role("button", name="Save the agreed levels"))
     assert Entry.objects.get(assessment=draft, criterion__number=1).level == 2
-    assert Consensus.objects.get().rationale == "Partners disagree; we take the middle."
+    assert (
+        Consensus.objects.get(round__assessment=draft).rationale
+        == "Partners disagree; we take the middle."
+    )
     check(page)
 
     page.goto(f"/assess/{draft.pk}/submit/")
@@ -120,3 +125,13 @@ def test_a_round_from_opening_to_publication(page, new_page, draft, assert_acces
     reviewer.get_by_label(re.compile("I have read every criterion")).check()
     helpers.follow(reviewer.get_by_role("button", name="Publish"))
     assert Assessment.objects.get(pk=draft.pk).status == Assessment.Status.PUBLISHED
+
+    # The scorecard has the perspectives page: the chart and the divergent criterion.
+    response = reviewer.request.get(f"/reports/scorecards/{draft.pk}.pdf")
+    assert response.headers["content-type"] == "application/pdf"
+    text = " ".join(
+        " ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(response.body())).pages
+    )
+    assert "What other voices said" in text
+    assert "Where the groups see things differently" in text
+    assert "the lone voice" not in text
