@@ -96,6 +96,14 @@ def test_a_round_from_opening_to_publication(page, new_page, draft, assert_acces
     page.goto(f"/assess/{draft.pk}/perspectives/")
     helpers.follow(page.get_by_role("button", name="Close the round now"))
     check(page)
+    # A link after the close, and a forged one, show nothing of the round.
+    phone.goto(links[0])
+    assert phone.get_by_role("heading", level=1).inner_text() == "This round has closed"
+    assert "Port Amber" not in phone.content()
+    check(phone)
+    phone.goto("/respond/ABCDEABCDEABCDEABCDEABCD/")
+    assert phone.get_by_role("heading", level=1).inner_text() == "This link is not valid"
+    check(phone)
     first = page.locator(".perspective-row").first
     assert first.get_by_role("heading").inner_text().startswith("1. ")
     assert "divergent" in first.get_by_role("heading").inner_text()
