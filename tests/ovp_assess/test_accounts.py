@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core import mail
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.mail.backends import locmem
-from django.core.signals import request_finished
+from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
@@ -179,10 +179,13 @@ def slow_mail_server(monkeypatch):
 
 @pytest.fixture
 def keep_the_test_connection():
-    # response.close() sends request_finished, whose close_old_connections would close the
-    # test's connection inside its transaction (on PostgreSQL); the test client does this.
+    # A real WSGI handler sends request_started, and response.close() request_finished; the
+    # close_old_connections they run would close the test's connection inside its
+    # transaction (on PostgreSQL, then a 503). Django's test client disconnects both too.
+    request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     yield
+    request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
 
 
