@@ -10,8 +10,31 @@ from django.utils.translation import gettext as _
 SHAPES = ("circle", "square", "diamond", "triangle") * 2
 COLOURS = ("#1b5e9c", "#b3471d", "#2f7d32", "#6a3d9a", "#00798c", "#8c510a", "#c51b7d", "#4d4d4d")
 LABEL_W, PLOT_W, RIGHT_W, ROW_H, TOP, AXIS_H = 265, 300, 80, 26, 4, 20
+# The look of every level chart (this one and the scorecard's bars).
 FONT = "Noto Sans, DejaVu Sans, sans-serif"
 INK, MUTED, GRID = "#1a1a1a", "#444444", "#c8d3dc"
+
+
+def level_grid(*, x, top, bottom):
+    """The vertical lines and labels of levels 0 to 4; `x(level)` gives each line's place."""
+    return format_html_join(
+        "",
+        '<line x1="{x}" y1="{top}" x2="{x}" y2="{bottom}" stroke="{grid}" stroke-width="1"/>'
+        '<text x="{x}" y="{label_y}" font-size="10" fill="{muted}" text-anchor="middle">{n}'
+        "</text>",
+        (
+            {
+                "x": x(n),
+                "top": top,
+                "bottom": bottom,
+                "label_y": bottom + 14,
+                "n": n,
+                "grid": GRID,
+                "muted": MUTED,
+            }
+            for n in range(5)
+        ),
+    )
 
 
 def mark(shape, colour, x, y, size=5):
@@ -84,23 +107,7 @@ def perspectives_svg(*, figures, titles):
     styles = {g["name"]: (SHAPES[i], COLOURS[i]) for i, g in enumerate(figures["groups"])}
     rows = figures["criteria"]
     bottom = TOP + ROW_H * len(rows)
-    grid = format_html_join(
-        "",
-        '<line x1="{x}" y1="{top}" x2="{x}" y2="{bottom}" stroke="{grid}"/>'
-        '<text x="{x}" y="{label_y}" font-size="10" fill="{muted}" text-anchor="middle">{n}</text>',
-        (
-            {
-                "x": _x(n),
-                "top": TOP,
-                "bottom": bottom,
-                "label_y": bottom + 14,
-                "n": n,
-                "grid": GRID,
-                "muted": MUTED,
-            }
-            for n in range(5)
-        ),
-    )
+    grid = level_grid(x=_x, top=TOP, bottom=bottom)
     body = format_html_join(
         "", "{}", ((_row(i, row, titles, styles),) for i, row in enumerate(rows))
     )

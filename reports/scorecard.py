@@ -17,7 +17,16 @@ from django.utils.translation import gettext as _
 
 from assessments import evidence, rounds
 from assessments.models import Assessment, Entry, EvidenceLink, PerspectiveRound
-from assessments.perspective_chart import legend, legend_mark, perspectives_svg, range_sample
+from assessments.perspective_chart import (
+    FONT,
+    INK,
+    MUTED,
+    legend,
+    legend_mark,
+    level_grid,
+    perspectives_svg,
+    range_sample,
+)
 from assessments.workflow import previous_published
 from criteria.models import PeerExample
 from criteria.rubric import level_colours, rubric_level, weakest
@@ -244,8 +253,6 @@ def citation_line(*, assessment, generated_at):
 # Geometry of the level chart, in SVG user units. WeasyPrint does not apply the page's CSS
 # inside inline SVG, so every colour and size is a presentation attribute.
 LABEL_W, BAR_W, VALUE_W, ROW_H, TOP, AXIS_H = 250, 300, 130, 34, 6, 24
-FONT = "Noto Sans, DejaVu Sans, sans-serif"
-INK, MUTED, GRID = "#1a1a1a", "#444444", "#c8d3dc"
 LABEL_WRAP = 30  # characters; longer criterion names go on two lines
 
 
@@ -258,24 +265,7 @@ def levels_svg(*, rows):
     width = LABEL_W + BAR_W + VALUE_W
     bottom = TOP + ROW_H * len(rows)
     step = BAR_W / 4
-    grid = format_html_join(
-        "",
-        '<line x1="{x}" y1="{top}" x2="{x}" y2="{bottom}" stroke="{grid}" stroke-width="1"/>'
-        '<text x="{x}" y="{label_y}" font-size="10" fill="{muted}" text-anchor="middle">{n}'
-        "</text>",
-        (
-            {
-                "x": LABEL_W + n * step,
-                "top": TOP,
-                "bottom": bottom,
-                "label_y": bottom + 14,
-                "n": n,
-                "grid": GRID,
-                "muted": MUTED,
-            }
-            for n in range(5)
-        ),
-    )
+    grid = level_grid(x=lambda n: LABEL_W + n * step, top=TOP, bottom=bottom)
     bars = format_html_join("", "{}", ((_bar(i, row),) for i, row in enumerate(rows)))
     title = _("Level of each criterion, from 0 (absent) to 4 (exemplary)")
     return format_html(
