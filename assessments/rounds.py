@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -249,12 +250,11 @@ def summaries(*, round_ids):
 
 def progress(*, round_):
     """[(group, invited, answered)] for the office: counts only, never who answered what."""
-    out = []
-    for group in round_.groups.all():
-        respondents = list(group.respondents.all())
-        answered = sum(1 for r in respondents if r.answered_at)
-        out.append((group, len(respondents), answered))
-    return out
+    groups = round_.groups.annotate(
+        invited=Count("respondents"),
+        answered=Count("respondents", filter=Q(respondents__answered_at__isnull=False)),
+    )
+    return [(group, group.invited, group.answered) for group in groups]
 
 
 def record_consensus(*, round_, user, agreed):

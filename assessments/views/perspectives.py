@@ -20,9 +20,17 @@ from .common import SAFE, assessment_view
 
 
 def _round_of(assessment):
+    """The self-assessment's round, or None (a research assessment has none: 404)."""
     if assessment.kind != Assessment.Kind.SELF:
         raise Http404
     return PerspectiveRound.objects.filter(assessment=assessment).first()
+
+
+def _round_or_404(assessment):
+    round_ = _round_of(assessment)
+    if round_ is None:
+        raise Http404
+    return round_
 
 
 def _criteria():
@@ -134,7 +142,7 @@ def _rows(summary, criteria, groups, consensus, form):
 
 @assessment_view("POST", write_on_post=True)
 def invite(request, assessment):
-    round_ = _round_of(assessment) or _no_round()
+    round_ = _round_or_404(assessment)
     form = InviteForm(request.POST, round_=round_, prefix="invite")
     if form.is_valid():
         try:
@@ -179,13 +187,9 @@ def _send_invitations(request, assessment, round_, invited):
         )
 
 
-def _no_round():
-    raise Http404
-
-
 @assessment_view("POST", write_on_post=True)
 def codes(request, assessment):
-    round_ = _round_of(assessment) or _no_round()
+    round_ = _round_or_404(assessment)
     form = CodesForm(request.POST, round_=round_, prefix="codes")
     if form.is_valid():
         try:
@@ -216,7 +220,7 @@ def codes(request, assessment):
 
 @assessment_view("POST", write_on_post=True)
 def close(request, assessment):
-    round_ = _round_of(assessment) or _no_round()
+    round_ = _round_or_404(assessment)
     rounds.close_round(round_=round_, user=request.user)
     messages.success(request, _("The round is closed. Its figures are below."))
     return redirect("assess:perspectives", assessment.pk)
@@ -224,7 +228,7 @@ def close(request, assessment):
 
 @assessment_view("POST", write_on_post=True)
 def agree(request, assessment):
-    round_ = _round_of(assessment) or _no_round()
+    round_ = _round_or_404(assessment)
     form = ConsensusForm(request.POST, criteria=_criteria())
     if form.is_valid():
         try:
