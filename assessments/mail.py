@@ -1,11 +1,10 @@
 """The one way the app sends its own e-mail: a templated message, in plain text and HTML,
-in the recipient's language, sent once the database transaction has committed (so a
-rolled-back change never sends a mail about something that did not happen).
+in the recipient's language, handed to the task worker once the database transaction has
+committed (so a rolled-back change never sends a mail about something that did not happen,
+and no request waits for a mail server: assessments.tasks.deliver_mail retries).
 
 Templates: templates/email/<name>_subject.txt, <name>.txt and <name>.html.
 """
-
-import logging
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -13,7 +12,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
-logger = logging.getLogger(__name__)
+from . import tasks
 
 
 def user_language(user):
@@ -38,15 +37,13 @@ def render_message(*, template, to, context, language):
 
 
 def send(*, template, to, context, language):
-    """Send `template` to the address `to` in `language` after the transaction commits."""
+    """Send `template` to the address `to` in `language` through the task worker, once the
+    transaction commits."""
     message = render_message(template=template, to=to, context=context, language=language)
-    transaction.on_commit(lambda: _deliver(message))
-
-
-def _deliver(message):
-    # A mail server that is down must not turn a saved change into an error page: the
-    # failure is logged (the requester can ask for a new link).
-    try:
-        message.send()
-    except Exception:
-        logger.exception("Could not send %r", message.subject)
+    payload = {
+        "subject": message.subject,
+        "text": message.body,
+        "html": message.alternatives[0][0] if message.alternatives else "",
+        "to": to,
+    }
+    transaction.on_commit(lambda: tasks.deliver_mail.enqueue(**payload))

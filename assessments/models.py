@@ -168,6 +168,11 @@ class Entry(models.Model):
     justification = models.TextField(_("why not applicable"), blank=True)
     strengths = models.TextField(_("current strengths"), blank=True)
     opportunities = models.TextField(_("opportunities to enhance effectiveness"), blank=True)
+    # The level the office aims for next cycle; None when it sets none (assessments.plans
+    # proposes one above today's level, capped at the rubric's top).
+    target = models.PositiveSmallIntegerField(
+        _("target for the next cycle"), null=True, blank=True, validators=[MaxValueValidator(4)]
+    )
     # False while the entry holds what was copied from the last cycle and nobody has saved
     # it since: such an entry does not count as done.
     confirmed = models.BooleanField(_("confirmed this cycle"), default=True)
@@ -187,6 +192,10 @@ class Entry(models.Model):
             models.CheckConstraint(
                 condition=models.Q(level__isnull=True) | models.Q(level__lte=4),
                 name="entry_level_in_rubric",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(target__isnull=True) | models.Q(target__lte=4),
+                name="entry_target_in_rubric",
             ),
         ]
 
@@ -628,5 +637,76 @@ class Profile(models.Model):
         _("language"), max_length=10, choices=settings.LANGUAGES, blank=True, default=""
     )
 
+    class Notify(models.TextChoices):
+        IMMEDIATE = "immediate", _("Each one as it happens")
+        WEEKLY = "weekly", _("One weekly digest")
+        NONE = "none", _("None")
+
+    notify = models.CharField(
+        _("e-mail notifications"), max_length=10, choices=Notify.choices, default=Notify.IMMEDIATE
+    )
+
     def __str__(self):
         return f"{self.user} ({self.language or '-'})"
+
+
+class Action(models.Model):
+    """Something an office will do about a criterion, planned in one cycle and followed
+    across the next ones: it belongs to the office, not to an assessment."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        IN_PROGRESS = "in-progress", _("In progress")
+        DONE = "done", _("Done")
+        DROPPED = "dropped", _("Dropped")
+
+    office = models.ForeignKey(Office, on_delete=models.CASCADE, related_name="actions")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="+")
+    # The assessment (cycle) the action was planned in; it outlives a deleted draft.
+    planned_in = models.ForeignKey(
+        Assessment, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("what will be done"), blank=True)
+    # A member of the office, or the name of someone outside the app (owner_name). A member
+    # who leaves keeps their actions until someone reassigns them.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_actions",
+        verbose_name=_("owner"),
+    )
+    owner_name = models.CharField(_("owner outside the app"), max_length=150, blank=True)
+    due = models.DateField(_("due date"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PLANNED
+    )
+    drop_reason = models.TextField(_("why it was dropped"), blank=True)
+    success_measure = models.TextField(_("success measure"), blank=True)
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic locking, as for entries: a save must name the version it started from.
+    version = models.PositiveIntegerField(default=1)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["criterion__number", "due", "pk"]
+        indexes = [models.Index(fields=["office", "status", "due"])]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_open(self):
+        return self.status in (self.Status.PLANNED, self.Status.IN_PROGRESS)

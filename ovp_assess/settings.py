@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # The task queue in the database and its worker (`manage.py db_worker`).
+    "django_tasks_db",
     "ovp_assess",
     "cities",
     "criteria",
@@ -252,6 +254,17 @@ if EMAIL_BACKEND_PATH == SMTP_BACKEND:
     if bool(smtp["username"]) != bool(smtp["password"]):
         raise ImproperlyConfigured("Set EMAIL_HOST_USER and EMAIL_HOST_PASSWORD together.")
     MAILERS["default"]["OPTIONS"] = smtp
+# Background work (e-mail, bundles, link checks) runs on Django's task framework. The
+# default queue is a table in the app's database, served by `manage.py db_worker`
+# (django-tasks-db); TASKS_BACKEND may name another backend (the tests run tasks at once).
+TASKS = {
+    "default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}
+}
+# A failed task is tried again up to TASK_ATTEMPTS times in all, after TASK_RETRY_SECONDS,
+# then twice that, and so on (assessments.tasks.retry_later).
+TASK_ATTEMPTS = envint("TASK_ATTEMPTS", 5)
+TASK_RETRY_SECONDS = envint("TASK_RETRY_SECONDS", 60)
+
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ovp-assess@localhost")
 if "@" not in DEFAULT_FROM_EMAIL:
     raise ImproperlyConfigured(

@@ -1,0 +1,50 @@
+"""Work the app hands to its task worker (Django's task framework on the database queue of
+django-tasks-db, `manage.py db_worker`): e-mail for now.
+
+A task that fails is not dropped: `retry_later` enqueues it again with a growing delay
+(TASK_RETRY_SECONDS, doubled at each attempt) until TASK_ATTEMPTS attempts have failed.
+Each failed attempt stays in the queue's table as a failed task with its traceback, which
+admins see under "Task results" in the admin.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.tasks import task, task_backends
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+
+def retry_later(work, *, attempt, kwargs):
+    """Enqueue `work` again with `kwargs` for attempt `attempt + 1`, after a delay that
+    doubles at each attempt; False once TASK_ATTEMPTS attempts have been made."""
+    if attempt >= settings.TASK_ATTEMPTS:
+        logger.error("%s failed %d times; kept as failed", work.name, attempt)
+        return False
+    delay = timedelta(seconds=settings.TASK_RETRY_SECONDS * 2 ** (attempt - 1))
+    backend = task_backends[work.backend]
+    if backend.supports_defer:
+        work = work.using(run_after=timezone.now() + delay)
+    work.enqueue(**kwargs, attempt=attempt + 1)
+    return True
+
+
+@task
+def deliver_mail(*, subject, text, html, to, attempt=1):
+    """Send one message already written in its recipient's language (assessments.mail)."""
+    message = EmailMultiAlternatives(subject=subject, body=text, to=[to])
+    if html:
+        message.attach_alternative(html, "text/html")
+    try:
+        message.send()
+    except Exception:
+        retry_later(
+            deliver_mail,
+            attempt=attempt,
+            kwargs={"subject": subject, "text": text, "html": html, "to": to},
+        )
+        raise  # this attempt is recorded as failed, with its traceback
+    return {"to": to, "attempt": attempt}
