@@ -257,9 +257,7 @@ if EMAIL_BACKEND_PATH == SMTP_BACKEND:
 # Background work (e-mail, bundles, link checks) runs on Django's task framework. The
 # default queue is a table in the app's database, served by `manage.py db_worker`
 # (django-tasks-db); TASKS_BACKEND may name another backend (the tests run tasks at once).
-TASKS = {
-    "default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}
-}
+TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 # A failed task is tried again up to TASK_ATTEMPTS times in all, after TASK_RETRY_SECONDS,
 # then twice that, and so on (assessments.tasks.retry_later).
 TASK_ATTEMPTS = envint("TASK_ATTEMPTS", 5)
