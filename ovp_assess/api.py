@@ -45,6 +45,7 @@ from cities.models import (
     shown_origin_q,
 )
 from criteria.models import Criterion, PeerExample
+from ovp_assess.api_page import ApiPage
 
 MAX_PAGE = 100
 # Deeper than any list will be; a bound, so that no offset overflows a database integer
@@ -167,7 +168,9 @@ api = NinjaAPI(
         "logged-in callers (session cookie) also what their office or role may see."
     ),
     urls_namespace="api",
-    docs_url=None,  # the interactive docs page loads assets from a CDN; we fetch nothing remote
+    # The page for people at /api/: the OpenAPI document rendered by us (no CDN, no script).
+    docs=ApiPage(),
+    docs_url="/",
     openapi_url="/openapi.json",
 )
 api.add_exception_handler(Exception, _server_error)

@@ -317,7 +317,9 @@ reports:scorecard-bundle          GET    report     200    200    200    200    
 reports:scorecard-bundle          GET    missing    404    404    404    404    404    404    404    404
 reports:scorecard-bundle          POST   report     405    405    405    405    405    405    405    405
 
-api:api-root                      GET    -          404    404    404    404    404    404    404    404
+# The page for people (the OpenAPI document as HTML) is the API's root.
+api:api-root                      GET    -          200    200    200    200    200    200    200    200
+api:openapi-view                  GET    -          200    200    200    200    200    200    200    200
 api:openapi-json                  GET    -          200    200    200    200    200    200    200    200
 # django-ninja serves its (public, read-only) OpenAPI document whatever the method.
 api:openapi-json                  POST   -          200    200    200    200    200    200    200    200
