@@ -5,6 +5,8 @@ from allauth.mfa.totp import views as totp_views
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from reports import embed_views
+
 from . import accounts, views
 from .api import api
 
@@ -85,6 +87,8 @@ urlpatterns = [
     path("assess/", include("assessments.urls")),
     path("respond/", include("assessments.respond_urls")),
     path("reports/", include("reports.urls")),
+    # The one page other sites may frame (reports.embed_views).
+    path("embed/scorecards/<int:pk>/", embed_views.embed_scorecard, name="embed-scorecard"),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

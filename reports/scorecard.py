@@ -114,7 +114,7 @@ def permanent_url(assessment_id):
 def build_scorecard(*, assessment, generated_at=None, paper="a4"):
     """Everything the scorecard template shows, for `assessment`."""
     generated_at = generated_at or timezone.now()
-    rows = _rows(assessment)
+    rows = scorecard_rows(assessment)
     rated = any(row.level is not None for row in rows)
     previous = previous_published(assessment=assessment)
     return {
@@ -163,7 +163,7 @@ def perspectives_page(*, assessment, rows):
     }
 
 
-def _rows(assessment):
+def scorecard_rows(assessment):
     entries = (
         Entry.objects.filter(assessment=assessment)
         .select_related("criterion")

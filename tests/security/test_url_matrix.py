@@ -309,6 +309,12 @@ reports:scorecard                 GET    published  200    200    200    200    
 reports:scorecard                 GET    missing    404    404    404    404    404    404    404    404
 reports:scorecard                 POST   draft      405    405    405    405    405    405    405    405
 reports:scorecard                 POST   published  405    405    405    405    405    405    405    405
+# The framed scorecard shows what the public sees, whoever asks: never a draft.
+embed-scorecard                   GET    draft      404    404    404    404    404    404    404    404
+embed-scorecard                   GET    submitted  404    404    404    404    404    404    404    404
+embed-scorecard                   GET    published  200    200    200    200    200    200    200    200
+embed-scorecard                   GET    missing    404    404    404    404    404    404    404    404
+embed-scorecard                   POST   published  405    405    405    405    405    405    405    405
 reports:perspectives-csv          GET    round      404    404    404    404    404    404    404    404
 reports:perspectives-csv          GET    closed     404    200    200    404    200    200    404    200
 reports:perspectives-csv          GET    published  404    404    404    404    404    404    404    404
@@ -542,7 +548,13 @@ def _kwargs(name, state, objects):
         return {"pk": _pk(objects, state), "revision": entry.history.first().history_id}
     if (
         name.startswith(
-            ("assess:", "reports:scorecard", "reports:perspectives", "reports:assessment-")
+            (
+                "assess:",
+                "reports:scorecard",
+                "reports:perspectives",
+                "reports:assessment-",
+                "embed-scorecard",
+            )
         )
         and state != "-"
     ):

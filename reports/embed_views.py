@@ -1,0 +1,56 @@
+"""A published assessment as a small page other sites may put in a frame
+(/embed/scorecards/<id>/): the office, the cycle, the levels chart and links back.
+
+Only this page may be framed, by any site (CSP frame-ancestors *); every other page stays
+frame-denied. It shows what anyone may see: a published assessment, else 404.
+"""
+
+from django.contrib.auth.models import AnonymousUser
+from django.shortcuts import render
+from django.utils.cache import patch_cache_control
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csp import csp_override
+from django.views.decorators.http import require_safe
+
+from assessments.access import get_assessment_for_user
+
+from . import scorecard
+
+EMBED_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'none'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'none'"],
+    "frame-ancestors": ["*"],
+}
+
+
+def embed_url(request, assessment_id):
+    """The absolute address of the embed page, for the snippet other sites copy."""
+    return request.build_absolute_uri(f"/embed/scorecards/{assessment_id}/")
+
+
+@require_safe
+@xframe_options_exempt
+@csp_override(EMBED_CSP)
+def embed_scorecard(request, pk):
+    # What the public sees, whoever asks: a signed-in member's draft is never embedded.
+    assessment = get_assessment_for_user(AnonymousUser(), pk)
+    rows = scorecard.scorecard_rows(assessment)
+    response = render(
+        request,
+        "reports/embed.html",
+        {
+            "assessment": assessment,
+            "office": assessment.office,
+            "city": assessment.office.city,
+            "chart_svg": scorecard.levels_svg(rows=rows),
+            "rated": any(row.level is not None for row in rows),
+        },
+    )
+    patch_cache_control(response, public=True, max_age=300)
+    return response
