@@ -11,6 +11,7 @@ from cities.forms import SORTS, CityFilterForm
 from criteria.models import RubricLevel
 
 from . import city_queries as queries
+from . import embed_views
 from .cache import public_content
 from .peers import peers_for_offices
 
@@ -110,6 +111,7 @@ def _city_content(request, city):
                     for c, e in queries.chart_rows(assessment=a, criteria=criteria)
                 ],
                 "pending_note": pending.get(a.pk, ""),
+                "embed_snippet": embed_views.snippet(request, a),
             }
             for a in self_assessments
         ],

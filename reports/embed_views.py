@@ -7,7 +7,9 @@ frame-denied. It shows what anyone may see: a published assessment, else 404.
 
 from django.contrib.auth.models import AnonymousUser
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
+from django.utils.html import escape
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_safe
@@ -29,9 +31,14 @@ EMBED_CSP = {
 }
 
 
-def embed_url(request, assessment_id):
-    """The absolute address of the embed page, for the snippet other sites copy."""
-    return request.build_absolute_uri(f"/embed/scorecards/{assessment_id}/")
+def snippet(request, assessment):
+    """The HTML another site pastes to show `assessment` (the city page offers it)."""
+    url = request.build_absolute_uri(reverse("embed-scorecard", args=[assessment.pk]))
+    title = f"{assessment.office.name} {assessment.cycle}"
+    return (
+        f'<iframe src="{escape(url)}" title="{escape(title)}" width="100%" height="420" '
+        'loading="lazy" style="border:0"></iframe>'
+    )
 
 
 @require_safe
