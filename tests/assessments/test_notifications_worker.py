@@ -43,7 +43,10 @@ def test_a_submitted_assessment_mails_the_reviewers_exactly_once(office):
     assert mail.outbox == []  # handed to the queue, not sent by the request
     assert DBTaskResult.objects.filter(status=TaskResultStatus.READY).count() == 2
     run_worker_batch()
-    assert sorted(m.to[0] for m in mail.outbox) == ["reviewer-a@example.org", "reviewer-b@example.org"]
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "reviewer-a@example.org",
+        "reviewer-b@example.org",
+    ]
     run_worker_batch()
     assert len(mail.outbox) == 2
     assert set(DBTaskResult.objects.values_list("status", flat=True)) == {
