@@ -739,7 +739,9 @@ class Notification(models.Model):
     # that it is written in the recipient's language when it is mailed.
     context = models.JSONField(default=dict)
     created_at = models.DateTimeField(default=timezone.now)
-    # Mailed on its own (immediate) or in a weekly digest; both empty: waiting for the digest.
+    # When it was handed to the task worker on its own (immediate; the worker retries a
+    # refused mail and keeps a failure visible) or in a weekly digest; both empty: waiting
+    # for the digest.
     sent_at = models.DateTimeField(null=True, blank=True)
     digest_sent_at = models.DateTimeField(null=True, blank=True)
 
