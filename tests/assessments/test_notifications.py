@@ -96,6 +96,21 @@ def test_a_decision_tells_the_offices_members(office, team, now, step):
     assert "because you are a member of " + office.name in message.body
     assert "Well done" in message.body
     assert f"/assess/{assessment.pk}/" in message.body
+    [(html, _)] = message.alternatives
+    assert f'<a href="{settings.SITE_URL}/assess/{assessment.pk}/">' in html
+    assert f'<a href="{settings.SITE_URL}/accounts/notifications/">' in html
+
+
+def test_a_change_rolled_back_tells_nobody(office, team, django_capture_on_commit_callbacks):
+    assessment = complete(office)
+    with django_capture_on_commit_callbacks(execute=True):
+        try:
+            with transaction.atomic():
+                workflow.submit(assessment=assessment, user=team["editor"])
+                raise RuntimeError
+        except RuntimeError:
+            pass
+    assert (Notification.objects.count(), mail.outbox) == (0, [])
 
 
 def test_a_returned_then_resubmitted_assessment_is_told_again(office, team, now):
