@@ -10,6 +10,7 @@ from .models import (
     EvidenceLink,
     Invitation,
     Membership,
+    Notification,
     Registration,
     ReviewComment,
     TeamEvent,
@@ -98,3 +99,18 @@ class InvitationAdmin(admin.ModelAdmin):
 class TeamEventAdmin(admin.ModelAdmin):
     list_display = ["at", "office", "actor", "action", "subject", "old_role", "new_role"]
     list_select_related = ["office__city", "actor"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """What was told to whom, and when it was mailed (alone or in a digest). The mails
+    themselves are tasks: see "Task results" for those that failed."""
+
+    list_display = ["user", "kind", "key", "created_at", "sent_at", "digest_sent_at"]
+    list_filter = ["kind", ("sent_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "user__email", "key"]
+    readonly_fields = ["user", "kind", "key", "context", "created_at", "sent_at", "digest_sent_at"]
+
+    def has_add_permission(self, request):
+        return False

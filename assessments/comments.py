@@ -10,6 +10,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import notifications
 from .access import is_reviewer, office_ids_for
 from .models import Assessment, ReviewComment
 from .workflow import WorkflowError
@@ -36,13 +37,15 @@ def reply(*, comment, user, text):
     if not text:
         raise WorkflowError(_("Write a reply first."))
     root_id = comment.reply_to_id or comment.pk
-    return ReviewComment.objects.create(
+    answer = ReviewComment.objects.create(
         assessment_id=comment.assessment_id,
         criterion_id=comment.criterion_id,
         author=user,
         reply_to_id=root_id,
         text=text,
     )
+    notifications.after_commit(notifications.comment_added, comment=answer)
+    return answer
 
 
 def _resolvable(comment):

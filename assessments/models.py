@@ -710,3 +710,64 @@ class Action(models.Model):
     @property
     def is_open(self):
         return self.status in (self.Status.PLANNED, self.Status.IN_PROGRESS)
+
+
+class Notification(models.Model):
+    """One thing one user is told by e-mail (assessments.notifications): mailed when it
+    happens, or gathered into the weekly digest, as the user chose (Profile.notify).
+
+    `key` names the event (e.g. "action-due:12:2026-05-01"): a user is told of one event
+    once, whoever asks again (unique user and key), so the periodic command may run twice.
+    """
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", _("Assessment submitted")
+        RETURNED = "returned", _("Assessment returned")
+        PUBLISHED = "published", _("Assessment published")
+        COMMENT = "comment", _("Review comment")
+        ACTION_DUE = "action-due", _("Action due soon")
+        ACTION_OVERDUE = "action-overdue", _("Action overdue")
+        ROUND_CLOSING = "round-closing", _("Perspectives round closing")
+        ROUND_CLOSED = "round-closed", _("Perspectives round closed")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    key = models.CharField(max_length=200)
+    # What the message says, as plain values (names, numbers, ISO dates, site paths), so
+    # that it is written in the recipient's language when it is mailed.
+    context = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+    # When it was handed to the task worker on its own (immediate; the worker retries a
+    # refused mail and keeps a failure visible) or in a weekly digest; both empty: waiting
+    # for the digest.
+    sent_at = models.DateTimeField(null=True, blank=True)
+    digest_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="unique_notification")]
+        indexes = [models.Index(fields=["sent_at", "digest_sent_at"])]
+
+    def __str__(self):
+        return f"{self.user} - {self.key}"
+
+    @property
+    def is_pending(self):
+        return self.sent_at is None and self.digest_sent_at is None
+
+
+class Digest(models.Model):
+    """A weekly digest mailed to a user, one per ISO week (unique user and week)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    week = models.CharField(max_length=8)  # ISO year and week, "2026-W48"
+    sent_at = models.DateTimeField(default=timezone.now)
+    items = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "week"], name="unique_digest")]
+
+    def __str__(self):
+        return f"{self.user} - {self.week}"

@@ -39,3 +39,17 @@ def set_language(*, user, language):
     if language:
         Profile.objects.update_or_create(user=user, defaults={"language": language})
     return language
+
+
+def notify_choice(user):
+    """How `user` wants to hear of notifications (Profile.notify; immediate by default)."""
+    profile = Profile.objects.filter(user=user).only("notify").first()
+    return profile.notify if profile is not None else Profile.Notify.IMMEDIATE
+
+
+def set_notify(*, user, notify):
+    """Remember how `user` wants to hear of notifications (a Profile.Notify value)."""
+    if notify not in Profile.Notify.values:
+        raise ValueError(notify)
+    Profile.objects.update_or_create(user=user, defaults={"notify": notify})
+    return notify

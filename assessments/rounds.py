@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from criteria.models import Criterion
 
-from . import perspectives, workflow
+from . import notifications, perspectives, workflow
 from .access import can_edit
 from .models import (
     Consensus,
@@ -212,6 +212,7 @@ def close_round(*, round_, user):
     if round_.closed_at is None:
         round_.closed_at = timezone.now()
         round_.save(update_fields=["closed_at"])
+        notifications.after_commit(notifications.round_closed, round_=round_, actor=user)
 
 
 def summary(*, round_):

@@ -1,5 +1,6 @@
 """Work the app hands to its task worker (Django's task framework on the database queue of
-django-tasks-db, `manage.py db_worker`): e-mail for now.
+django-tasks-db, `manage.py db_worker`): e-mail, and the evidence link checks that the
+periodic command (manage.py run_periodic) starts.
 
 A task that fails is not dropped: `retry_later` enqueues it again with a growing delay
 (TASK_RETRY_SECONDS, doubled at each attempt) until TASK_ATTEMPTS attempts have failed.
@@ -14,6 +15,8 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.tasks import task, task_backends
 from django.utils import timezone
+
+from . import linkcheck
 
 logger = logging.getLogger(__name__)
 
@@ -48,3 +51,13 @@ def deliver_mail(*, subject, text, html, to, attempt=1):
         )
         raise  # this attempt is recorded as failed, with its traceback
     return {"to": to, "attempt": attempt}
+
+
+@task
+def check_evidence_links(*, older_than_days=None, timeout=10.0):
+    """What `manage.py check_evidence` does, on the worker: check the evidence links (those
+    not checked in the last `older_than_days` days, or all) and record each result.
+    Returns {status: number of links}."""
+    links = linkcheck.links_to_check(older_than_days=older_than_days)
+    counts = linkcheck.check_links(links=links, timeout=timeout)
+    return {str(status): number for status, number in counts.items()}

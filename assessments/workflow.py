@@ -29,6 +29,7 @@ from simple_history.utils import bulk_create_with_history
 from criteria.models import Criterion, PeerExample
 from criteria.rubric import weakest
 
+from . import notifications
 from .access import can_edit, is_reviewer
 from .models import Assessment, Entry, EvidenceLink, ReviewComment, evidence_state
 
@@ -419,6 +420,7 @@ def submit(*, assessment, user):
         )
     assessment.status, assessment.version = fresh.status, fresh.version
     assessment.submitted_at = fresh.submitted_at
+    notifications.after_commit(notifications.assessment_submitted, assessment=fresh, actor=user)
     return []
 
 
@@ -476,20 +478,26 @@ def add_comment(*, assessment, user, text, criterion=None):
         raise WorkflowError(_("Write a comment first."))
     if assessment.status != Assessment.Status.SUBMITTED:
         raise WorkflowError(_("Only submitted assessments take review comments."))
-    return ReviewComment.objects.create(
+    comment = ReviewComment.objects.create(
         assessment=assessment, criterion=criterion, author=user, text=text
     )
+    notifications.after_commit(notifications.comment_added, comment=comment)
+    return comment
 
 
 def return_to_office(*, assessment, user, comment=""):
     """Send a submitted assessment back to the office as a draft, with the reviewer's note."""
-    return _decide(
+    fresh = _decide(
         assessment=assessment,
         user=user,
         comment=comment,
         decision=ReviewComment.Decision.RETURNED,
         status=Assessment.Status.DRAFT,
     )
+    notifications.after_commit(
+        notifications.assessment_returned, assessment=fresh, actor=user, comment=comment
+    )
+    return fresh
 
 
 def publish(*, assessment, user, comment=""):
@@ -517,6 +525,9 @@ def publish(*, assessment, user, comment=""):
             published_by=user,
         )
     assessment.published_at, assessment.published_by = fresh.published_at, user
+    notifications.after_commit(
+        notifications.assessment_published, assessment=fresh, actor=user, comment=comment
+    )
     return fresh
 
 

@@ -41,6 +41,7 @@ from django.views.decorators.http import require_http_methods
 
 from assessments import profiles
 from assessments.access import is_researcher, is_reviewer, office_ids_for
+from assessments.models import Profile
 
 logger = logging.getLogger(__name__)
 
@@ -326,8 +327,32 @@ def profile(request):
         .first(),
         "has_totp": has_totp(user),
         "two_factor_required": bool(required_roles(user)),
+        "notify_display": Profile.Notify(profiles.notify_choice(user)).label,
     }
     return render(request, "account/profile.html", context)
+
+
+class NotifyForm(forms.Form):
+    notify = forms.ChoiceField(
+        label=gettext_lazy("E-mail notifications"),
+        choices=Profile.Notify.choices,
+        widget=forms.RadioSelect,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notifications(request):
+    """How the signed-in user hears of what happens (assessments.notifications): each
+    e-mail as it happens, a weekly digest, or none. Their own choice only: the page takes
+    no user, it changes the one who asks."""
+    user = request.user
+    form = NotifyForm(request.POST or None, initial={"notify": profiles.notify_choice(user)})
+    if request.method == "POST" and form.is_valid():
+        profiles.set_notify(user=user, notify=form.cleaned_data["notify"])
+        messages.success(request, _("Your choice is saved."))
+        return redirect("account_notifications")
+    return render(request, "account/notifications.html", {"form": form})
 
 
 def ensure_primary_address(user):

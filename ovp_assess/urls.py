@@ -18,6 +18,7 @@ accounts_urls = [
     path("logout/", account_views.logout, name="account_logout"),
     path("inactive/", account_views.account_inactive, name="account_inactive"),
     path("profile/", accounts.profile, name="account_profile"),
+    path("notifications/", accounts.notifications, name="account_notifications"),
     path("reauthenticate/", account_views.reauthenticate, name="account_reauthenticate"),
     path("email/", accounts.email, name="account_email"),
     path(

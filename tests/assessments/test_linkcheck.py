@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from assessments import linkcheck
+from assessments import linkcheck, tasks
 from assessments.models import EvidenceLink
 
 from .. import factories
@@ -301,3 +301,15 @@ def test_check_evidence_command_bad_arguments():
         call_command("check_evidence", "--assessment", "999999")
     with pytest.raises(CommandError):
         call_command("check_evidence", "--timeout", "0")
+
+
+@pytest.mark.django_db
+def test_check_evidence_links_task_does_what_the_command_does(links, monkeypatch):
+    original = linkcheck.check_url
+    monkeypatch.setattr(
+        linkcheck, "check_url", lambda url, **kw: original(url, **kw, allow_addresses=LOCAL)
+    )
+    result = tasks.check_evidence_links.enqueue(timeout=2)  # the immediate backend in tests
+    assert result.return_value == {"ok": 1, "broken": 1, "refused": 1}
+    again = tasks.check_evidence_links.enqueue(older_than_days=1, timeout=2)
+    assert again.return_value == {}

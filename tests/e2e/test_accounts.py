@@ -98,3 +98,17 @@ def test_password_reset_pages(page, tess, assert_accessible):
     helpers.follow(page.get_by_role("main").get_by_role("button", name="Reset My Password"))
     assert page.url.endswith("/accounts/password/reset/done/")
     assert_accessible(page)
+
+
+def test_notification_choice_from_the_account_page(page, tess, assert_accessible):
+    _log_in(page, assert_accessible, "tess")
+    page.goto("/accounts/profile/")
+    helpers.follow(page.get_by_role("link", name="Choose how you hear from us"))
+    assert page.get_by_role("heading", level=1).inner_text() == "E-mail notifications"
+    assert page.get_by_label("Each one as it happens").is_checked()
+    assert_accessible(page)
+    page.get_by_label("One weekly digest").check()
+    helpers.follow(page.get_by_role("main").get_by_role("button", name="Save"))
+    assert page.get_by_text("Your choice is saved.").is_visible()
+    assert page.get_by_label("One weekly digest").is_checked()
+    assert_accessible(page)

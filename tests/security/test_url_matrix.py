@@ -57,6 +57,8 @@ account_inactive                  GET    -          200    200    200    200    
 account_inactive                  POST   -          405    405    405    405    405    405    405    405
 account_profile                   GET    -          login  200    200    200    200    200    200    200
 account_profile                   POST   -          login  200    200    200    200    200    200    200
+account_notifications             GET    -          login  200    200    200    200    200    200    200
+account_notifications             POST   -          login  200    200    200    200    200    200    200
 account_reauthenticate            GET    -          login  200    200    200    200    200    200    200
 account_reauthenticate            POST   -          login  200    200    200    200    200    200    200
 account_email                     GET    -          login  200    200    200    200    200    200    200
@@ -358,6 +360,9 @@ admin:assessments_assessment_change POST   draft      admin  admin  admin  admin
 admin:assessments_assessment_history GET    draft      admin  admin  admin  admin  admin  admin  admin  200
 admin:assessments_entry_changelist GET    -          admin  admin  admin  admin  admin  admin  admin  200
 admin:auth_user_changelist        GET    -          admin  admin  admin  admin  admin  admin  admin  200
+admin:assessments_notification_changelist GET    -          admin  admin  admin  admin  admin  admin  admin  200
+# The task queue's results, failed mail among them (assessments.tasks.retry_later).
+admin:django_tasks_database_dbtaskresult_changelist GET -       admin  admin  admin  admin  admin  admin  admin  200
 """
 # fmt: on
 
