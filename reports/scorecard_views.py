@@ -21,8 +21,9 @@ Error pages carry `Cache-Control: no-store` (and the other never-cache headers).
 
 Bundles are made by the task worker (reports/bundle.py, reports/tasks.py). The bundle
 URL answers the ZIP when it is ready for the same selection and published versions, else
-redirects to the job's progress page (which refreshes itself without JavaScript, and
-polls the job's JSON status with it) and the ZIP is downloaded from there when ready. A
+redirects to the job's progress page and the ZIP is downloaded from there when ready. The
+page's script polls the job's JSON status; without JavaScript, a "Check again" link
+reloads it (no automatic refresh: it would interrupt screen readers, WCAG 2.2.1). A
 bundle leaves out the scorecards that cannot be rendered and lists them in problems.txt
 inside the ZIP. Every job page checks that the visitor may read each of its scorecards.
 """
@@ -49,9 +50,6 @@ from cities.models import Region
 from . import bundle, pdf, scorecard_cache
 from .models import BundleJob
 
-# How often the progress page reloads itself when JavaScript is off (with it, the page
-# asks for the JSON status every two seconds instead).
-REFRESH_SECONDS = 5
 PAPER_SIZES = [("a4", _("A4")), ("letter", _("US Letter"))]
 
 
@@ -310,7 +308,6 @@ def bundle_job(request, job):
             "status": _job_status(job),
             "may_restart": bundle.may_restart(job),
             "selection": _selection_labels(job),
-            "refresh_seconds": REFRESH_SECONDS,
         },
     )
     add_never_cache_headers(response)

@@ -1,6 +1,6 @@
 // The bundle's progress page: asks for the job's status every two seconds and updates the
 // count and the bar; reloads the page once the bundle is ready or has failed, to offer
-// the download or another try. Without JavaScript the page refreshes itself instead.
+// the download or another try. Without JavaScript, its "Check again" link reloads it.
 (function () {
   "use strict";
   var section = document.getElementById("bundle-progress");
