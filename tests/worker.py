@@ -19,6 +19,7 @@ matters.
 import threading
 import time
 from dataclasses import dataclass
+from unittest import mock
 
 import pytest
 from django.db import connection
@@ -114,8 +115,13 @@ def queued_tasks(settings):
 
 
 def work_queue():
-    """Run every task that is due in this thread, as `db_worker --batch` does, then return."""
-    Worker(
+    """Run every task that is due in this thread, as `db_worker --batch` does, then return.
+
+    The worker closes "old" connections between tasks, as a request does; inside the
+    test's transaction Django counts its connection as one (autocommit is off) and would
+    close it on PostgreSQL, so here the test's connection is left alone.
+    """
+    worker = Worker(
         queue_names=["*"],
         interval=0,
         batch=True,
@@ -124,4 +130,6 @@ def work_queue():
         max_tasks=None,
         worker_id="tests-batch",
         excluded_queue_names=[],
-    ).run()
+    )
+    with mock.patch(f"{Worker.__module__}.close_old_connections"):
+        worker.run()
