@@ -32,7 +32,17 @@ USER ovp
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s CMD python -c "import urllib.request,os; urllib.request.urlopen(f'http://127.0.0.1:{os.environ.get(\"PORT\",\"8000\")}/healthz')"
 
-# Serving only. Migrations and the report data are one release step, run once per deploy
-# before the new replicas start, not by every replica:
+# Two process types run from this one image, with the same environment (docs/tasks.md):
+#
+#   web     the default command below: gunicorn serving the app.
+#   worker  the task worker: e-mail, scorecard bundles and other background work queued in
+#           the database. Run at least one beside the web replicas, with the command
+#           overridden (no port, no HEALTHCHECK needed; SIGTERM lets it finish its task):
+#             docker run --env-file prod.env IMAGE python manage.py db_worker --queue-name '*'
+#           (Compose/Kubernetes: the same image, `command:` set to that line.)
+#           While no worker runs, the site works and the work waits in the queue.
+#
+# Migrations and the report data are one release step, run once per deploy before the new
+# replicas start, not by every replica:
 #   docker run --rm --env-file prod.env IMAGE sh -c "python manage.py migrate --noinput && python manage.py load_report"
 CMD ["gunicorn", "-c", "gunicorn.conf.py", "ovp_assess.wsgi"]

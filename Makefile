@@ -68,7 +68,14 @@ run: $(call STAMP,run) sysdeps-run
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py load_report
 	DEBUG=1 $(BIN)/python manage.py seed_demo $(if $(DEMO_PASSWORD),--password "$(DEMO_PASSWORD)")
-	@echo "Serving OVP Assess on http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
+	@echo "Serving OVP Assess on http://127.0.0.1:$(PORT)/ with its task worker (Ctrl-C stops both)"
+	@echo "E-mails are printed below by the worker (DEBUG uses the console mail backend)."
+	@# The worker (docs/tasks.md) runs in the background; the trap stops it (SIGTERM: it finishes
+	@# the task at hand) however the web server ends. It does not reload on code changes:
+	@# run make run again after changing a task.
+	@DEBUG=1 $(BIN)/python manage.py db_worker --queue-name '*' --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM; \
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # ruff, the layers contract (import-linter), migrations in step with the models, then pytest.

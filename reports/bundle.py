@@ -1,42 +1,56 @@
-"""ZIP bundles of a cycle's published scorecards, streamed from the scorecard cache.
+"""ZIP bundles of a cycle's published scorecards, made by the task worker.
 
-Each PDF is rendered into the cache first (at most one is in memory at a time), then the
-ZIP is written chunk by chunk into the response from the files on disk: neither the PDFs
-nor the ZIP are ever held in memory whole.
+A request chooses the assessments (`bundle_assessments`) and finds or starts the job that
+makes their ZIP (`start_job`, a reports.models.BundleJob): one job per selection and
+published versions, so a second request joins the first one's job. The worker's task
+(reports.tasks.build_bundle) renders each PDF into the scorecard cache (at most one is in
+memory at a time), counting progress in the job, then writes the ZIP chunk by chunk from
+the files on disk into a temporary file and hands it to default_storage (`build`): neither
+the PDFs nor the ZIP are ever held in memory whole. When a job is ready, the older jobs of
+its selection and their files are deleted (`drop_older_jobs`).
 
 A scorecard that cannot be rendered (reports.pdf.RenderFailed, remembered per version by
 reports.scorecard_cache) does not fail the bundle: it is left out, and NOTES_NAME inside
 the ZIP says which offices were left out and why.
 """
 
+import hashlib
+import tempfile
 import time
 import zipfile
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.utils import translation
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from assessments.access import visible_assessments
+from assessments.models import Assessment
 
 from . import pdf, scorecard_cache
+from .models import BundleJob
 
 # A partner bundle; beyond this, narrow it by region.
 MAX_FILES = 100
 CHUNK = 64 * 1024
 # The note inside the ZIP that lists the scorecards left out.
 NOTES_NAME = "problems.txt"
+# Where the ZIPs are kept in default_storage.
+STORAGE_DIR = "bundles"
+# How long the worker waits for a free render slot (the web's scorecards go first) before
+# the attempt fails and is retried later.
+SLOT_WAIT = 120
+# A running job whose progress has not moved for this long is taken as lost (its worker
+# stopped): the progress page offers to start it again.
+STALE_SECONDS = 15 * 60
 
 
 def bundle_assessments(*, user, cycle, region=None, fictional=False):
     """The published assessments of `cycle` (of `region`), real offices unless `fictional`."""
-    qs = (
-        visible_assessments(user)
-        .published()
-        .filter(cycle=cycle)
-        .select_related("office__city__country")
-        .order_by("office__city__name", "office__name", "kind")
-    )
+    qs = _ordered(visible_assessments(user).published().filter(cycle=cycle))
     if region:
         qs = qs.filter(office__city__country__region=region)
     if not fictional:
@@ -44,17 +58,15 @@ def bundle_assessments(*, user, cycle, region=None, fictional=False):
     return list(qs[: MAX_FILES + 1])
 
 
+def _ordered(qs):
+    return qs.select_related("office__city__country").order_by(
+        "office__city__name", "office__name", "kind"
+    )
+
+
 def archive_name(assessment):
     office = assessment.office
     return f"{office.city.slug}-{office.slug}-{assessment.cycle}-{assessment.kind}.pdf"
-
-
-class BundleNotReady(Exception):
-    """Rendering the missing scorecards took longer than one request may take."""
-
-    def __init__(self, ready, total):
-        super().__init__(f"{ready} of {total} scorecards ready")
-        self.ready, self.total = ready, total
 
 
 @dataclass
@@ -63,35 +75,167 @@ class Bundle:
     left_out: list = field(default_factory=list)  # [(assessment, reports.pdf.RenderFailed)]
 
 
-def bundle_files(*, assessments, language, paper, budget=None):
-    """A Bundle of the cached PDFs of `assessments`, rendering the missing ones.
+# --- the request's side: find or start the job ------------------------------------------------
 
-    All renders of one request get `budget` seconds together (settings.PDF_RENDER_TIMEOUT),
-    like one scorecard, so a bundle never holds a worker longer. What was rendered stays
-    cached: asking again goes on from there. A scorecard that cannot be rendered is left
-    out (`left_out`); one that ran out of the bundle's time is not its fault, and raises
-    BundleNotReady, as does a machine whose render slots are all busy.
+
+def selection_of(*, cycle, region, fictional, language, paper):
+    """What a person asked for, without the versions: the jobs kept one per selection."""
+    kind = "fictional" if fictional else "real"
+    return f"{cycle}|{region or 'all'}|{kind}|{language}|{paper}"
+
+
+def job_key(*, selection, assessments):
+    """The selection and what it holds now: the published versions and the print layout.
+
+    A new publication (or correction) of one of the cycle's scorecards, or a new layout,
+    is a new key and so a new bundle.
     """
-    budget = settings.PDF_RENDER_TIMEOUT if budget is None else budget
-    deadline = time.monotonic() + budget
-    made = Bundle()
+    digest = hashlib.sha256(selection.encode())
+    digest.update(scorecard_cache.layout_fingerprint().encode())
     for a in assessments:
-        timeout = min(max(deadline - time.monotonic(), 0), settings.PDF_RENDER_TIMEOUT)
+        digest.update(f"|{a.pk}-v{a.version}-{a.status}".encode())
+    return digest.hexdigest()
+
+
+def start_job(*, assessments, cycle, region, fictional, language, paper):
+    """The job making the bundle of `assessments`: the one asked for before, or a new one
+    handed to the worker. A ready job whose file is gone is made again."""
+    from .tasks import build_bundle
+
+    selection = selection_of(
+        cycle=cycle, region=region, fictional=fictional, language=language, paper=paper
+    )
+    key = job_key(selection=selection, assessments=assessments)
+    job = BundleJob.objects.filter(key=key).first()
+    if job is not None:
+        if job.status == BundleJob.Status.READY and not default_storage.exists(job.file_name):
+            restart_job(job, statuses=[BundleJob.Status.READY])
+            job.refresh_from_db()
+        return job
+    try:
+        with transaction.atomic():
+            job = BundleJob.objects.create(
+                key=key,
+                selection=selection,
+                cycle=cycle,
+                region=region or "",
+                fictional=fictional,
+                language=language,
+                paper=paper,
+                assessment_ids=[a.pk for a in assessments],
+                total=len(assessments),
+            )
+    except IntegrityError:  # another request made it at the same moment: join it
+        return BundleJob.objects.get(key=key)
+    build_bundle.enqueue(job_id=str(job.pk))
+    job.refresh_from_db()  # a backend that runs tasks at once has finished it already
+    return job
+
+
+def is_stale(job, *, now=None):
+    """Whether a running job has made no progress for STALE_SECONDS (its worker stopped)."""
+    now = now or timezone.now()
+    return (
+        job.status == BundleJob.Status.RUNNING
+        and (now - job.updated).total_seconds() > STALE_SECONDS
+    )
+
+
+def may_restart(job):
+    return job.status == BundleJob.Status.FAILED or is_stale(job)
+
+
+def restart_job(job, *, statuses=(BundleJob.Status.FAILED,)):
+    """Queue a failed (or lost, or vanished) job again; False when it was not in
+    `statuses` any more (someone else restarted it first)."""
+    from .tasks import build_bundle
+
+    restarted = BundleJob.objects.filter(pk=job.pk, status__in=statuses)
+    if job.status == BundleJob.Status.RUNNING:
+        restarted = restarted.filter(updated=job.updated)  # still stale, as we saw it
+    if not restarted.update(
+        status=BundleJob.Status.QUEUED,
+        done=0,
+        attempts=0,
+        error="",
+        file_name="",
+        finished=None,
+        updated=timezone.now(),
+    ):
+        return False
+    build_bundle.enqueue(job_id=str(job.pk))
+    return True
+
+
+# --- the worker's side: render, zip, store -----------------------------------------------------
+
+
+def build(job, *, progress=lambda done, total: None):
+    """Render the job's scorecards and store their ZIP in default_storage.
+
+    Returns (the ZIP's name in the storage, the Bundle). `progress(done, total)` is called
+    before the first scorecard and after each one. Scorecards that cannot be rendered are
+    left out and listed in NOTES_NAME; a machine whose render slots stay busy for SLOT_WAIT
+    seconds raises reports.pdf.RenderBusy (the task is tried again later).
+    """
+    assessments = list(_ordered(Assessment.objects.published().filter(pk__in=job.assessment_ids)))
+    made = Bundle()
+    progress(0, len(assessments))
+    for done, a in enumerate(assessments, start=1):
         try:
-            path = scorecard_cache.ensure_scorecard(
-                assessment=a, language=language, paper=paper, timeout=timeout
+            path = _render(a, language=job.language, paper=job.paper)
+        except pdf.RenderFailed as failure:
+            made.left_out.append((a, failure))
+        else:
+            made.files.append((archive_name(a), path))
+        progress(done, len(assessments))
+    with tempfile.TemporaryFile() as tmp:
+        for chunk in stream_zip(
+            made.files, notes=notes(made, cycle=job.cycle, language=job.language)
+        ):
+            tmp.write(chunk)
+        tmp.seek(0)
+        name = default_storage.save(
+            f"{STORAGE_DIR}/{job.download_name.removesuffix('.zip')}-{job.pk.hex}.zip",
+            File(tmp),
+        )
+    return name, made
+
+
+def _render(assessment, *, language, paper):
+    """Path of the cached scorecard, waiting up to SLOT_WAIT seconds for a render slot.
+
+    A timeout that was not the document's fault (a starved render) is tried once more
+    before the scorecard is left out.
+    """
+    deadline = time.monotonic() + SLOT_WAIT
+    tries = 0
+    while True:
+        try:
+            return scorecard_cache.ensure_scorecard(
+                assessment=assessment, language=language, paper=paper
             )
         except pdf.RenderBusy:
-            raise BundleNotReady(len(made.files) + len(made.left_out), len(assessments)) from None
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.5)
         except pdf.RenderFailed as failure:
-            if not failure.permanent:  # out of the bundle's time, not the document's fault
-                raise BundleNotReady(
-                    len(made.files) + len(made.left_out), len(assessments)
-                ) from None
-            made.left_out.append((a, failure))
-            continue
-        made.files.append((archive_name(a), path))
-    return made
+            tries += 1
+            if failure.permanent or tries >= 2:
+                raise
+
+
+def drop_older_jobs(job):
+    """Delete the finished jobs of `job`'s selection made before it, and their files."""
+    older = BundleJob.objects.filter(
+        selection=job.selection,
+        created__lt=job.created,
+        status__in=[BundleJob.Status.READY, BundleJob.Status.FAILED],
+    )
+    for old in older:
+        if old.file_name:
+            default_storage.delete(old.file_name)
+        old.delete()
 
 
 def notes(made, *, cycle, language):

@@ -19,28 +19,36 @@ What a scorecard request answers:
   (settings.PDF_RENDER_CONCURRENCY): nothing was rendered; trying again soon does help.
 Error pages carry `Cache-Control: no-store` (and the other never-cache headers).
 
-A bundle leaves out the scorecards that cannot be rendered and lists them in problems.txt
-inside the ZIP; it answers 503 with `Retry-After` when making the missing scorecards takes
-longer than one request may (those made so far are kept).
+Bundles are made by the task worker (reports/bundle.py, reports/tasks.py). The bundle
+URL answers the ZIP when it is ready for the same selection and published versions, else
+redirects to the job's progress page and the ZIP is downloaded from there when ready. The
+page's script polls the job's JSON status; without JavaScript, a "Check again" link
+reloads it (no automatic refresh: it would interrupt screen readers, WCAG 2.2.1). A
+bundle leaves out the scorecards that cannot be rendered and lists them in problems.txt
+inside the ZIP. Every job page checks that the visitor may read each of its scorecards.
 """
 
 import os
 
 from django import forms
 from django.conf import settings
-from django.http import FileResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers, get_conditional_response
 from django.utils.http import http_date
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_safe
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_safe
 
-from assessments.access import get_assessment_for_user
+from assessments.access import get_assessment_for_user, visible_assessments
 from assessments.models import Assessment
 from cities.models import Region
 
 from . import bundle, pdf, scorecard_cache
+from .models import BundleJob
 
 PAPER_SIZES = [("a4", _("A4")), ("letter", _("US Letter"))]
 
@@ -216,26 +224,119 @@ def scorecard_bundle(request, cycle):
             message=_("Choose a region to make the bundle smaller."),
             form=form,
         )
-    try:
-        made = bundle.bundle_files(assessments=assessments, language=language, paper=paper)
-    except bundle.BundleNotReady as exc:
-        response = _problem(
-            request,
-            status=503,
-            title=_("The bundle is not ready yet"),
-            message=_(
-                "%(ready)s of %(total)s scorecards are ready. Making the others took longer "
-                "than one request may take; those made so far are kept, so please try again "
-                "in a minute."
-            )
-            % {"ready": exc.ready, "total": exc.total},
-        )
-        response.headers["Retry-After"] = "60"
-        return response
-    region = form.cleaned_data["region"]
-    name = f"scorecards-{cycle}" + (f"-{region}" if region else "")
-    return StreamingHttpResponse(
-        bundle.stream_zip(made.files, notes=bundle.notes(made, cycle=cycle, language=language)),
-        content_type="application/zip",
-        headers={"Content-Disposition": f'attachment; filename="{name}.zip"'},
+    job = bundle.start_job(
+        assessments=assessments,
+        cycle=cycle,
+        region=form.cleaned_data["region"],
+        fictional=form.cleaned_data["fictional"],
+        language=language,
+        paper=paper,
     )
+    if job.status == BundleJob.Status.READY:
+        return _zip_response(job)
+    return redirect("reports:bundle-job", job=job.pk)
+
+
+def _get_job_for_user(user, job_id):
+    """The bundle job `job_id` if `user` may read every scorecard in it, else 404."""
+    job = get_object_or_404(BundleJob, pk=job_id)
+    ids = set(job.assessment_ids)
+    if visible_assessments(user).filter(pk__in=ids).count() != len(ids):
+        raise Http404
+    return job
+
+
+def _zip_response(job):
+    response = FileResponse(
+        default_storage.open(job.file_name, "rb"),
+        content_type="application/zip",
+        as_attachment=True,
+        filename=job.download_name,
+    )
+    # The same bundle URL gives a newer ZIP after a publication.
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+def _job_message(job):
+    if job.status == BundleJob.Status.READY:
+        message = ngettext(
+            "The bundle is ready: %(count)s scorecard.",
+            "The bundle is ready: %(count)s scorecards.",
+            job.total - job.left_out,
+        ) % {"count": job.total - job.left_out}
+    elif job.status == BundleJob.Status.FAILED:
+        message = _("Making the bundle failed.")
+    elif job.status == BundleJob.Status.QUEUED and not job.error:
+        message = _("Waiting for the worker to start on it.")
+    else:
+        message = _("%(done)s of %(total)s scorecards ready.") % {
+            "done": job.done,
+            "total": job.total,
+        }
+    return str(message)
+
+
+def _job_status(job):
+    return {
+        "status": job.status,
+        "done": job.done,
+        "total": job.total,
+        "left_out": job.left_out,
+        "message": _job_message(job),
+        "download_url": (
+            reverse("reports:bundle-download", args=[job.pk])
+            if job.status == BundleJob.Status.READY
+            else None
+        ),
+    }
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def bundle_job(request, job):
+    """The progress page of a bundle: GET shows it, POST starts a failed (or lost) job again."""
+    job = _get_job_for_user(request.user, job)
+    if request.method == "POST":
+        if bundle.may_restart(job):
+            bundle.restart_job(job, statuses=[job.status])
+        return redirect("reports:bundle-job", job=job.pk)
+    response = render(
+        request,
+        "reports/bundle_job.html",
+        {
+            "job": job,
+            "status": _job_status(job),
+            "may_restart": bundle.may_restart(job),
+            "selection": _selection_labels(job),
+        },
+    )
+    add_never_cache_headers(response)
+    return response
+
+
+def _selection_labels(job):
+    """What the bundle holds, in words: region, language, paper, fictional offices."""
+    labels = [
+        Region(job.region).label if job.region else _("Every region"),
+        dict(settings.LANGUAGES).get(job.language, job.language),
+        dict(PAPER_SIZES).get(job.paper, job.paper),
+    ]
+    if job.fictional:
+        labels.append(_("fictional offices included"))
+    return labels
+
+
+@require_safe
+def bundle_status(request, job):
+    """The progress of a bundle as JSON, for the progress page's script."""
+    response = JsonResponse(_job_status(_get_job_for_user(request.user, job)))
+    add_never_cache_headers(response)
+    return response
+
+
+@require_safe
+def bundle_download(request, job):
+    job = _get_job_for_user(request.user, job)
+    if job.status != BundleJob.Status.READY or not default_storage.exists(job.file_name):
+        return redirect("reports:bundle-job", job=job.pk)
+    return _zip_response(job)

@@ -17,4 +17,15 @@ urlpatterns = [
         scorecard_views.scorecard_bundle,
         name="scorecard-bundle",
     ),
+    path("scorecards/bundle/jobs/<uuid:job>/", scorecard_views.bundle_job, name="bundle-job"),
+    path(
+        "scorecards/bundle/jobs/<uuid:job>/status.json",
+        scorecard_views.bundle_status,
+        name="bundle-status",
+    ),
+    path(
+        "scorecards/bundle/jobs/<uuid:job>/download.zip",
+        scorecard_views.bundle_download,
+        name="bundle-download",
+    ),
 ]

@@ -17,9 +17,9 @@ from assessments import workflow
 from assessments.models import Action, Membership, PerspectiveRound
 from criteria.models import Criterion
 from tests import factories
-from tests.worker import db_queue, run_worker_batch  # noqa: F401 (a fixture)
+from tests.worker import queued_tasks, work_queue  # noqa: F401 (a fixture)
 
-pytestmark = pytest.mark.usefixtures("transactional_db", "db_queue")
+pytestmark = pytest.mark.usefixtures("transactional_db", "queued_tasks")
 
 
 class FailingSMTP(BaseEmailBackend):
@@ -42,12 +42,12 @@ def test_a_submitted_assessment_mails_the_reviewers_exactly_once(office):
     assert workflow.submit(assessment=assessment, user=editor) == []
     assert mail.outbox == []  # handed to the queue, not sent by the request
     assert DBTaskResult.objects.filter(status=TaskResultStatus.READY).count() == 2
-    run_worker_batch()
+    work_queue()
     assert sorted(m.to[0] for m in mail.outbox) == [
         "reviewer-a@example.org",
         "reviewer-b@example.org",
     ]
-    run_worker_batch()
+    work_queue()
     assert len(mail.outbox) == 2
     assert set(DBTaskResult.objects.values_list("status", flat=True)) == {
         TaskResultStatus.SUCCESSFUL
@@ -70,7 +70,7 @@ def test_the_periodic_command_run_twice_sends_each_reminder_once(office):
     )
     for _ in range(2):
         call_command("run_periodic", "--today", today.isoformat(), stdout=StringIO())
-        run_worker_batch()
+        work_queue()
     # Owner and lead: the action due in 7 days and the round closing today, once each.
     assert sorted((m.to[0], m.subject.split(":")[0]) for m in mail.outbox) == [
         ("lead@example.org", "Action due on June 17, 2026"),
@@ -93,7 +93,7 @@ def test_a_failing_mail_server_retries_then_keeps_the_task_as_failed(settings, c
         language="en",
         context={"registration": {"name": "Ana", "office_name": "CYPO", "reviewer_message": ""}},
     )
-    run_worker_batch()
+    work_queue()
     results = DBTaskResult.objects.order_by("enqueued_at")
     # Three attempts, each kept as failed with its error; no fourth.
     assert [(r.status, r.args_kwargs["kwargs"].get("attempt", 1)) for r in results] == [

@@ -1,17 +1,29 @@
-"""ZIP bundles of a cycle's published scorecards."""
+"""ZIP bundles of a cycle's published scorecards, made by the task worker.
+
+Tests run tasks at once (ImmediateBackend), so a bundle asked for is ready when the request
+answers: the ZIP comes straight back. The tests with `queued_tasks` keep the task in the
+database queue until work_queue() runs it, to see the progress page; the test with the
+real worker running in a thread is tests/reports/test_bundle_worker.py.
+"""
 
 import io
-import time
+import json
 import zipfile
+from datetime import timedelta
 
 import pytest
+from django.core.files.storage import default_storage
 from django.urls import reverse
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 from pypdf import PdfReader
 
 from assessments.models import Assessment
 from cities.models import Office
 from reports import bundle, pdf
+from reports.models import BundleJob
 from tests import factories
+from tests.worker import queued_tasks, work_queue  # noqa: F401 - a fixture
 
 from .scorecard_helpers import RenderCounter, pdf_bytes
 
@@ -128,41 +140,10 @@ def test_bundle_query_count_does_not_grow(client, renders, count, django_assert_
     for _ in range(count):
         office = factories.make_office()
         factories.make_assessment(office, cycle=2030, status=Assessment.Status.PUBLISHED)
-    assert client.get(bundle_url(2030, "?fictional=on")).status_code == 200  # fills the cache
-    with django_assert_num_queries(1):
+    assert client.get(bundle_url(2030, "?fictional=on")).status_code == 200  # makes the bundle
+    # The assessments of the selection, and its job (ready: the stored ZIP is served).
+    with django_assert_num_queries(2):
         assert len(names(client.get(bundle_url(2030, "?fictional=on")))) == count
-
-
-def test_bundle_over_the_time_budget_answers_503_and_keeps_what_was_made(
-    client, settings, monkeypatch
-):
-    settings.PDF_RENDER_TIMEOUT = 0.3
-    calls = []
-
-    def first_fast_then_slow(*, html, timeout=None, **kwargs):
-        # As the render child does: the first takes a while, the others run out of time.
-        calls.append(timeout)
-        if len(calls) == 1:
-            time.sleep(0.1)
-            return b"%PDF-1.7 fake"
-        time.sleep(min(timeout, 5))
-        raise pdf.RenderTimeout(seconds=timeout)
-
-    monkeypatch.setattr(pdf, "render_pdf", first_fast_then_slow)
-    started = time.monotonic()
-    response = client.get(bundle_url(2024))
-    assert time.monotonic() - started < 2
-    assert response.status_code == 503
-    assert response["Retry-After"] == "60"
-    assert b"1 of 4 scorecards are ready" in response.content
-    # The second render had what was left of the budget, not the whole limit.
-    assert len(calls) == 2 and calls[1] < 0.25
-    # The next try renders only the three missing ones: running out of the bundle's time
-    # is not the document's fault, so nothing was remembered as failed.
-    counter = RenderCounter()
-    monkeypatch.setattr(pdf, "render_pdf", counter)
-    assert names(client.get(bundle_url(2024))) == CHARTS_2024
-    assert counter.calls == 3
 
 
 def test_bundle_leaves_out_a_scorecard_that_cannot_render_and_says_why(client, office, monkeypatch):
@@ -178,7 +159,7 @@ def test_bundle_leaves_out_a_scorecard_that_cannot_render_and_says_why(client, o
         return b"%PDF-1.7 fake"
 
     monkeypatch.setattr(pdf, "render_pdf", render)
-    for _ in range(2):  # the second time from the cache and the remembered failure
+    for _ in range(2):  # the second time the stored ZIP, rendering nothing
         response = client.get(bundle_url(2024, "?fictional=on"))
         assert response.status_code == 200
         with zipfile.ZipFile(io.BytesIO(pdf_bytes(response))) as archive:
@@ -204,3 +185,211 @@ def test_bundle_note_is_in_the_bundles_language(client, office, monkeypatch):
         note = archive.read(bundle.NOTES_NAME).decode()
     assert "2030" in note
     assert "Scorecards left out" not in note
+
+
+# --- the job: asked for once, made by the worker, shown while it runs ---------------------------
+
+
+def job_url(job, name="reports:bundle-job"):
+    return reverse(name, args=[job.pk])
+
+
+def status_of(client, job):
+    response = client.get(job_url(job, "reports:bundle-status"))
+    assert response.status_code == 200
+    assert response["Cache-Control"].startswith("max-age=0")
+    return json.loads(response.content)
+
+
+@pytest.mark.usefixtures("queued_tasks")
+def test_bundle_waits_in_the_queue_shows_its_progress_page_then_the_zip(client, renders):
+    response = client.get(bundle_url(2024, "?region=latin-america"))
+    job = BundleJob.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == job_url(job)
+    # A second request joins the same job: one job, one task in the queue.
+    assert client.get(bundle_url(2024, "?region=latin-america"))["Location"] == job_url(job)
+    assert BundleJob.objects.count() == 1
+    assert DBTaskResult.objects.count() == 1
+    assert renders.calls == 0  # nothing is rendered in the request
+
+    page = client.get(job_url(job))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Scorecards of 2024" in html
+    assert "Latin America · English · A4" in html
+    assert '<p id="bundle-message" role="status">Waiting for the worker to start on it.</p>' in html
+    # Without JavaScript, a link to look again; no automatic refresh (WCAG 2.2.1).
+    assert "refresh" not in html
+    assert f'<a id="bundle-check" href="{job_url(job)}">Check again</a>' in html
+    assert "bundle-progress.js" in html
+    assert status_of(client, job) == {
+        "status": "queued",
+        "done": 0,
+        "total": 2,
+        "left_out": 0,
+        "message": "Waiting for the worker to start on it.",
+        "download_url": None,
+    }
+    download = client.get(job_url(job, "reports:bundle-download"))
+    assert (download.status_code, download["Location"]) == (302, job_url(job))
+
+    work_queue()
+
+    assert renders.calls == 2
+    assert status_of(client, job) == {
+        "status": "ready",
+        "done": 2,
+        "total": 2,
+        "left_out": 0,
+        "message": "The bundle is ready: 2 scorecards.",
+        "download_url": job_url(job, "reports:bundle-download"),
+    }
+    html = client.get(job_url(job)).content.decode()
+    assert "bundle-progress.js" not in html and "Check again" not in html
+    assert (
+        f'<a class="btn btn-primary" id="bundle-download" '
+        f'href="{job_url(job, "reports:bundle-download")}" download>'
+        "Download scorecards-2024-latin-america.zip</a>"
+    ) in html
+    download = client.get(job_url(job, "reports:bundle-download"))
+    assert download["Content-Disposition"] == (
+        'attachment; filename="scorecards-2024-latin-america.zip"'
+    )
+    assert [n.split("-")[0] for n in names(download)] == ["cali", "rosario"]
+    # The bundle URL now answers the ZIP at once.
+    assert [
+        n.split("-")[0] for n in names(client.get(bundle_url(2024, "?region=latin-america")))
+    ] == [
+        "cali",
+        "rosario",
+    ]
+    assert renders.calls == 2
+
+
+def test_bundle_progress_counts_each_scorecard(renders, report):
+    assessments = bundle.bundle_assessments(user=_anonymous(), cycle=2024)
+    job = bundle.start_job(
+        assessments=assessments, cycle=2024, region="", fictional=False, language="en", paper="a4"
+    )
+    seen = []
+    name, made = bundle.build(job, progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(0, 4), (1, 4), (2, 4), (3, 4), (4, 4)]
+    assert name.startswith("bundles/scorecards-2024-") and name.endswith(".zip")
+    with default_storage.open(name) as fh, zipfile.ZipFile(fh) as archive:
+        assert sorted(archive.namelist()) == CHARTS_2024
+
+
+def _anonymous():
+    from django.contrib.auth.models import AnonymousUser
+
+    return AnonymousUser()
+
+
+def test_the_zip_is_kept_in_the_storage_and_one_per_selection(client, renders, office, media_dir):
+    names(client.get(bundle_url(2024, "?fictional=on")))
+    first = BundleJob.objects.get()
+    assert (media_dir / first.file_name).is_file()
+    # Another selection has a bundle of its own.
+    names(client.get(bundle_url(2024)))
+    assert BundleJob.objects.count() == 2
+    # A new publication in the cycle makes a new bundle; the older one of that selection
+    # and its file are deleted, the other selection's stays.
+    demo = factories.make_assessment(office, cycle=2024, status=Assessment.Status.PUBLISHED)
+    assert bundle.archive_name(demo) in names(client.get(bundle_url(2024, "?fictional=on")))
+    newest = BundleJob.objects.get(selection=first.selection)
+    assert newest.pk != first.pk
+    assert not (media_dir / first.file_name).exists()
+    assert BundleJob.objects.count() == 2
+    assert renders.calls == 5
+
+
+def test_a_bundle_whose_file_is_gone_is_made_again(client, renders):
+    names(client.get(bundle_url(2024)))
+    job = BundleJob.objects.get()
+    default_storage.delete(job.file_name)
+    assert names(client.get(bundle_url(2024))) == CHARTS_2024
+    job.refresh_from_db()
+    assert default_storage.exists(job.file_name)
+    assert BundleJob.objects.count() == 1
+
+
+def test_a_failing_bundle_is_retried_then_failed_and_can_be_tried_again(
+    client, settings, monkeypatch, renders
+):
+    settings.TASK_ATTEMPTS = 3
+    calls = []
+
+    def broken(*args, **kwargs):
+        calls.append(1)
+        raise OSError("disk full")
+
+    monkeypatch.setattr(bundle.default_storage, "save", broken)
+    response = client.get(bundle_url(2024))
+    job = BundleJob.objects.get()
+    assert response["Location"] == job_url(job)
+    assert len(calls) == 3  # the first attempt and two retries (at once: ImmediateBackend)
+    job.refresh_from_db()
+    assert (job.status, job.attempts, job.error) == ("failed", 3, "OSError: disk full")
+    html = client.get(job_url(job)).content.decode()
+    assert '<p id="bundle-message" role="status">Making the bundle failed.</p>' in html
+    assert "It was tried 3 times and did not succeed." in html
+    assert "refresh" not in html
+    # The bundle URL shows the failed job rather than starting it again by itself.
+    assert client.get(bundle_url(2024))["Location"] == job_url(job)
+    assert len(calls) == 3
+
+    monkeypatch.undo()
+    monkeypatch.setattr(pdf, "render_pdf", renders)
+    response = client.post(job_url(job))
+    assert (response.status_code, response["Location"]) == (302, job_url(job))
+    job.refresh_from_db()
+    assert (job.status, job.attempts, job.error) == ("ready", 1, "")
+    assert names(client.get(job_url(job, "reports:bundle-download"))) == CHARTS_2024
+
+
+@pytest.mark.usefixtures("queued_tasks")
+def test_try_again_does_nothing_to_a_job_that_did_not_fail(client, renders):
+    client.get(bundle_url(2024))
+    job = BundleJob.objects.get()
+    assert client.post(job_url(job)).status_code == 302
+    assert DBTaskResult.objects.count() == 1
+    assert "Try again" not in client.get(job_url(job)).content.decode()
+
+
+@pytest.mark.usefixtures("queued_tasks")
+def test_a_running_job_that_stopped_moving_may_be_started_again(client, renders):
+    client.get(bundle_url(2024))
+    job = BundleJob.objects.get()
+    long_ago = timezone.now() - timedelta(seconds=bundle.STALE_SECONDS + 1)
+    BundleJob.objects.filter(pk=job.pk).update(status="running", done=1, updated=long_ago)
+    html = client.get(job_url(job)).content.decode()
+    assert "its worker may have stopped" in html
+    assert "Try again" in html
+    client.post(job_url(job))
+    job.refresh_from_db()
+    assert (job.status, job.done) == ("queued", 0)
+    assert DBTaskResult.objects.count() == 2
+    work_queue()
+    job.refresh_from_db()
+    assert job.status == "ready"
+
+
+def test_job_pages_of_a_missing_job_are_404(client):
+    for name in ("reports:bundle-job", "reports:bundle-status", "reports:bundle-download"):
+        url = reverse(name, args=["00000000-0000-4000-8000-000000000000"])
+        assert client.get(url).status_code == 404
+
+
+def test_job_pages_are_404_for_who_may_not_read_a_scorecard_in_it(
+    client_for, renders, office, staff, other_staff
+):
+    # A job made while the assessment was published; it is a draft again now.
+    assessment = factories.make_assessment(office, cycle=2030, status=Assessment.Status.PUBLISHED)
+    names(client_for(staff).get(bundle_url(2030, "?fictional=on")))
+    job = BundleJob.objects.get()
+    Assessment.objects.filter(pk=assessment.pk).update(status=Assessment.Status.DRAFT)
+    for name in ("reports:bundle-job", "reports:bundle-status", "reports:bundle-download"):
+        assert client_for(None).get(job_url(job, name)).status_code == 404
+        assert client_for(other_staff).get(job_url(job, name)).status_code == 404
+        assert client_for(staff).get(job_url(job, name)).status_code == 200

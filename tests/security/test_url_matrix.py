@@ -16,7 +16,9 @@ demo office; `missing` is an id that does not exist; `-` means the URL takes no 
 `token` is a valid link of /join/ (a registration to verify, a question to answer, an
 invitation) and `bad-token` a forged one; `registration` a verified registration waiting
 for a reviewer; `office` the demo office's team (with the viewer's membership and an open
-invitation).
+invitation); for a scorecard bundle's job, `ready` is the bundle of the report's 2024
+scorecards and `hidden` one holding a scorecard that is no longer published (the demo
+office's draft).
 
 Each request runs inside a savepoint that is rolled back, so a POST by one persona (a
 save, a submit, a logout) never changes what the next persona sees.
@@ -25,6 +27,7 @@ save, a submit, a logout) never changes what the next persona sees.
 import datetime
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, include, path, reverse
@@ -35,6 +38,7 @@ from assessments import rounds, teams
 from assessments.models import Assessment, Membership, Registration, ReviewComment
 from cities.models import City
 from criteria.models import Criterion
+from reports import bundle
 from tests import factories
 
 PERSONAS = ["anon", "staff", "lead", "other", "viewer", "reviewer", "researcher", "admin"]
@@ -324,6 +328,19 @@ reports:perspectives-csv          POST   closed     405    405    405    405    
 reports:scorecard-bundle          GET    report     200    200    200    200    200    200    200    200
 reports:scorecard-bundle          GET    missing    404    404    404    404    404    404    404    404
 reports:scorecard-bundle          POST   report     405    405    405    405    405    405    405    405
+reports:bundle-job                GET    ready      200    200    200    200    200    200    200    200
+reports:bundle-job                GET    hidden     404    200    200    404    200    200    404    200
+reports:bundle-job                GET    missing    404    404    404    404    404    404    404    404
+reports:bundle-job                POST   ready      302    302    302    302    302    302    302    302
+reports:bundle-job                POST   hidden     404    302    302    404    302    302    404    302
+reports:bundle-status             GET    ready      200    200    200    200    200    200    200    200
+reports:bundle-status             GET    hidden     404    200    200    404    200    200    404    200
+reports:bundle-status             GET    missing    404    404    404    404    404    404    404    404
+reports:bundle-status             POST   ready      405    405    405    405    405    405    405    405
+reports:bundle-download           GET    ready      200    200    200    200    200    200    200    200
+reports:bundle-download           GET    hidden     404    200    200    404    200    200    404    200
+reports:bundle-download           GET    missing    404    404    404    404    404    404    404    404
+reports:bundle-download           POST   ready      405    405    405    405    405    405    405    405
 
 # The page for people (the OpenAPI document as HTML) is the API's root.
 api:api-root                      GET    -          200    200    200    200    200    200    200    200
@@ -462,6 +479,27 @@ def _pk(objects, state):
     return MISSING_ID if state == "missing" else objects[state].pk
 
 
+MISSING_UUID = "00000000-0000-4000-8000-000000000000"
+
+
+def _bundle_job(objects, state):
+    """A ready bundle job: of the report's 2024 scorecards, or (`hidden`) of the draft."""
+    if state == "hidden":
+        assessments, cycle = [objects["draft"]], objects["draft"].cycle
+    else:
+        assessments, cycle = bundle.bundle_assessments(user=AnonymousUser(), cycle=2024), 2024
+    job = bundle.start_job(
+        assessments=assessments,
+        cycle=cycle,
+        region="",
+        fictional=state == "hidden",
+        language="en",
+        paper="a4",
+    )
+    assert job.status == "ready"  # tasks run at once in the tests
+    return job
+
+
 def _round(objects, state):
     """The draft with an open (`round`) or closed (`closed`) perspectives round, made once,
     and a code of one of its respondents."""
@@ -511,6 +549,8 @@ def _kwargs(name, state, objects):
         return {"key": "not-a-valid-key"}
     if name == "reports:dashboard-csv":
         return {"chart": "no-such-chart" if missing else state}
+    if name.startswith("reports:bundle-"):
+        return {"job": MISSING_UUID if missing else _bundle_job(objects, state).pk}
     if name == "reports:scorecard-bundle":
         # 2024: the report's published charts; 1999: a cycle nobody published.
         return {"cycle": 1999 if missing else 2024}
