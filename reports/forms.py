@@ -131,7 +131,13 @@ class MatrixForm(LenientForm):
     # The city shown as cards on a narrow screen (one city at a time).
     city = forms.SlugField(label=_("City shown"), required=False)
 
-    defaults = {"cities": DEFAULT_CITIES, "cycle": None, "kind": CHART_FIRST, "view": ""}
+    defaults = {
+        "cities": DEFAULT_CITIES,
+        "cycle": None,
+        "kind": CHART_FIRST,
+        "view": "",
+        "city": "",
+    }
 
     def __init__(self, data=None, *, city_choices=(), cycles=()):
         super().__init__(data)
