@@ -16,10 +16,19 @@ from assessments.models import Assessment
 from cities.models import InstitutionalHome, Region
 
 from .charts import MAX_RADAR
-from .matrix import DEFAULT_CITIES, MAX_CITIES
+from .matrix import CHART_FIRST, DEFAULT_CITIES, LATEST, MAX_CITIES, REPORT_VIEW
 
 SLUG_RE = re.compile(r"^[-a-z0-9_]+$")
 KIND_CHOICES = [("", _("Latest of any kind"))] + list(Assessment.Kind.choices)
+# What each column of the matrix shows (reports.matrix.pick_assessment). The default never
+# replaces a report chart with a self-assessment published later.
+MATRIX_KIND_CHOICES = [
+    (CHART_FIRST, _("The report's chart, else the latest")),
+    (Assessment.Kind.RESEARCH, _("Research assessments (report charts)")),
+    (Assessment.Kind.SELF, _("Latest self-assessment")),
+    (LATEST, _("Latest of any kind")),
+]
+MATRIX_VIEW_CHOICES = [("", _("The cities chosen")), (REPORT_VIEW, _("The report's four charts"))]
 
 
 class SlugListField(forms.Field):
@@ -111,12 +120,24 @@ def _cycle_field(cycles):
 class MatrixForm(LenientForm):
     cities = SlugListField(limit=MAX_CITIES, label=_("Cities"), widget=CheckboxSlugs)
     cycle = forms.TypedChoiceField(required=False)  # choices set in __init__
-    kind = forms.ChoiceField(label=_("Assessment kind"), required=False, choices=KIND_CHOICES)
+    kind = forms.ChoiceField(
+        label=_("Each column shows"), required=False, choices=MATRIX_KIND_CHOICES
+    )
     # Synthetic cities (a thousand of them for scale tests) are never listed; they can be
     # named in the "add by identifier" box, which sends the same `cities` parameter.
     include_demo = forms.BooleanField(label=_("List demo cities"), required=False)
+    # view=report: the report's four charts, whatever cities, cycle and kind say.
+    view = forms.ChoiceField(label=_("View"), required=False, choices=MATRIX_VIEW_CHOICES)
+    # The city shown as cards on a narrow screen (one city at a time).
+    city = forms.SlugField(label=_("City shown"), required=False)
 
-    defaults = {"cities": DEFAULT_CITIES, "cycle": None, "kind": ""}
+    defaults = {
+        "cities": DEFAULT_CITIES,
+        "cycle": None,
+        "kind": CHART_FIRST,
+        "view": "",
+        "city": "",
+    }
 
     def __init__(self, data=None, *, city_choices=(), cycles=()):
         super().__init__(data)
@@ -143,6 +164,20 @@ class MatrixForm(LenientForm):
             )
             slugs = slugs[:MAX_CITIES]
         return slugs
+
+    def clean(self):
+        data = super().clean()
+        if data.get("view") == REPORT_VIEW and any(
+            self.data.get(name) for name in ("cities", "cycle", "kind")
+        ):
+            self.note(
+                _(
+                    "The report's four charts are always the research assessments of Bristol, "
+                    "Cali, Edmonton and Rosario: the cities, cycle and kind asked for are not "
+                    "used here."
+                )
+            )
+        return data
 
 
 SORT_CHOICES = [("name", _("Office name")), ("mean", _("Mean level"))] + [

@@ -4,9 +4,16 @@ Plain data in, plain data out, in a fixed number of queries whatever the number 
 cities: the cities, the criteria, the candidate assessments, their entries.
 
 One column per city. A city's column shows one published assessment of one of its
-offices: the latest cycle matching the filters; within a cycle a research assessment
-before a self-assessment (so the four chart cities show the report's chart), then the
-office first by name.
+offices, chosen by `kind` (the page's "what each column shows"; see pick_assessment):
+
+- "" (the default): the city's research assessment (the report's chart) when it has one,
+  else its latest published assessment. A self-assessment published later never replaces
+  a report chart silently: the column says that a newer one exists (`newer`).
+- "research" or "self": the latest published assessment of that kind.
+- "latest": the latest published of any kind (a research assessment first within a cycle).
+
+The report view (`view=report`, REPORT_VIEW) pins the four chart cities and "research":
+the report's four charts whatever the offices publish afterwards.
 """
 
 from dataclasses import dataclass, field
@@ -22,6 +29,10 @@ from criteria.models import Criterion
 DEFAULT_CITIES = ["bristol", "cali", "edmonton", "rosario"]
 MAX_CITIES = 20
 
+REPORT_VIEW = "report"
+CHART_FIRST = ""  # the default kind: the report's chart where there is one
+LATEST = "latest"
+
 
 @dataclass
 class Matrix:
@@ -29,10 +40,31 @@ class Matrix:
     columns: list  # one per found city, in the order asked
     rows: list  # one per criterion: {"criterion": {...}, "cells": [cell or None per column]}
     unknown: list = field(default_factory=list)  # slugs that name no city
+    kind: str = CHART_FIRST  # how each column's assessment was chosen (module docstring)
+    report_view: bool = False  # the report's four charts (view=report)
 
     @property
     def single(self):
         return len(self.columns) == 1
+
+    def column_index(self, slug):
+        """The index of the city `slug`'s column, or None."""
+        for index, column in enumerate(self.columns):
+            if column["city"]["slug"] == slug:
+                return index
+        return None
+
+    def column_rows(self, index):
+        """[{"criterion", "cell"}] of one column, criterion by criterion (the phone's cards)."""
+        return [{"criterion": r["criterion"], "cell": r["cells"][index]} for r in self.rows]
+
+
+def matrix_filters(*, view, cities, cycle, kind):
+    """(cities, cycle, kind) that a view shows: the report view is the four chart cities'
+    research assessments, whatever else was asked; otherwise the choices as given."""
+    if view == REPORT_VIEW:
+        return list(DEFAULT_CITIES), None, Assessment.Kind.RESEARCH
+    return cities, cycle, kind or CHART_FIRST
 
 
 def criteria_rows():
@@ -74,8 +106,8 @@ def source_text(assessment):
     }
 
 
-def _pick(candidates):
-    """The assessment a city's column shows (see the module docstring)."""
+def _latest(candidates):
+    """The latest cycle; within a cycle a research assessment, then the office by name."""
     return min(
         candidates,
         key=lambda a: (
@@ -87,12 +119,35 @@ def _pick(candidates):
     )
 
 
-def build_matrix(*, cities, cycle=None, kind=None, assessments=None):
+def pick_assessment(candidates, *, kind=CHART_FIRST):
+    """The assessment a city's column shows among its published `candidates`, or None.
+
+    `kind` as in the module docstring; unknown values count as the default.
+    """
+    if kind in (Assessment.Kind.RESEARCH, Assessment.Kind.SELF):
+        candidates = [a for a in candidates if a["kind"] == kind]
+    elif kind != LATEST:
+        research = [a for a in candidates if a["kind"] == Assessment.Kind.RESEARCH]
+        candidates = research or candidates
+    return _latest(candidates) if candidates else None
+
+
+def newer_than(candidates, picked):
+    """The latest of `candidates` from a later cycle than `picked`, or None: what the
+    column could show instead, named on the page so that nothing is hidden."""
+    later = [a for a in candidates if a["cycle"] > picked["cycle"]]
+    return _latest(later) if later else None
+
+
+def build_matrix(*, cities, cycle=None, kind=CHART_FIRST, assessments=None, report_view=False):
     """Matrix of the nine criteria by `cities` (slugs, in display order).
 
+    `kind` says which assessment each column shows (module docstring); `report_view` only
+    labels the result (matrix_filters gives the report view's cities and kind).
     `assessments` is the queryset the viewer may read (assessments.access.visible_assessments);
     only its published assessments are used.
     """
+    kind = kind or CHART_FIRST
     if assessments is None:
         assessments = Assessment.objects.all()
     slugs = list(dict.fromkeys(cities))
@@ -111,8 +166,8 @@ def build_matrix(*, cities, cycle=None, kind=None, assessments=None):
     )
     if cycle:
         qs = qs.filter(cycle=cycle)
-    if kind:
-        qs = qs.filter(kind=kind)
+    # Every kind is read (a city has a few assessments): the kind is chosen in Python, and
+    # a newer assessment than the one shown is named in the column.
     by_city = {}
     for a in qs.values(
         "id",
@@ -130,7 +185,12 @@ def build_matrix(*, cities, cycle=None, kind=None, assessments=None):
         "office__city_id",
     ):
         by_city.setdefault(a["office__city_id"], []).append(a)
-    picked = {city_id: _pick(rows) for city_id, rows in by_city.items()}
+    picked, newer = {}, {}
+    for city_id, rows in by_city.items():
+        a = pick_assessment(rows, kind=kind)
+        if a is not None:
+            picked[city_id] = a
+            newer[city_id] = newer_than(rows, a)
 
     pending = pending_correction_notes(ids=[a["id"] for a in picked.values()])
     entries = {}
@@ -152,6 +212,7 @@ def build_matrix(*, cities, cycle=None, kind=None, assessments=None):
         a = picked.get(city["id"])
         column = {"city": city, "assessment": None}
         if a is not None:
+            later = newer[city["id"]]
             column["assessment"] = {
                 "id": a["id"],
                 "cycle": a["cycle"],
@@ -171,6 +232,15 @@ def build_matrix(*, cities, cycle=None, kind=None, assessments=None):
                 "rated": any(
                     entries.get((a["id"], c["id"]), {}).get("level") is not None for c in criteria
                 ),
+                # A later published assessment that this column does not show, or None.
+                "newer": None
+                if later is None
+                else {
+                    "id": later["id"],
+                    "cycle": later["cycle"],
+                    "kind": later["kind"],
+                    "kind_label": Assessment.Kind(later["kind"]).label,
+                },
             }
         columns.append(column)
 
@@ -190,4 +260,11 @@ def build_matrix(*, cities, cycle=None, kind=None, assessments=None):
                 }
             cells.append(cell)
         rows.append({"criterion": c, "cells": cells})
-    return Matrix(criteria=criteria, columns=columns, rows=rows, unknown=unknown)
+    return Matrix(
+        criteria=criteria,
+        columns=columns,
+        rows=rows,
+        unknown=unknown,
+        kind=kind,
+        report_view=report_view,
+    )

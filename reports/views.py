@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -29,7 +29,7 @@ from . import charts, exports
 from .cache import cached, data_stamp, public_content
 from .csvexport import csv_response
 from .forms import DashboardForm, LanguageForm, MatrixForm
-from .matrix import build_matrix
+from .matrix import REPORT_VIEW, build_matrix, matrix_filters
 from .peers import examples_by_criterion, find_peers, rank_offices
 from .perspective_queries import divergence
 from .sample import Filters, load_sample, load_trend
@@ -65,9 +65,14 @@ def _matrix_context(request):
     form = MatrixForm(data, cycles=_published_cycles())
     values = form.values()
     problems = form.problems()
-    cities = values["cities"]
+    report_view = values["view"] == REPORT_VIEW
+    cities, cycle, kind = matrix_filters(
+        view=values["view"], cities=values["cities"], cycle=values["cycle"], kind=values["kind"]
+    )
+    # What is shown, for the form's selects, the links and the file names.
+    values = {**values, "cities": cities, "cycle": cycle, "kind": kind}
     # Not cached here: the page caches its whole content (reports.cache.public_content).
-    matrix = build_matrix(cities=cities, cycle=values["cycle"], kind=values["kind"])
+    matrix = build_matrix(cities=cities, cycle=cycle, kind=kind, report_view=report_view)
     if matrix.unknown:
         problems.append(
             _("Cities: no city has the identifier %(slugs)s.")
@@ -95,28 +100,63 @@ def _matrix_content(request):
     # The picker lists the report's cities, demo ones when asked, and every chosen city.
     origins = [Origin.REPORT, Origin.DEMO] if values["include_demo"] else [Origin.REPORT]
     chosen = [c["city"]["slug"] for c in result.columns]
+    published = Assessment.objects.filter(
+        status=Assessment.Status.PUBLISHED, office__city=OuterRef("pk")
+    )
     picker = list(
         City.objects.filter(Q(origin__in=origins) | Q(slug__in=chosen))
+        .annotate(has_data=Exists(published))
         .order_by("name", "slug")
-        .values("slug", "name", "origin", "country__name")
+        .values("slug", "name", "origin", "country__name", "has_data")
     )
     form.fields["cities"].widget.choices = [(c["slug"], c["name"]) for c in picker]
     selected = set(chosen)
     for c in picker:
         c["checked"] = c["slug"] in selected
-    query = _export_query(request)
+    # The city shown as cards on a narrow screen: the one asked for, else the first.
+    card = result.column_index(values["city"]) if values["city"] else None
+    if values["city"] and card is None:
+        problems.append(
+            _("City shown: %(slug)r is not one of the cities compared.") % {"slug": values["city"]}
+        )
+    card = card or 0
+    report_view = result.report_view
+    for column in result.columns:
+        # "Hide this column": the same view without the city (as a selection of cities).
+        rest = [s for s in chosen if s != column["city"]["slug"]]
+        column["hide_query"] = urlencode(_matrix_params(values, cities=rest))
     return render_to_string(
         "reports/matrix.html#content",
         {
             "form": form,
+            "values": values,
             "problems": problems,
             "matrix": result,
             "picker": picker,
-            "csv_query": query,
+            "csv_query": _export_query(request),
             "missing": [c for c in result.columns if c["assessment"] is None],
+            "card_index": card,
+            "card_column": result.columns[card] if result.columns else None,
+            "card_rows": result.column_rows(card) if result.columns else [],
+            # The city switcher keeps the view: its hidden fields.
+            "switcher_params": [("view", REPORT_VIEW)]
+            if report_view
+            else _matrix_params(values, cities=chosen),
         },
         request=request,
     )
+
+
+def _matrix_params(values, *, cities):
+    """The matrix's query parameters for `cities` with the page's cycle, kind and list."""
+    params = [("cities", ",".join(cities))]
+    if values["cycle"]:
+        params.append(("cycle", str(values["cycle"])))
+    if values["kind"]:
+        params.append(("kind", values["kind"]))
+    if values["include_demo"]:
+        params.append(("include_demo", "on"))
+    return params
 
 
 def _export_query(request):

@@ -66,7 +66,7 @@ def test_researcher_shares_a_matrix_link_and_downloads_dashboard_csv(
     form.get_by_role("checkbox", name=re.compile(r"^Cali ")).uncheck()
     form.get_by_label("Find a city").fill("rosa")
     assert page.locator("#city-picker .form-check:visible").all_inner_texts() == [
-        "Rosario (Argentina)"
+        "Rosario (Argentina) has data"
     ]
     assert page.locator("#city-filter-count").inner_text().endswith(", 3 chosen")
     form.get_by_label("Find a city").fill("")

@@ -141,6 +141,7 @@ def test_matrix_twenty_cities_scroll_with_fixed_criterion_column(report, client)
     assert len(response.context["matrix"].columns) == 20
     assert 'class="matrix-scroll"' in html
     assert html.count('<th scope="row" class="sticky-col">') == 9
+    assert html.count('<th scope="row" class="sticky-col matrix-about-head">') == 1
 
 
 def test_matrix_accepts_repeated_city_parameters_from_checkboxes(report, client):
@@ -149,7 +150,9 @@ def test_matrix_accepts_repeated_city_parameters_from_checkboxes(report, client)
     assert [c["city"]["slug"] for c in response.context["matrix"].columns] == ["rosario", "cali"]
 
 
-def test_matrix_latest_published_self_assessment_replaces_chart_by_default(report, client):
+def test_matrix_latest_of_any_kind_shows_a_newer_self_assessment(report, client):
+    # Only when asked for (kind=latest): by default the report's chart stays
+    # (tests/reports/test_matrix_views.py).
     cali = City.objects.get(slug="cali")
     office = factories.make_office(city=cali)
     newer = factories.make_assessment(
@@ -157,7 +160,7 @@ def test_matrix_latest_published_self_assessment_replaces_chart_by_default(repor
     )
     factories.make_assessment(office, cycle=2027, status=Assessment.Status.DRAFT, levels=[4] * 9)
 
-    latest = client.get("/reports/matrix/?cities=cali").context["matrix"]
+    latest = client.get("/reports/matrix/?cities=cali&kind=latest").context["matrix"]
     research = client.get("/reports/matrix/?cities=cali&kind=research").context["matrix"]
     by_cycle = client.get("/reports/matrix/?cities=cali&cycle=2024").context["matrix"]
 
@@ -182,7 +185,8 @@ def test_matrix_rated_assessment_shows_level_badges(report, client):
 
     assert '<span class="badge level-badge level-4">4/4</span>' in html
     assert '<span class="badge level-badge level-0">0/4</span>' in html
-    assert html.count('<span class="badge level-badge level-unrated">Unrated</span>') == 1
+    # Once in the table, once in the cards that replace it on a phone.
+    assert html.count('<span class="badge level-badge level-unrated">Unrated</span>') == 2
     assert '<span class="badge badge-fictional">Demo, fictional</span>' in html
 
 
@@ -253,7 +257,7 @@ def test_matrix_malformed_cycle_and_kind_fall_back_with_messages(report, client)
     problems = response.context["problems"]
     assert problems == [
         "Cycle: Select a valid choice. 20x4 is not one of the available choices.",
-        "Assessment kind: Select a valid choice. gossip is not one of the available choices.",
+        "Each column shows: Select a valid choice. gossip is not one of the available choices.",
     ]
     assert response.context["matrix"].columns[0]["assessment"]["office_slug"] == (
         "rosario-ecosystem"

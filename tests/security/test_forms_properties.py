@@ -31,7 +31,7 @@ from cities.forms import SORT_CHOICES, CityFilterForm
 from cities.models import InstitutionalHome, Region
 from criteria.models import Criterion
 from reports.charts import MAX_RADAR
-from reports.forms import KIND_CHOICES, DashboardForm, MatrixForm
+from reports.forms import KIND_CHOICES, MATRIX_KIND_CHOICES, DashboardForm, MatrixForm
 from reports.forms import SORT_CHOICES as DASHBOARD_SORTS
 from reports.matrix import MAX_CITIES
 
@@ -364,7 +364,7 @@ def test_city_filter_form_never_raises_and_keeps_only_valid_filters(report, data
     assert filters["country"] is None or filters["country"].slug in data.getlist("country")
 
 
-MATRIX_FIELDS = ["cities", "cycle", "kind", "include_demo"]
+MATRIX_FIELDS = ["cities", "cycle", "kind", "include_demo", "view", "city"]
 
 
 @PROPERTIES
@@ -375,7 +375,9 @@ def test_matrix_form_never_raises_and_falls_back_to_defaults(data):
     assert all(SLUG.match(slug) for slug in values["cities"])
     assert 1 <= len(values["cities"]) <= MAX_CITIES
     assert values["cycle"] in (None, 2024, 2025)
-    assert values["kind"] in (None, *dict(KIND_CHOICES))
+    assert values["kind"] in (None, *dict(MATRIX_KIND_CHOICES))
+    assert values["view"] in ("", "report")
+    assert values["city"] == "" or re.match(r"^[-a-zA-Z0-9_]+\Z", values["city"])
     assert all(isinstance(p, str) for p in problems)
 
 

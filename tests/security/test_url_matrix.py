@@ -289,6 +289,7 @@ assess:correct                    POST   submitted  login  403    403    404    
 assess:correct                    POST   published  login  403    403    404    403    302    404    302
 assess:correct                    POST   missing    login  404    404    404    404    404    404    404
 reports:matrix-xlsx               GET    -          200    200    200    200    200    200    200    200
+reports:matrix-xlsx               GET    report     200    200    200    200    200    200    200    200
 reports:matrix-xlsx               POST   -          405    405    405    405    405    405    405    405
 reports:assessment-xlsx           GET    draft      404    200    200    404    200    200    404    200
 reports:assessment-xlsx           GET    submitted  404    200    200    404    200    200    404    200
@@ -298,8 +299,15 @@ reports:assessment-xlsx           POST   draft      405    405    405    405    
 reports:assessment-xlsx           POST   published  405    405    405    405    405    405    405    405
 
 reports:matrix                    GET    -          200    200    200    200    200    200    200    200
+# Parameter states of the matrix (QUERIES below): the report view with a city shown as
+# cards, the latest of any kind, a card city that is not compared (a message, not an error).
+reports:matrix                    GET    report     200    200    200    200    200    200    200    200
+reports:matrix                    GET    latest     200    200    200    200    200    200    200    200
+reports:matrix                    GET    bad-city   200    200    200    200    200    200    200    200
 reports:matrix                    POST   -          405    405    405    405    405    405    405    405
 reports:matrix-csv                GET    -          200    200    200    200    200    200    200    200
+reports:matrix-csv                GET    report     200    200    200    200    200    200    200    200
+reports:matrix-csv                GET    latest     200    200    200    200    200    200    200    200
 reports:matrix-csv                POST   -          405    405    405    405    405    405    405    405
 reports:dashboard                 GET    -          200    200    200    200    200    200    200    200
 reports:dashboard                 POST   -          405    405    405    405    405    405    405    405
@@ -473,6 +481,13 @@ def objects(office, staff, viewer, other_staff, reviewer, researcher, superuser,
 
 ASSESSMENT_STATES = ("draft", "submitted", "published")
 MISSING_ID = 999_999
+
+# Query strings of the parameter states (a URL without objects, in another state).
+QUERIES = {
+    "report": "?view=report&city=cali",
+    "latest": "?cities=cali,rosario&kind=latest",
+    "bad-city": "?cities=cali&city=atlantis",
+}
 
 
 def _pk(objects, state):
@@ -703,7 +718,7 @@ def request_as(user, method, url, body):
 
 @pytest.mark.parametrize(("name", "method", "state"), list(ROWS))
 def test_url_matrix(objects, name, method, state):
-    url = reverse(name, kwargs=_kwargs(name, state, objects))
+    url = reverse(name, kwargs=_kwargs(name, state, objects)) + QUERIES.get(state, "")
     body = _body(name, state, objects)
     actual = {
         persona: _outcome(request_as(user, method, url, body))
