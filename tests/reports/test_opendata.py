@@ -4,8 +4,10 @@ a publication, the same headers as documented, cheap to serve."""
 import csv
 import io
 import json
+import re
 import zipfile
 from datetime import date
+from pathlib import Path
 
 import frictionless
 import pytest
@@ -314,3 +316,12 @@ def test_the_page_lists_every_table_in_each_language(data, client, lang):
     assert 'href="/data/ovp-assess-data.zip"' in page
     assert "https://creativecommons.org/licenses/by/4.0/" in page
     assert "OVP Assess open data, http://127.0.0.1:8000/data/" in page
+
+
+def test_the_docs_describe_every_table_and_column():
+    text = (Path(__file__).resolve().parents[2] / "docs" / "open-data.md").read_text()
+    for table in opendata.TABLES:
+        section = re.search(rf"^## `{table.name}`\n(.*?)(?=^## |\Z)", text, re.S | re.M)
+        assert section, table.name
+        documented = re.findall(r"^\| `(\w+)` \| (\w+) \|", section[1], re.M)
+        assert documented == [(c.name, c.type) for c in table.layout.columns], table.name
