@@ -38,6 +38,7 @@ def index(request):
             "license": opendata.LICENSE,
             "citation": opendata.citation(created=stored.created),
             "descriptor_url": reverse("opendata:descriptor"),
+            "descriptor_name": opendata.DESCRIPTOR,
             "zip_url": reverse("opendata:zip"),
         },
     )
