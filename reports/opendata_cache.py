@@ -15,8 +15,9 @@ request rebuilds.
 
 Content depends on published data only (not on drafts, which move the stamp too): a
 rebuild for a draft's save gives the same bytes, and so the same ETag (a hash of
-datapackage.json, which holds every CSV's hash) and Last-Modified (the package's
-`created`, the newest change of a published assessment).
+datapackage.json, which holds every CSV's hash). Last-Modified is when the folder was
+built: a deletion can change the data without a newer `created` (the newest change of a
+published assessment), and a client that sends only If-Modified-Since must not miss it.
 """
 
 import hashlib
@@ -30,6 +31,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
 
 from cities.models import City, Country, Office, SourcedFact
 from criteria.models import Criterion, RubricLevel
@@ -49,6 +51,7 @@ class Stored:
     directory: Path
     etag: str
     created: datetime
+    built: datetime
     rows: dict
 
     def path(self, name):
@@ -70,6 +73,7 @@ def _read(directory):
         directory=directory,
         etag=summary["etag"],
         created=datetime.fromisoformat(summary["created"]),
+        built=datetime.fromisoformat(summary["built"]),
         rows=summary["rows"],
     )
 
@@ -85,7 +89,12 @@ def _write(directory):
             (temporary / name).write_bytes(content)
         (temporary / opendata.ZIP_NAME).write_bytes(opendata.zip_bytes(package))
         etag = hashlib.sha256(package.files[opendata.DESCRIPTOR]).hexdigest()[:32]
-        summary = {"etag": etag, "created": package.created.isoformat(), "rows": package.rows}
+        summary = {
+            "etag": etag,
+            "created": package.created.isoformat(),
+            "built": timezone.now().isoformat(),
+            "rows": package.rows,
+        }
         (temporary / SUMMARY).write_text(json.dumps(summary))
         temporary.chmod(0o755)
         try:

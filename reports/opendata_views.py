@@ -47,7 +47,7 @@ def index(request):
 def _serve(request, name, content_type, *, attachment=False):
     stored = opendata_cache.current_package()
     etag = f'"{stored.etag}"'
-    modified = int(stored.created.timestamp())
+    modified = int(stored.built.timestamp())
     response = get_conditional_response(request, etag=etag, last_modified=modified)
     if response is None:
         response = FileResponse(

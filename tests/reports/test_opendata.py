@@ -325,3 +325,15 @@ def test_the_docs_describe_every_table_and_column():
         assert section, table.name
         documented = re.findall(r"^\| `(\w+)` \| (\w+) \|", section[1], re.M)
         assert documented == [(c.name, c.type) for c in table.layout.columns], table.name
+
+
+def test_a_deleted_assessment_leaves_the_package(data, client, tmp_path):
+    etag = client.get("/data/assessments.csv")["ETag"]
+    pk = data["published"].pk
+    data["published"].delete()
+
+    response = client.get("/data/assessments.csv")
+
+    assert response["ETag"] != etag
+    ids = {r["assessment_id"] for r in rows(b"".join(response.streaming_content))}
+    assert str(pk) not in ids
