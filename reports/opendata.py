@@ -18,12 +18,13 @@ import hashlib
 import io
 import json
 import zipfile
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Max, Q
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -463,30 +464,46 @@ def assessments_rows(assessments):
         ]
 
 
-def _links():
-    # Web links only: an uploaded file is not public data of its own.
-    return EvidenceLink.objects.exclude(url="").order_by("pk")
+ENTRY_FIELDS = (
+    "assessment_id",
+    "criterion__number",
+    "criterion__short_title",
+    "level",
+    "applicability",
+    "justification",
+    "strengths",
+    "opportunities",
+    "target",
+)
 
 
-def entries_rows(entries):
-    for e in entries:
+def entries_rows(entries, *, links):
+    """`entries`: tuples of ENTRY_FIELDS; `links`: evidence rows (evidence_count counts
+    them, so that the column and the evidence table agree)."""
+    counts = Counter((link[1], link[2]) for link in links)
+    for assessment_id, number, short_title, level, applicability, why, *texts, target in entries:
         yield [
-            e.assessment_id,
-            e.criterion.number,
-            e.criterion.short_title,
-            e.level,
-            e.applicability,
-            exports.reason_of(e.applicability, e.justification),
-            e.strengths,
-            e.opportunities,
-            e.target,
-            e.link_count,
+            assessment_id,
+            number,
+            short_title,
+            level,
+            applicability,
+            exports.reason_of(applicability, why),
+            *texts,
+            target,
+            counts[assessment_id, number],
         ]
 
 
-def evidence_rows(links):
-    for x in links:
-        yield [x.pk, x.entry.assessment_id, x.entry.criterion.number, x.url, x.title, x.checked_on]
+def evidence_rows(assessments):
+    # Web links only: an uploaded file is not public data of its own.
+    links = (
+        EvidenceLink.objects.filter(entry__assessment__in=assessments)
+        .exclude(url="")
+        .order_by("pk")
+    )
+    fields = ("pk", "entry__assessment_id", "entry__criterion__number", "url", "title")
+    return [list(row) for row in links.values_list(*fields, "checked_on")]
 
 
 def table_rows():
@@ -494,11 +511,10 @@ def table_rows():
     assessments = published_assessments()
     entries = (
         Entry.objects.filter(assessment__in=assessments)
-        .select_related("criterion")
-        .annotate(link_count=Count("evidence", filter=~Q(evidence__url="")))
         .order_by("assessment_id", "criterion__number")
+        .values_list(*ENTRY_FIELDS)
     )
-    links = _links().filter(entry__assessment__in=assessments).select_related("entry__criterion")
+    links = evidence_rows(assessments)
     return {
         CRITERIA: criteria_rows(),
         RUBRIC: rubric_rows(),
@@ -509,8 +525,8 @@ def table_rows():
         ASSESSMENTS: assessments_rows(
             assessments.select_related("office__city__country").order_by("pk")
         ),
-        ENTRIES: entries_rows(entries),
-        EVIDENCE: evidence_rows(links),
+        ENTRIES: entries_rows(entries, links=links),
+        EVIDENCE: links,
     }
 
 
