@@ -1,6 +1,6 @@
 """The open data: every published table as one Frictionless Data Package (v1).
 
-`package_files()` reads the database and returns the package's files as bytes: one CSV per
+`build_package()` reads the database and returns the package's files as bytes: one CSV per
 table below and `datapackage.json`, the descriptor (a Table Schema per table, with types,
 constraints, primary and foreign keys, the licence, the sources and how to cite). What a
 file says does not depend on who asks or in which language: anonymous visitors' view
