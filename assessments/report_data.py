@@ -11,6 +11,7 @@ record cites the part of the report that gives it (see unsourced_fields).
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -107,6 +108,13 @@ def _unsourced(record, rules, name):
 def _read(name):
     with open(FIXTURES / name, encoding="utf-8") as fh:
         return yaml.safe_load(fh)
+
+
+@cache
+def report_source():
+    """The report itself (title, publisher, authors, month, page), as fixtures/criteria.yaml
+    records it under `source`: what the open data cites for the report's facts."""
+    return dict(_read("criteria.yaml")["source"])
 
 
 def _translations(directory=FIXTURES / "i18n"):

@@ -392,6 +392,8 @@ PDF_RENDER_RSS_MB = envint("PDF_RENDER_RSS_MB", 250)
 PDF_RENDER_CONCURRENCY = envint("PDF_RENDER_CONCURRENCY", 2)
 PDF_RENDER_SLOT_WAIT = envint("PDF_RENDER_SLOT_WAIT", 1)
 PDF_CACHE_DIR = Path(os.environ.get("PDF_CACHE_DIR", VAR_DIR / "scorecards"))
+# The open-data package (/data/), rebuilt there when the published data changes.
+OPEN_DATA_DIR = Path(os.environ.get("OPEN_DATA_DIR", VAR_DIR / "opendata"))
 
 # Perspectives rounds: a group's figures and comments are shown apart only when at least this
 # many of its respondents answered (and each cell holds this many answers); see

@@ -90,6 +90,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     # The one page other sites may frame (reports.embed_views).
     path("embed/scorecards/<int:pk>/", embed_views.embed_scorecard, name="embed-scorecard"),
+    path("data/", include("reports.opendata_urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -8,6 +8,7 @@ class ReportsConfig(AppConfig):
 
     def ready(self):
         # The caches' invalidation signals, all connected here (see reports/cache.py).
-        from . import cache
+        from . import cache, opendata_cache
 
         cache.connect_signals()
+        opendata_cache.connect_signals()

@@ -18,6 +18,8 @@
 4. **Scorecard PDFs** live on disk (`reports.scorecard_cache`), one file per assessment
    version, status, language, paper and print layout: a new version is a new key, so they
    need no invalidation.
+5. **The open-data package** lives on disk (`reports.opendata_cache`), one folder per
+   stamp: a publication is a new key; edits of reference data remove the folders.
 
 The local generation moves on every save or deletion of the reference data that pages
 show besides assessments (cities, countries, offices, facts, criteria, rubric, examples)

@@ -6,6 +6,7 @@ Such cells get a leading single quote, the convention spreadsheets read as "text
 """
 
 import csv
+from decimal import Decimal
 
 from django.http import HttpResponse
 
@@ -17,8 +18,8 @@ def safe_cell(value):
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"  # what R, pandas and frictionless read
-    if isinstance(value, int | float):
-        # Numbers we produce ourselves (levels, counts, cycles) stay numbers, even negative.
+    if isinstance(value, int | float | Decimal):
+        # Numbers (levels, counts, cycles, the report's figures) stay numbers, even negative.
         return value
     text = str(value)
     if text.startswith(FORMULA_PREFIXES):

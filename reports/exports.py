@@ -225,6 +225,11 @@ def is_fictional(origin):
     return origin in (Origin.DEMO, Origin.SYNTHETIC)
 
 
+def published_on(published_at):
+    """The day an assessment was published (in the site's time zone), or None."""
+    return timezone.localtime(published_at).date() if published_at else None
+
+
 def reason_of(applicability, justification):
     """The reason a criterion does not apply; a draft may keep one typed before the office
     chose "it applies" after all, which is no reason."""
@@ -267,7 +272,6 @@ def matrix_rows(matrix):
 def assessment_tables(assessment, entries):
     """{layout: rows} of one assessment; `entries` with criterion and evidence loaded."""
     office = assessment.office
-    published = assessment.published_at
     head = [
         assessment.pk,
         office.name,
@@ -278,7 +282,7 @@ def assessment_tables(assessment, entries):
         assessment.kind,
         assessment.status,
         assessment.version,
-        timezone.localtime(published).date() if published else None,
+        published_on(assessment.published_at),
         is_fictional(office.city.origin),
         assessment.citation,
     ]

@@ -27,6 +27,7 @@ def _empty_caches():
 def _fast_passwords(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.PDF_CACHE_DIR = tmp_path / "scorecards"
+    settings.OPEN_DATA_DIR = tmp_path / "opendata"
 
 
 @pytest.fixture(autouse=True)

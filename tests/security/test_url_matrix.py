@@ -350,6 +350,17 @@ reports:bundle-download           GET    hidden     404    200    200    404    
 reports:bundle-download           GET    missing    404    404    404    404    404    404    404    404
 reports:bundle-download           POST   ready      405    405    405    405    405    405    405    405
 
+# Open data: the same public package (published data only) whoever asks.
+opendata:index                    GET    -          200    200    200    200    200    200    200    200
+opendata:index                    POST   -          405    405    405    405    405    405    405    405
+opendata:descriptor               GET    -          200    200    200    200    200    200    200    200
+opendata:descriptor               POST   -          405    405    405    405    405    405    405    405
+opendata:zip                      GET    -          200    200    200    200    200    200    200    200
+opendata:zip                      POST   -          405    405    405    405    405    405    405    405
+opendata:table                    GET    entries    200    200    200    200    200    200    200    200
+opendata:table                    GET    missing    404    404    404    404    404    404    404    404
+opendata:table                    POST   entries    405    405    405    405    405    405    405    405
+
 # The page for people (the OpenAPI document as HTML) is the API's root.
 api:api-root                      GET    -          200    200    200    200    200    200    200    200
 api:openapi-view                  GET    -          200    200    200    200    200    200    200    200
@@ -566,6 +577,8 @@ def _kwargs(name, state, objects):
         return {"chart": "no-such-chart" if missing else state}
     if name.startswith("reports:bundle-"):
         return {"job": MISSING_UUID if missing else _bundle_job(objects, state).pk}
+    if name == "opendata:table":
+        return {"name": "no-such-table" if missing else state}
     if name == "reports:scorecard-bundle":
         # 2024: the report's published charts; 1999: a cycle nobody published.
         return {"cycle": 1999 if missing else 2024}
