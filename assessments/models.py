@@ -686,6 +686,8 @@ class Action(models.Model):
     drop_reason = models.TextField(_("why it was dropped"), blank=True)
     success_measure = models.TextField(_("success measure"), blank=True)
     done_on = models.DateField(_("done on"), null=True, blank=True)
+    # Links to evidence of progress, one public web address a line (checked by the form).
+    links = models.TextField(_("links to evidence"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -710,3 +712,30 @@ class Action(models.Model):
     @property
     def is_open(self):
         return self.status in (self.Status.PLANNED, self.Status.IN_PROGRESS)
+
+
+class ActionNote(models.Model):
+    """What an office says about one of its actions when it assesses again: a short word on
+    each action of an earlier cycle that is not done, one per action and assessment."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="notes")
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="action_notes"
+    )
+    text = models.TextField(_("a word on this action"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["action", "assessment"], name="one_note_per_action_and_assessment"
+            )
+        ]
+
+    def __str__(self):
+        return self.text[:60]
