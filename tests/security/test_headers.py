@@ -103,6 +103,7 @@ NO_PAGE = {
     "assess:perspectives-agree",
     "assess:comment-resolve",
     "assess:comment-reopen",
+    "assess:action-notes",
     "api:api-root",
 }
 
