@@ -21,6 +21,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from assessments import plans
 from assessments.access import get_assessment_for_user, visible_assessments
 from assessments.models import Assessment, Entry
 from cities.models import City, Country, Origin
@@ -378,6 +379,8 @@ def dashboard(request):
             "csv_query": _export_query(request),
             "chart_json": chart_json,
             "tables": {name: fig["table"] for name, fig in data["figures"].items()},
+            # Offices of the selection with two published cycles: targets set and reached.
+            "targets": plans.targets_reached(offices=[o["id"] for o in data["sample"].offices]),
         },
     )
 

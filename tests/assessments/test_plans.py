@@ -439,3 +439,49 @@ def test_notes_view(office, staff, viewer, client_for):
     assert client_for(staff).post(url, {f"note-{action.pk}": "Half way."}).status_code == 302
     assert ActionNote.objects.get(action=action, assessment=draft).text == "Half way."
     assert Assessment.objects.get(pk=draft.pk).status == "draft"
+
+
+# --- the scorecard and the dashboard ------------------------------------------------------------
+
+
+def test_scorecard_pdf_shows_the_plan_only_when_there_is_one(office, staff, client):
+    from tests.reports.scorecard_helpers import pdf_bytes, pdf_flat
+
+    a = factories.make_assessment(office, cycle=2025, status="published", levels=[2] * 9)
+    url = reverse("reports:scorecard", args=[a.pk])
+    assert "Planforthenextcycle" not in pdf_flat(pdf_bytes(client.get(url)))
+    a.entries.filter(criterion__number=3).update(target=3)
+    action = plans.create_action(
+        office=office,
+        data=_data(title="Open the data portal", due=datetime.date.today()),
+        user=staff,
+        planned_in=a,
+    )
+    text = pdf_flat(pdf_bytes(client.get(url)))
+    assert "Planforthenextcycle" in text
+    assert "Openthedataportal" in text
+    # A change to an action alone renders the scorecard again (the plan is in its key).
+    plans.save_action(
+        action=action,
+        data=_data(
+            title="Open the data portal",
+            due=action.due,
+            status="dropped",
+            drop_reason="No budget.",
+        ),
+        base_version=1,
+        user=staff,
+    )
+    assert "Openthedataportal" not in pdf_flat(pdf_bytes(client.get(url)))
+
+
+def test_dashboard_shows_targets_reached(office, client):
+    office.city.origin = "report"
+    earlier = factories.make_assessment(office, cycle=2024, status="published", levels=[1] * 9)
+    earlier.entries.filter(criterion__number__in=[1, 2]).update(target=2)
+    later = factories.make_assessment(office, cycle=2025, status="published", levels=[1] * 9)
+    later.entries.filter(criterion__number=1).update(level=3)
+    body = client.get(reverse("reports:dashboard"), {"include_demo": "on"}).content.decode()
+    assert 'id="targets-heading"' in body
+    row = body.split('class="table table-sm data-table targets-table"')[1].split("</table>")[0]
+    assert ">2024<" in row and ">2025<" in row and ">2<" in row and ">1<" in row

@@ -30,8 +30,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, include, path, reverse
 from django.utils import timezone
 
-from assessments import registration as reg
 from assessments import plans, rounds, teams
+from assessments import registration as reg
 from assessments.models import Assessment, Membership, Registration, ReviewComment
 from cities.models import City
 from criteria.models import Criterion
