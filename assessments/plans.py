@@ -437,14 +437,13 @@ def title_from(text, *, limit=120):
 # --- the scorecard's plan section ---------------------------------------------------------------
 
 
-def scorecard_plan(*, assessment):
-    """The scorecard's "Plan for the next cycle": the criteria with a target, and the open
-    actions of the office planned up to this cycle. Two queries."""
-    targets = list(
-        Entry.objects.filter(assessment=assessment, target__isnull=False)
-        .select_related("criterion")
-        .order_by("criterion__number")
-    )
+def scorecard_plan(*, assessment, entries=None):
+    """The scorecard's "Plan for the next cycle": the entries with a target, and the open
+    actions of the office planned up to this cycle. One query when the assessment's
+    `entries` (with criteria) are given, two otherwise."""
+    if entries is None:
+        entries = Entry.objects.filter(assessment=assessment).select_related("criterion")
+    targets = sorted((e for e in entries if e.target is not None), key=lambda e: e.criterion.number)
     actions = list(
         Action.objects.filter(
             office_id=assessment.office_id,

@@ -136,7 +136,7 @@ def build_scorecard(*, assessment, generated_at=None, paper="a4"):
         "citation": citation_line(assessment=assessment, generated_at=generated_at),
         "paper": paper,
         "perspectives": perspectives_page(assessment=assessment, rows=rows),
-        "plan": plans.scorecard_plan(assessment=assessment)
+        "plan": plans.scorecard_plan(assessment=assessment, entries=[r.entry for r in rows])
         if assessment.kind == Assessment.Kind.SELF
         else {"any": False},
     }

@@ -312,6 +312,7 @@ def _dashboard_data(request):
         "figures": figures,
         "figures_json": overview["json"],
         "perspectives": overview["perspectives"],
+        "stamp": stamp,
     }
 
 
@@ -380,7 +381,13 @@ def dashboard(request):
             "chart_json": chart_json,
             "tables": {name: fig["table"] for name, fig in data["figures"].items()},
             # Offices of the selection with two published cycles: targets set and reached.
-            "targets": plans.targets_reached(offices=[o["id"] for o in data["sample"].offices]),
+            # Published targets and levels never change, so the data stamp covers them.
+            "targets": cached(
+                "targets",
+                lambda: plans.targets_reached(offices=[o["id"] for o in data["sample"].offices]),
+                data["filters"],
+                stamp=data["stamp"],
+            ),
         },
     )
 
