@@ -378,6 +378,8 @@ def earlier_actions(*, assessment, criterion_id=None):
     if criterion_id is not None:
         qs = qs.filter(criterion_id=criterion_id)
     actions = list(qs)
+    if not actions:
+        return actions
     notes = {
         n.action_id: n for n in ActionNote.objects.filter(assessment=assessment, action__in=actions)
     }
