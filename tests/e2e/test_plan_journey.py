@@ -9,6 +9,7 @@ import csv
 import datetime
 import io
 import os
+from pathlib import Path
 
 import icalendar
 import pytest
@@ -126,7 +127,7 @@ def test_targets_and_actions_from_opportunities_to_the_plan_and_scorecard(
     assert "Done" in rows.filter(has_text=first.title).inner_text()
     with page.expect_download() as download:
         page.get_by_role("link", name="Download as CSV").click()
-    text = open(download.value.path(), encoding="utf-8").read()
+    text = Path(download.value.path()).read_text(encoding="utf-8")
     table = list(csv.DictReader(io.StringIO(text)))
     assert [(r["criterion_number"], r["title"], r["status"]) for r in table] == [
         ("1", first.title, "done"),
@@ -134,7 +135,7 @@ def test_targets_and_actions_from_opportunities_to_the_plan_and_scorecard(
     ]
     with page.expect_download() as download:
         page.get_by_role("link", name="Due dates as a calendar (iCalendar)").click()
-    calendar = icalendar.Calendar.from_ical(open(download.value.path(), "rb").read())
+    calendar = icalendar.Calendar.from_ical(Path(download.value.path()).read_bytes())
     events = list(calendar.walk("VEVENT"))
     assert [str(e["summary"]) for e in events] == [f"2. {second.title}"]  # done: not due
     assert events[0].decoded("dtstart") == due + datetime.timedelta(days=10)
