@@ -163,6 +163,8 @@ def test_targets_and_actions_from_opportunities_to_the_plan_and_scorecard(
     # --- the scorecard of the cycle the plan was made in ------------------------------------
     response = page.request.get(f"/reports/scorecards/{draft.pk}.pdf")
     assert response.status == 200
+    if SCREENSHOTS:
+        Path(SCREENSHOTS, "scorecard.pdf").write_bytes(response.body())
     pdf = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.body())).pages)
     flat = "".join(pdf.split())
     assert "Planforthenextcycle" in flat
