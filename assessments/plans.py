@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cities.models import Office
 
-from .access import is_reviewer, office_ids_for
+from .access import can_edit, is_reviewer, office_ids_for
 from .models import Action, ActionNote, Assessment, Entry, Membership
 
 TOP_LEVEL = 4
@@ -391,8 +391,6 @@ def earlier_actions(*, assessment, criterion_id=None):
 def set_note(*, action, assessment, text, user):
     """Record (or change, or with an empty text remove) the word on `action` said in
     `assessment`. Only a draft takes notes, from the office's editors."""
-    from .access import can_edit
-
     if action.office_id != assessment.office_id or not can_edit(user, assessment):
         raise PermissionDenied
     text = (text or "").strip()
