@@ -22,7 +22,18 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Case, Count, F, IntegerField, Max, Prefetch, Q, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Max,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -366,11 +377,23 @@ def owner_choices(*, office):
 
 
 def earlier_actions(*, assessment, criterion_id=None):
-    """The office's actions planned in an earlier cycle than `assessment`'s, each with
-    `note`, the word said on it in this assessment (or None): what the form asks about."""
+    """What the form asks about: the actions planned in the office's last cycle before
+    `assessment`'s, and those of older cycles still open, each with `note`, the word said on
+    it in this assessment (or None). One query for the actions, one for the notes."""
+    last = (
+        Action.objects.filter(
+            office_id=assessment.office_id, planned_in__cycle__lt=assessment.cycle
+        )
+        .order_by("-planned_in__cycle")
+        .values("planned_in__cycle")[:1]
+    )
     qs = (
         Action.objects.filter(
             office_id=assessment.office_id, planned_in__cycle__lt=assessment.cycle
+        )
+        .filter(
+            Q(status__in=[Action.Status.PLANNED, Action.Status.IN_PROGRESS])
+            | Q(planned_in__cycle=Subquery(last))
         )
         .select_related("owner", "criterion", "planned_in")
         .order_by("criterion__number", "due", "pk")

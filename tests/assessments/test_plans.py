@@ -485,3 +485,16 @@ def test_dashboard_shows_targets_reached(office, client):
     assert 'id="targets-heading"' in body
     row = body.split('class="table table-sm data-table targets-table"')[1].split("</table>")[0]
     assert ">2024<" in row and ">2025<" in row and ">2<" in row and ">1<" in row
+
+
+def test_earlier_actions_are_the_last_cycles_and_older_open_ones(office, staff):
+    first = factories.make_assessment(office, cycle=2023, status="published", levels=[2] * 9)
+    second = factories.make_assessment(office, cycle=2024, status="published", levels=[2] * 9)
+    old_done = _action(office, staff, title="Old, done", status="done")
+    old_open = _action(office, staff, title="Old, open")
+    last_done = _action(office, staff, title="Last, done", status="done")
+    Action.objects.filter(pk__in=[old_done.pk, old_open.pk]).update(planned_in=first)
+    Action.objects.filter(pk=last_done.pk).update(planned_in=second)
+    draft = factories.make_assessment(office, cycle=2025)
+    titles = [a.title for a in plans.earlier_actions(assessment=draft)]
+    assert sorted(titles) == ["Last, done", "Old, open"]
