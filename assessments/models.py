@@ -60,6 +60,10 @@ class Assessment(models.Model):
     # Bumped on every change to the assessment or any of its entries: the scorecard
     # cache and the "cite as" line are keyed on it.
     version = models.PositiveIntegerField(default=1)
+    # Bumped whenever an action of the office changes (assessments.plans): the scorecard's
+    # "Plan for the next cycle" shows the open actions, so its cache key holds this too.
+    # Not the version above: the plan is no part of the assessment or of its citation.
+    plan_version = models.PositiveIntegerField(default=0, editable=False)
     title = models.CharField(_("title"), max_length=200, blank=True)
     citation = models.CharField(_("source"), max_length=300, blank=True)
     source_url = models.URLField(_("source URL"), blank=True)
@@ -98,7 +102,7 @@ class Assessment(models.Model):
     )
     correction_note = models.TextField(_("public correction note"), blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["plan_version"])
     objects = AssessmentQuerySet.as_manager()
 
     class Meta:

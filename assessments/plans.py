@@ -24,10 +24,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import (
     Case,
-    Count,
     F,
     IntegerField,
-    Max,
     Prefetch,
     Q,
     Subquery,
@@ -224,8 +222,15 @@ def create_action(*, office, data, user, planned_in=None, today=None):
         **values,
     )
     action._history_user = user
-    action.save()
+    with transaction.atomic():
+        action.save()
+        _plan_changed(office_id=office.pk)
     return action
+
+
+def _plan_changed(*, office_id):
+    """Mark the office's scorecards out of date (see Assessment.plan_version)."""
+    Assessment.objects.filter(office_id=office_id).update(plan_version=F("plan_version") + 1)
 
 
 @dataclass
@@ -263,6 +268,7 @@ def save_action(*, action, data, base_version, user, today=None):
         if won:
             # .update() bypasses simple-history: the record is written here.
             Action.history.bulk_history_create([current], update=True, default_user=user)
+            _plan_changed(office_id=current.office_id)
             return ActionSave(saved=True, action=current)
     if action_state(current) == values:
         return ActionSave(saved=True, action=current)
@@ -477,15 +483,6 @@ def scorecard_plan(*, assessment, entries=None):
         .order_by("criterion__number", F("due").asc(nulls_last=True), "pk")
     )
     return {"targets": targets, "actions": actions, "any": bool(targets or actions)}
-
-
-def plan_stamp(*, office_id):
-    """Changes whenever an action of the office changes: part of the scorecard's cache key."""
-    found = Action.objects.filter(office_id=office_id).aggregate(
-        n=Count("pk"), last=Max("updated_at")
-    )
-    last = found["last"].isoformat() if found["last"] else "-"
-    return f"{found['n']}-{last}"
 
 
 # --- downloads -----------------------------------------------------------------------------------

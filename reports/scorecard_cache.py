@@ -28,7 +28,6 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import translation
 
-from assessments import plans
 from assessments.models import Assessment
 
 from . import pdf
@@ -58,11 +57,10 @@ def layout_fingerprint():
 def cache_key(*, assessment, language, paper):
     # The status is in the key too: publishing must drop the DRAFT watermark even if a
     # caller forgot to bump the version. The plan section shows the office's open actions,
-    # which change without a new version: their stamp (count and last change) is hashed in.
-    plan = hashlib.sha256(plans.plan_stamp(office_id=assessment.office_id).encode())
+    # which change without a new version: Assessment.plan_version counts their changes.
     return (
         f"{assessment.pk}-v{assessment.version}-{assessment.status}-{language}-{paper}"
-        f"-p{plan.hexdigest()[:8]}-{layout_fingerprint()}"
+        f"-p{assessment.plan_version}-{layout_fingerprint()}"
     )
 
 
