@@ -78,7 +78,6 @@ def plan(request, office, editable):
         "filtered": any(request.GET.get(n) for n in ("status", "criterion", "owner")),
         "query": f"?{query}" if query else "",
         "overdue": sum(1 for a in actions if a.is_overdue),
-        "criteria": Criterion.objects.order_by("number") if editable else [],
     }
     return render(request, "assess/plan.html", context)
 

@@ -153,12 +153,18 @@ def test_targets_and_actions_from_opportunities_to_the_plan_and_scorecard(
     # On a phone: no sideways scrolling of the page.
     phone = new_page(width=375, height=812)
     helpers.sign_in(phone, check, "staff-northvale")
-    phone.goto(page.url)
-    scroll, inner = phone.evaluate(
-        "() => [document.documentElement.scrollWidth, window.innerWidth]"
-    )
-    assert scroll <= inner
-    _shot(phone, "plan-375")
+    for name, address in (
+        ("plan-375", page.url),
+        ("action-375", f"/assess/offices/{first.office_id}/plan/actions/{first.pk}/"),
+        ("criterion-375", f"/assess/{following.pk}/criteria/2/"),
+    ):
+        phone.goto(address)
+        scroll, inner = phone.evaluate(
+            "() => [document.documentElement.scrollWidth, window.innerWidth]"
+        )
+        assert scroll <= inner, name
+        check(phone)
+        _shot(phone, name)
 
     # --- the scorecard of the cycle the plan was made in ------------------------------------
     response = page.request.get(f"/reports/scorecards/{draft.pk}.pdf")
