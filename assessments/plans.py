@@ -562,7 +562,7 @@ def plan_ical(*, office, actions, url, now=None):
     calendar = icalendar.Calendar()
     calendar.add("prodid", "-//OVP Assess//office plan//EN")
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", f"{office.name}: {_('plan')}")
+    calendar.add("x-wr-calname", str(_("Plan of %(office)s") % {"office": office.name}))
     host = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0] or "ovp-assess"
     for action in actions:
         if action.due is None or not action.is_open:
