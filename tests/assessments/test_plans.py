@@ -498,3 +498,19 @@ def test_earlier_actions_are_the_last_cycles_and_older_open_ones(office, staff):
     draft = factories.make_assessment(office, cycle=2025)
     titles = [a.title for a in plans.earlier_actions(assessment=draft)]
     assert sorted(titles) == ["Last, done", "Old, open"]
+
+
+def test_owner_who_left_is_shown_and_can_be_reassigned_on_the_page(office, staff, client_for):
+    leaver = factories.make_user("leaver", office=office)
+    action = _action(office, staff, owner_id=leaver.pk, due=datetime.date.today())
+    Membership.objects.filter(user=leaver).delete()
+    client = client_for(staff)
+    url = reverse("assess:action", args=[office.pk, action.pk])
+    body = client.get(url).content.decode()
+    assert "leaver is no longer in the office: choose a new owner" in body
+    assert "leaver (no longer in the office)" in body  # still the selected owner
+    plan = client.get(reverse("assess:plan", args=[office.pk])).content.decode()
+    assert "no longer in the office" in plan
+    response = client.post(url, _post(action, owner=str(staff.pk)))
+    assert response.status_code == 302
+    assert Action.objects.get(pk=action.pk).owner == staff
