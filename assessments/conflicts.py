@@ -6,7 +6,8 @@ value; a field both changed keeps mine in the form, with theirs and a word diff 
 so that saving again is a deliberate choice. Every field a save writes is covered: level,
 applicability, the reason for "not applicable", both texts, and the evidence: each link or
 file is compared whole (address or stored file, title, date last checked), so adding,
-removing or replacing a file is a change like any other.
+removing or replacing a file is a change like any other; the target for the next cycle
+too.
 """
 
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ LABELS = {
     "strengths": _("Current strengths"),
     "opportunities": _("Opportunities"),
     "evidence": _("Evidence"),
+    "target": _("Target for the next cycle"),
 }
 
 # Who wins a field in the merged form.

@@ -22,7 +22,7 @@ from django.core.validators import URLValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import evidence
+from . import evidence, plans
 from .models import Assessment, Entry, EvidenceLink
 
 # Host names that always mean "this machine" or the local network, without a DNS lookup.
@@ -293,10 +293,30 @@ class EntryForm(forms.Form):
         label=_("Opportunities to enhance effectiveness"),
         help_text=_("What you could do better, and with whose help."),
     )
+    # "auto": one above the level chosen in the same form (plans.default_target), so the
+    # proposal follows the level; "" or "none": no target.
+    target = forms.ChoiceField(
+        label=_("Target for the next cycle"),
+        required=False,
+        help_text=_(
+            "The level you aim for next cycle. Proposed: one above today's level (at most 4). "
+            "You may leave it unset."
+        ),
+    )
+
+    AUTO, NONE = "auto", "none"
 
     def __init__(self, *args, criterion, read_only=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["level"].choices = _level_choices(criterion)
+        self.fields["target"].choices = [
+            (self.AUTO, _("Proposed: one level above today's")),
+            (self.NONE, _("No target")),
+            *[
+                (str(level.level), f"{level.level} – {level.tr('label')}")
+                for level in criterion.levels.all()
+            ],
+        ]
         if read_only:
             for f in self.fields.values():
                 f.disabled = True
@@ -307,6 +327,7 @@ class EntryForm(forms.Form):
             "base_version",
             "applicability",
             Field("level", css_class="level-choice"),
+            Field("target", css_class="target-choice"),
             "justification",
             "strengths",
             "opportunities",
@@ -319,6 +340,14 @@ class EntryForm(forms.Form):
             self.add_error(
                 "justification", _("Explain why the criterion does not apply to your office.")
             )
+        target = data.get("target")
+        if target == self.AUTO:
+            level = None if not_applicable else data.get("level")
+            data["target"] = plans.default_target(level=level)
+        elif target in ("", self.NONE, None):
+            data["target"] = None
+        else:
+            data["target"] = int(target)
         return data
 
     @classmethod
@@ -334,7 +363,18 @@ class EntryForm(forms.Form):
             "justification": entry.justification,
             "strengths": entry.strengths,
             "opportunities": entry.opportunities,
+            "target": cls._target_initial(entry),
         }
+
+    @classmethod
+    def _target_initial(cls, entry):
+        if entry.target is not None:
+            return str(entry.target)
+        # Never saved (or copied from last cycle and not confirmed): propose the default.
+        # Once saved without a target, "no target" was the office's choice.
+        if entry.version == 1 or not entry.confirmed:
+            return cls.AUTO
+        return cls.NONE
 
 
 class EvidenceForm(forms.Form):

@@ -60,6 +60,10 @@ class Assessment(models.Model):
     # Bumped on every change to the assessment or any of its entries: the scorecard
     # cache and the "cite as" line are keyed on it.
     version = models.PositiveIntegerField(default=1)
+    # Bumped whenever an action of the office changes (assessments.plans): the scorecard's
+    # "Plan for the next cycle" shows the open actions, so its cache key holds this too.
+    # Not the version above: the plan is no part of the assessment or of its citation.
+    plan_version = models.PositiveIntegerField(default=0, editable=False)
     title = models.CharField(_("title"), max_length=200, blank=True)
     citation = models.CharField(_("source"), max_length=300, blank=True)
     source_url = models.URLField(_("source URL"), blank=True)
@@ -98,7 +102,7 @@ class Assessment(models.Model):
     )
     correction_note = models.TextField(_("public correction note"), blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["plan_version"])
     objects = AssessmentQuerySet.as_manager()
 
     class Meta:
@@ -686,6 +690,8 @@ class Action(models.Model):
     drop_reason = models.TextField(_("why it was dropped"), blank=True)
     success_measure = models.TextField(_("success measure"), blank=True)
     done_on = models.DateField(_("done on"), null=True, blank=True)
+    # Links to evidence of progress, one public web address a line (checked by the form).
+    links = models.TextField(_("links to evidence"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -771,3 +777,30 @@ class Digest(models.Model):
 
     def __str__(self):
         return f"{self.user} - {self.week}"
+
+
+class ActionNote(models.Model):
+    """What an office says about one of its actions when it assesses again: a short word on
+    each action of an earlier cycle that is not done, one per action and assessment."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="notes")
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="action_notes"
+    )
+    text = models.TextField(_("a word on this action"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["action", "assessment"], name="one_note_per_action_and_assessment"
+            )
+        ]
+
+    def __str__(self):
+        return self.text[:60]

@@ -25,12 +25,10 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from . import mail, profiles
+from . import mail, plans, profiles
 from .access import REVIEWERS, is_reviewer
 from .models import (
-    Action,
     Digest,
-    Membership,
     Notification,
     PerspectiveRound,
     Profile,
@@ -301,38 +299,24 @@ def remind_rounds(*, today):
 # --- actions -------------------------------------------------------------------------------
 
 
-def plan_path(office_id):
-    """The office's plan page (INTERFACE.md: /assess/offices/<office id>/plan/)."""
-    return f"/assess/offices/{office_id}/plan/"
-
-
-def due_actions(*, today):
-    """Open actions due within DUE_SOON_DAYS or overdue, their office and owner loaded."""
-    return (
-        Action.objects.filter(
-            status__in=[Action.Status.PLANNED, Action.Status.IN_PROGRESS],
-            due__isnull=False,
-            due__lte=today + timedelta(days=DUE_SOON_DAYS),
-        )
-        .select_related("office__city", "owner__profile", "criterion")
-        .order_by("due", "pk")
-    )
-
-
 def remind_actions(*, today):
     """One reminder per action and due date a week before (or as soon as seen within the
     week), one more once it is overdue: to its owner (when the owner has an account, even
     one who left the office: the action is still theirs until reassigned) and to the
     office's leads. Returns the number of notifications made."""
-    actions = list(due_actions(today=today))
-    leads = _leads_by_office({a.office_id for a in actions})
+    actions = plans.due_actions(today=today, within_days=DUE_SOON_DAYS)
+    leads = plans.leads_of(office_ids={a.office_id for a in actions})
     made = 0
     for action in actions:
         kind = Kind.ACTION_OVERDUE if action.due < today else Kind.ACTION_DUE
         recipients = []
         if action.owner is not None and action.owner.is_active and action.owner.email:
             recipients.append((action.owner, OWNER))
-        recipients += [(user, LEAD) for user in leads.get(action.office_id, [])]
+        recipients += [
+            (user, LEAD)
+            for user in leads.get(action.office_id, [])
+            if user.is_active and user.email
+        ]
         context = {
             "office": action.office.name,
             "city": action.office.city.name,
@@ -340,7 +324,7 @@ def remind_actions(*, today):
             "title": action.title,
             "criterion": action.criterion.number,
             "due": action.due.isoformat(),
-            "path": plan_path(action.office_id),
+            "path": reverse("assess:plan", args=[action.office_id]),
         }
         made += len(
             tell(
@@ -351,19 +335,6 @@ def remind_actions(*, today):
             )
         )
     return made
-
-
-def _leads_by_office(office_ids):
-    """{office id: its leads} in one query."""
-    by_office = {}
-    memberships = Membership.objects.filter(
-        office_id__in=office_ids,
-        role=Membership.Role.LEAD,
-        user__is_active=True,
-    ).exclude(user__email="")
-    for membership in memberships.select_related("user__profile").order_by("user_id"):
-        by_office.setdefault(membership.office_id, []).append(membership.user)
-    return by_office
 
 
 # --- the weekly digest -----------------------------------------------------------------------

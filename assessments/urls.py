@@ -1,6 +1,16 @@
 from django.urls import path
 
-from .views import entries, evidence, history, join, perspectives, review, team, workspace
+from .views import (
+    entries,
+    evidence,
+    history,
+    join,
+    perspectives,
+    plan,
+    review,
+    team,
+    workspace,
+)
 
 app_name = "assess"
 urlpatterns = [
@@ -55,4 +65,13 @@ urlpatterns = [
         "<int:pk>/comments/<int:comment_id>/reopen/", review.comment_reopen, name="comment-reopen"
     ),
     path("<int:pk>/correct/", review.correct, name="correct"),
+]
+
+urlpatterns += [
+    path("offices/<int:office_id>/plan/", plan.plan, name="plan"),
+    path("offices/<int:office_id>/plan.csv", plan.plan_csv, name="plan-csv"),
+    path("offices/<int:office_id>/plan.ics", plan.plan_ics, name="plan-ics"),
+    path("offices/<int:office_id>/plan/actions/new/", plan.action_new, name="action-new"),
+    path("offices/<int:office_id>/plan/actions/<int:action_id>/", plan.action, name="action"),
+    path("<int:pk>/criteria/<int:number>/action-notes/", plan.action_notes, name="action-notes"),
 ]

@@ -33,7 +33,14 @@ from . import notifications
 from .access import can_edit, is_reviewer
 from .models import Assessment, Entry, EvidenceLink, ReviewComment, evidence_state
 
-ENTRY_FIELDS = ("applicability", "level", "justification", "strengths", "opportunities")
+ENTRY_FIELDS = (
+    "applicability",
+    "level",
+    "justification",
+    "strengths",
+    "opportunities",
+    "target",
+)
 TEXT_FIELDS = ("justification", "strengths", "opportunities")
 
 
@@ -171,6 +178,9 @@ def copy_entries(*, assessment, source, user, to_confirm):
     for criterion in Criterion.objects.order_by("number"):
         old = previous.get(criterion.pk)
         values = {name: getattr(old, name) for name in ENTRY_FIELDS} if old else {}
+        if to_confirm:
+            # Last cycle's target was for this cycle: the new one is proposed afresh.
+            values.pop("target", None)
         if values.get("applicability") == Entry.Applicability.NOT_ASSESSED:
             values["applicability"] = Entry.Applicability.ASSESSED
         if old is not None and to_confirm:
@@ -271,6 +281,7 @@ def _clean_data(data):
     values = {
         "applicability": data.get("applicability") or Entry.Applicability.ASSESSED,
         "level": data.get("level"),
+        "target": data.get("target"),
         **{name: (data.get(name) or "").strip() for name in TEXT_FIELDS},
     }
     if values["applicability"] not in (
@@ -281,6 +292,8 @@ def _clean_data(data):
     level = values["level"]
     if level is not None and level not in range(0, 5):
         raise WorkflowError(_("The level must be between 0 and 4."))
+    if values["target"] is not None and values["target"] not in range(0, 5):
+        raise WorkflowError(_("The target must be between 0 and 4."))
     # A criterion that does not apply has no level: the two would contradict each other.
     if values["applicability"] == Entry.Applicability.NOT_APPLICABLE:
         values["level"] = None

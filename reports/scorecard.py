@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
-from assessments import evidence, rounds
+from assessments import evidence, plans, rounds
 from assessments.models import Assessment, Entry, EvidenceLink, PerspectiveRound
 from assessments.perspective_chart import (
     FONT,
@@ -136,6 +136,9 @@ def build_scorecard(*, assessment, generated_at=None, paper="a4"):
         "citation": citation_line(assessment=assessment, generated_at=generated_at),
         "paper": paper,
         "perspectives": perspectives_page(assessment=assessment, rows=rows),
+        "plan": plans.scorecard_plan(assessment=assessment, entries=[r.entry for r in rows])
+        if assessment.kind == Assessment.Kind.SELF
+        else {"any": False},
     }
 
 

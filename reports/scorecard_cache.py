@@ -56,10 +56,11 @@ def layout_fingerprint():
 
 def cache_key(*, assessment, language, paper):
     # The status is in the key too: publishing must drop the DRAFT watermark even if a
-    # caller forgot to bump the version.
+    # caller forgot to bump the version. The plan section shows the office's open actions,
+    # which change without a new version: Assessment.plan_version counts their changes.
     return (
         f"{assessment.pk}-v{assessment.version}-{assessment.status}-{language}-{paper}"
-        f"-{layout_fingerprint()}"
+        f"-p{assessment.plan_version}-{layout_fingerprint()}"
     )
 
 
@@ -102,11 +103,13 @@ def open_scorecard(*, assessment, language, paper, timeout=None):
         exc.permanent = is_the_documents_fault(exc, timeout=timeout)
         if exc.permanent:
             remember_failure(failure_path, exc)
-            _drop_stale(path.parent, version_prefix=f"{assessment.pk}-v{assessment.version}-")
+            _drop_stale(
+                path.parent, version_prefix=f"{assessment.pk}-v{assessment.version}-", key=key
+            )
         raise
     published = assessment.status == Assessment.Status.PUBLISHED
     write_atomic(path, pdf_bytes, private=not published)
-    _drop_stale(path.parent, version_prefix=f"{assessment.pk}-v{assessment.version}-")
+    _drop_stale(path.parent, version_prefix=f"{assessment.pk}-v{assessment.version}-", key=key)
     return open(path, "rb"), key  # noqa: SIM115
 
 
@@ -185,9 +188,12 @@ def write_atomic(path, data, *, private=False):
         raise
 
 
-def _drop_stale(folder, *, version_prefix):
-    """Other versions and layouts are never served again; open readers keep their copy."""
+def _drop_stale(folder, *, version_prefix, key=None):
+    """Other versions, layouts and plans are never served again; open readers keep their
+    copy. The key ends in "-p<plan>-<layout>" (see cache_key)."""
     layout = f"-{layout_fingerprint()}"
+    if key is not None:
+        layout = "-" + "-".join(key.rsplit("-", 2)[-2:])
     for old in [*folder.glob("*.pdf"), *folder.glob("*.failed")]:
         if not (old.name.startswith(version_prefix) and old.stem.endswith(layout)):
             old.unlink(missing_ok=True)

@@ -21,6 +21,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from assessments import plans
 from assessments.access import get_assessment_for_user, visible_assessments
 from assessments.models import Assessment, Entry
 from cities.models import City, Country, Origin
@@ -351,6 +352,7 @@ def _dashboard_data(request):
         "figures": figures,
         "figures_json": overview["json"],
         "perspectives": overview["perspectives"],
+        "stamp": stamp,
     }
 
 
@@ -418,6 +420,14 @@ def dashboard(request):
             "csv_query": _export_query(request),
             "chart_json": chart_json,
             "tables": {name: fig["table"] for name, fig in data["figures"].items()},
+            # Offices of the selection with two published cycles: targets set and reached.
+            # Published targets and levels never change, so the data stamp covers them.
+            "targets": cached(
+                "targets",
+                lambda: plans.targets_reached(offices=[o["id"] for o in data["sample"].offices]),
+                data["filters"],
+                stamp=data["stamp"],
+            ),
         },
     )
 

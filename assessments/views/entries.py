@@ -13,7 +13,7 @@ from criteria.rubric import level_label
 from criteria.text import bullets
 
 from .. import comments as discussion
-from .. import conflicts, rounds, workflow
+from .. import conflicts, plans, rounds, workflow
 from ..access import can_edit, office_ids_for
 from ..forms import (
     EntryForm,
@@ -124,11 +124,25 @@ def criterion(request, assessment, number):
         **_discussion(request, assessment, current, entries),
         "prev_number": entries[index - 1].criterion.number if index > 0 else None,
         "next_number": entries[index + 1].criterion.number if index + 1 < len(entries) else None,
+        **_actions(request, assessment, current, entry),
         "is_viewer": not editable
         and assessment.status == Assessment.Status.DRAFT
         and assessment.office_id in office_ids_for(request.user),
     }
     return render(request, "assess/criterion.html", context, status=status)
+
+
+def _actions(request, assessment, current, entry):
+    """The criterion's actions: those of earlier cycles, each with the word said on it in
+    this assessment (editors write one on each not done), and those planned in this one."""
+    if assessment.kind != Assessment.Kind.SELF:
+        return {}
+    return {
+        "earlier_actions": plans.earlier_actions(assessment=assessment, criterion_id=current.pk),
+        "cycle_actions": plans.actions_for_assessment(assessment=assessment).get(current.pk, []),
+        "plan_editable": plans.can_edit_plan(request.user, office_id=assessment.office_id),
+        "has_opportunity": bool(entry.opportunities.strip()),
+    }
 
 
 def _discussion(request, assessment, current, entries):

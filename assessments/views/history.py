@@ -24,6 +24,7 @@ FIELD_LABELS = {
     "strengths": gettext_lazy("strengths"),
     "opportunities": gettext_lazy("opportunities"),
     "evidence": gettext_lazy("evidence"),
+    "target": gettext_lazy("target"),
 }
 
 STATUS_EVENTS = {

@@ -15,7 +15,7 @@ from cities.models import Office
 
 from .. import comments as discussion
 from .. import history as records
-from .. import workflow
+from .. import plans, workflow
 from ..access import can_edit, is_reviewer, office_ids_for
 from ..forms import (
     StartForm,
@@ -163,6 +163,7 @@ def detail(request, assessment):
         previous_entries = {
             e.criterion_id: e for e in load_entries(previous, levels=True, evidence=True)
         }
+    planned = plans.actions_for_assessment(assessment=assessment)
     rows = []
     for e in entries:
         before = previous_entries.get(e.criterion_id)
@@ -172,6 +173,7 @@ def detail(request, assessment):
             {
                 "entry": e,
                 "previous": before,
+                "actions": planned.get(e.criterion_id, []),
                 "changed": changed,
                 "changed_labels": [str(FIELD_LABELS[name]) for name in changed or []],
                 # The open comments on this criterion, so staff see where to answer.
@@ -216,6 +218,7 @@ def detail(request, assessment):
             and assessment.office_id in office_ids_for(user, editor=True)
         ),
         "any_level": any(e.level is not None for e in entries),
+        "plan_editable": plans.can_edit_plan(user, office_id=assessment.office_id),
         "can_reinstate": is_reviewer(user) and assessment.is_withdrawn,
     }
     return render(request, "assess/detail.html", context)

@@ -148,3 +148,28 @@ def test_seed_demo_runs_perspectives_rounds_with_a_group_too_small_to_show(repor
     assert Consensus.objects.filter(round=riverton).count() == 9
     assert Consensus.objects.filter(round=sunhill).count() == 0
     assert all(not rounds.is_open(r) for r in found)
+
+
+def test_seed_demo_plans_fictional_actions_and_targets_once(report, settings):
+    from assessments import plans
+    from assessments.models import Action, ActionNote
+
+    settings.DEBUG = True
+    _run("--password", "pw")
+    actions = sorted(Action.objects.values_list("office__slug", "title", "status", "version"))
+    assert {slug for slug, *_rest in actions} == {"riverton-demo-council", "sunhill-demo-safety"}
+    assert all(a.office.city.origin == Origin.DEMO for a in Action.objects.all())
+    assert ActionNote.objects.count() == 1
+    assert (
+        Entry.objects.filter(target__isnull=False)
+        .exclude(assessment__office__city__origin=Origin.DEMO)
+        .count()
+        == 0
+    )
+    reached = plans.targets_reached()
+    assert {r.office.slug for r in reached} >= {"riverton-demo-council"}
+    _run()
+    assert sorted(Action.objects.values_list("office__slug", "title", "status", "version")) == (
+        actions
+    )
+    assert ActionNote.objects.count() == 1

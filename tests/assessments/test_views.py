@@ -378,8 +378,9 @@ def test_criterion_page_queries_do_not_grow(
     )
     client = client_for(staff)
     # Two of them for the review conversation: the open comments of every criterion (side
-    # navigation) and whether the user may reply; one for a perspectives round.
-    with django_assert_max_num_queries(18):
+    # navigation) and whether the user may reply; one for a perspectives round; three for
+    # the criterion's actions (earlier ones, this cycle's, whether the user may plan).
+    with django_assert_max_num_queries(21):
         response = client.get(_criterion_url(assessment, 1))
     assert len(response.context["formset"].forms) == n
 
@@ -425,7 +426,8 @@ def test_detail_and_learn_queries_do_not_grow(
         factories.make_evidence_file(entry)
     client = client_for(staff)
     # 14, plus the evidence of both cycles for "change since the last cycle" and the list.
-    with django_assert_max_num_queries(16):
+    # And two for the plan: this cycle's actions, whether the user may add one.
+    with django_assert_max_num_queries(18):
         client.get(reverse("assess:detail", args=[assessment.pk]))
     with django_assert_max_num_queries(9):
         client.get(reverse("assess:learn", args=[assessment.pk]))

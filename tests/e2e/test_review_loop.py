@@ -62,7 +62,8 @@ def test_staff_answer_and_resolve_and_the_reviewer_sees_it(
     row = staff.get_by_role("row", name=re.compile(r"^6\."))
     assert row.locator(".criterion-comments").inner_text() == "1 open comment"
     check(staff)
-    helpers.follow(row.get_by_role("link"))
+    # The criterion's link (the row also offers to plan an action).
+    helpers.follow(row.get_by_role("link", name=re.compile(r"^6\. ")))
     assert [
         _nav_item(staff, n).locator(".visually-hidden").all_inner_texts() for n in (5, 6, 9)
     ] == [

@@ -196,6 +196,8 @@ def fill_criterion_5_by_keyboard(page):
     for _ in range(4):  # "" -> 0 -> 1 -> 2 -> 3
         keys.press("ArrowDown")
     assert page.locator("input[name=level]:checked").get_attribute("value") == "3"
+    keys.press("Tab")  # the target for the next cycle, left as proposed
+    assert (helpers.focused(page)["name"], helpers.focused(page)["value"]) == ("target", "auto")
     keys.press("Tab")  # the reason box is hidden while the criterion applies: no stop
     assert helpers.focused(page)["name"] == "strengths"
     keys.type("A violence prevention plan with the schools.")

@@ -447,8 +447,9 @@ def test_dashboard_query_count_does_not_grow_with_offices_and_cycles(
     client = client_for(user)
 
     # stamp, countries, cycles, criteria, assessments, entries, perspectives rounds, trend,
-    # examples (+ session, user, groups, memberships)
-    with django_assert_num_queries(9 if persona is None else 13):
+    # examples, targets reached (published pairs, their entries, offices) (+ session, user,
+    # groups, memberships)
+    with django_assert_num_queries(12 if persona is None else 16):
         response = client.get("/reports/dashboard/?include_synthetic=on")
     # Cached: stamp, countries, trend.
     with django_assert_num_queries(3 if persona is None else 7):

@@ -269,9 +269,9 @@ def test_scorecard_query_count_does_not_grow(
             EvidenceLink(entry=entry, url=f"https://example.org/{i}", title=f"Doc {i}")
             for i in range(links)
         )
-    # access check, entries, levels, evidence, examples, previous cycle, its levels, and
-    # whether a perspectives round was held
-    with django_assert_num_queries(8):
+    # access check, entries, levels, evidence, examples, previous cycle, its levels,
+    # whether a perspectives round was held, the open actions of the plan
+    with django_assert_num_queries(9):
         assert client.get(url(assessment)).status_code == 200
     # Served from the cache: the access check only.
     with django_assert_num_queries(1):

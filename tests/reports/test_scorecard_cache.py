@@ -173,7 +173,7 @@ def test_write_atomic_leaves_no_temporary_files(tmp_path):
 def test_cache_key_names_id_version_status_language_and_paper(published):
     key = scorecard_cache.cache_key(assessment=published, language="fr", paper="letter")
     layout = scorecard_cache.layout_fingerprint()
-    assert key == f"{published.pk}-v1-published-fr-letter-{layout}"
+    assert key == f"{published.pk}-v1-published-fr-letter-p0-{layout}"
 
 
 def test_a_new_layout_drops_files_of_the_old_one(client, published, renders, settings, monkeypatch):
@@ -181,7 +181,7 @@ def test_a_new_layout_drops_files_of_the_old_one(client, published, renders, set
     monkeypatch.setattr(scorecard_cache, "layout_fingerprint", lambda: "newlayout")
     client.get(url(published))
     assert renders.calls == 2
-    assert cached_files(settings) == [f"{published.pk}-v1-published-en-a4-newlayout.pdf"]
+    assert cached_files(settings) == [f"{published.pk}-v1-published-en-a4-p0-newlayout.pdf"]
 
 
 def mode(path):

@@ -118,6 +118,7 @@ NO_PAGE = {
     "assess:perspectives-agree",
     "assess:comment-resolve",
     "assess:comment-reopen",
+    "assess:action-notes",
 }
 
 

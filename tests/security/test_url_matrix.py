@@ -33,8 +33,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, include, path, reverse
 from django.utils import timezone
 
+from assessments import plans, rounds, teams
 from assessments import registration as reg
-from assessments import rounds, teams
 from assessments.models import Assessment, Membership, Registration, ReviewComment
 from cities.models import City
 from criteria.models import Criterion
@@ -231,6 +231,30 @@ assess:team-remove                POST   missing    login  404    404    404    
 assess:team-revoke                GET    office     login  405    405    404    405    404    404    404
 assess:team-revoke                POST   office     login  403    302    404    403    404    404    404
 assess:team-revoke                POST   missing    login  404    404    404    404    404    404    404
+# The office's plan: members and reviewers read it, editors and leads change it, viewers
+# read only (403 on a change); other offices and researchers get 404. `office` is an action
+# of the demo office; its notes are written on a draft's criterion page.
+assess:plan                       GET    office     login  200    200    404    200    200    404    200
+assess:plan                       GET    missing    login  404    404    404    404    404    404    404
+assess:plan                       POST   office     login  405    405    404    405    405    404    405
+assess:plan-csv                   GET    office     login  200    200    404    200    200    404    200
+assess:plan-csv                   GET    missing    login  404    404    404    404    404    404    404
+assess:plan-csv                   POST   office     login  405    405    404    405    405    404    405
+assess:plan-ics                   GET    office     login  200    200    404    200    200    404    200
+assess:plan-ics                   GET    missing    login  404    404    404    404    404    404    404
+assess:plan-ics                   POST   office     login  405    405    404    405    405    404    405
+assess:action-new                 GET    office     login  200    200    404    403    404    404    404
+assess:action-new                 GET    missing    login  404    404    404    404    404    404    404
+assess:action-new                 POST   office     login  302    302    404    403    404    404    404
+assess:action-new                 POST   missing    login  404    404    404    404    404    404    404
+assess:action                     GET    office     login  200    200    404    200    200    404    200
+assess:action                     GET    missing    login  404    404    404    404    404    404    404
+assess:action                     POST   office     login  302    302    404    403    404    404    404
+assess:action                     POST   missing    login  404    404    404    403    404    404    404
+assess:action-notes               GET    draft      login  405    405    404    405    405    404    405
+assess:action-notes               POST   draft      login  302    302    404    403    404    404    404
+assess:action-notes               POST   published  login  403    403    404    403    404    404    404
+assess:action-notes               POST   missing    login  404    404    404    404    404    404    404
 assess:perspectives               GET    draft      login  200    200    404    200    200    404    200
 assess:perspectives               GET    round      login  200    200    404    200    200    404    200
 assess:perspectives               GET    closed     login  200    200    404    200    200    404    200
@@ -547,6 +571,21 @@ def _round(objects, state):
     return objects["round_code"]
 
 
+def _plan_action(objects):
+    """An action of the demo office, made once."""
+    if "action" not in objects:
+        objects["action"] = plans.create_action(
+            office=objects["office"],
+            data={
+                "criterion_id": Criterion.objects.get(number=1).pk,
+                "title": "An action for the URL matrix",
+                "status": "planned",
+            },
+            user=objects["users"]["staff"],
+        )
+    return objects["action"]
+
+
 def _kwargs(name, state, objects):
     """The URL arguments of `name` for an object in `state`."""
     office = objects["office"]
@@ -586,6 +625,14 @@ def _kwargs(name, state, objects):
         return {"token": "forged:token" if state == "bad-token" else objects["tokens"][name]}
     if name == "assess:registration":
         return {"pk": MISSING_ID if missing else objects["registration"].pk}
+    if name.startswith("assess:plan") or name == "assess:action-new":
+        return {"office_id": MISSING_ID if missing else office.pk}
+    if name == "assess:action":
+        if missing:
+            return {"office_id": office.pk, "action_id": MISSING_ID}
+        return {"office_id": office.pk, "action_id": _plan_action(objects).pk}
+    if name == "assess:action-notes":
+        return {"pk": _pk(objects, state), "number": 1}
     if name.startswith("assess:team"):
         kwargs = {"office_id": MISSING_ID if missing else office.pk}
         if name in ("assess:team-role", "assess:team-remove"):
@@ -652,6 +699,16 @@ def _body(name, state, objects):
         }
     if name == "assess:start":
         return {"office": str(objects["office"].pk), "cycle": "2026"}
+    if name in ("assess:action-new", "assess:action"):
+        version = _plan_action(objects).version if name == "assess:action" else 1
+        return {
+            "base_version": str(version),
+            "criterion": "1",
+            "title": "Changed by the URL matrix",
+            "status": "in-progress",
+        }
+    if name == "assess:action-notes":
+        return {"note-1": "From the URL matrix"}
     if name == "assess:perspectives":
         return {"closes_on": "2099-01-01", "group_1": "From the URL matrix"}
     if name in ("assess:perspectives-invite", "assess:perspectives-codes"):

@@ -15,9 +15,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from assessments import rounds, teams, workflow
+from assessments import plans, rounds, teams, workflow
 from assessments.access import RESEARCHERS, REVIEWERS
 from assessments.models import (
+    Action,
     Assessment,
     Invitation,
     Membership,
@@ -114,6 +115,71 @@ RESPONDENTS = {
 ROUND_COMMENTS = {
     "Community partners": "Residents hear little about this. (Fictional demo comment.)",
     "Office staff": "We do this, but not yet in writing. (Fictional demo comment.)",
+}
+# Fictional actions of two demo offices: (cycle planned in, criterion, title, status, due in
+# days from the day of seeding, owner outside the app or None for the demo author, extras).
+PLANS = {
+    "riverton-demo-council": [
+        (
+            2024,
+            6,
+            "Ask the council for a line in the regular budget (demo)",
+            "done",
+            -30,
+            None,
+            {"measure": "Core posts paid from the city budget."},
+        ),
+        (
+            2025,
+            4,
+            "Map the neighbourhoods served first (demo)",
+            "in-progress",
+            60,
+            None,
+            {"measure": "A map shared with every partner."},
+        ),
+        (
+            2025,
+            9,
+            "Publish the annual report in plain language (demo)",
+            "planned",
+            120,
+            "M. Okafor, city communications (fictional)",
+            {},
+        ),
+    ],
+    "sunhill-demo-safety": [
+        (
+            2024,
+            2,
+            "Start a partners' table (demo)",
+            "in-progress",
+            30,
+            None,
+            {
+                "note_cycle": 2025,
+                "note": "Two meetings held; the police have not joined yet. (Fictional demo note.)",
+            },
+        ),
+        (
+            2024,
+            7,
+            "Train two outreach workers (demo)",
+            "planned",
+            5,
+            "R. Alvarez, youth services (fictional)",
+            {},
+        ),
+        (
+            2024,
+            9,
+            "Hire an evaluator (demo)",
+            "dropped",
+            90,
+            None,
+            {"reason": "No budget this year. (Fictional demo reason.)"},
+        ),
+    ],
 }
 # The last office's latest cycle stays a draft in progress, half filled in.
 DRAFT_OFFICE = "sunhill-demo-safety"
@@ -242,7 +308,42 @@ class Command(BaseCommand):
                 user=author, office=office, defaults={"role": Membership.Role.EDITOR}
             )
             created += self._cycles(office, levels, author, reviewer, rng)
+            self._plan(office, author)
         return created
+
+    def _plan(self, office, author):
+        """A few fictional actions of the office (PLANS), through the app's own functions;
+        one already there (by title) is left as it is."""
+        today = timezone.localdate()
+        cycles = {
+            a.cycle: a
+            for a in Assessment.objects.current().filter(office=office, kind=Assessment.Kind.SELF)
+        }
+        criteria = {c.number: c for c in Criterion.objects.all()}
+        for cycle, number, title, status, days, owner, extra in PLANS.get(office.slug, []):
+            if Action.objects.filter(office=office, title=title).exists():
+                continue
+            action = plans.create_action(
+                office=office,
+                data={
+                    "criterion_id": criteria[number].pk,
+                    "title": title,
+                    "description": f"{title}. (Fictional demo action.)",
+                    "owner_id": author.pk if owner is None else None,
+                    "owner_name": owner or "",
+                    "due": today + timedelta(days=days),
+                    "status": status,
+                    "success_measure": extra.get("measure", ""),
+                    "drop_reason": extra.get("reason", ""),
+                    "links": f"https://example.org/{office.slug}/plan/criterion-{number}",
+                },
+                user=author,
+                planned_in=cycles.get(cycle),
+                today=today,
+            )
+            note_in = cycles.get(extra.get("note_cycle"))
+            if note_in is not None and note_in.status == Assessment.Status.DRAFT:
+                plans.set_note(action=action, assessment=note_in, text=extra["note"], user=author)
 
     def _pending_registration(self):
         country = Country.objects.get(slug=COUNTRY["slug"])
@@ -350,6 +451,7 @@ class Command(BaseCommand):
                 data = {
                     "applicability": "assessed",
                     "level": levels[n - 1],
+                    "target": plans.default_target(level=levels[n - 1]),
                     "justification": "",
                     "strengths": f"{STRENGTHS[n].format(n=count)} (Fictional demo text, {cycle}.)",
                     "opportunities": opportunities,
