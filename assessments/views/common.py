@@ -75,3 +75,9 @@ def load_comments(assessment):
         .select_related("author", "criterion")
         .order_by("created_at", "pk")
     )
+
+
+def refused_notes_key(assessment_id, number):
+    """The session's place for words on earlier actions that a save refused (too long),
+    until the criterion page has put them back in their boxes."""
+    return f"refused-action-notes:{assessment_id}:{number}"

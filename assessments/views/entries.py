@@ -1,5 +1,6 @@
 """One criterion's page (the form staff fill in), submitting, and what to learn afterwards."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Subquery
@@ -23,7 +24,7 @@ from ..forms import (
 )
 from ..models import Assessment, Entry, ReviewComment
 from ..review_forms import ReplyForm
-from .common import SAFE, assessment_view, get_for_workspace, load_entries
+from .common import SAFE, assessment_view, get_for_workspace, load_entries, refused_notes_key
 
 EVIDENCE_PREFIX = "evidence"
 
@@ -137,8 +138,14 @@ def _actions(request, assessment, current, entry):
     this assessment (editors write one on each not done), and those planned in this one."""
     if assessment.kind != Assessment.Kind.SELF:
         return {}
+    earlier = plans.earlier_actions(assessment=assessment, criterion_id=current.pk)
+    # Words refused on the last save (too long) come back into their boxes with the error.
+    refused = request.session.pop(refused_notes_key(assessment.pk, current.number), {})
+    for action in earlier:
+        action.refused_text = refused.get(str(action.pk))
     return {
-        "earlier_actions": plans.earlier_actions(assessment=assessment, criterion_id=current.pk),
+        "earlier_actions": earlier,
+        "max_text_length": settings.MAX_TEXT_LENGTH,
         "cycle_actions": plans.actions_for_assessment(assessment=assessment).get(current.pk, []),
         "plan_editable": plans.can_edit_plan(request.user, office_id=assessment.office_id),
         "has_opportunity": bool(entry.opportunities.strip()),

@@ -22,7 +22,7 @@ from .. import plans, teams
 from ..access import can_edit
 from ..models import Action, Assessment, Entry
 from ..plan_forms import ActionForm, ActionNoteForm, DownloadForm, PlanFilterForm
-from .common import assessment_view
+from .common import assessment_view, refused_notes_key
 
 SAFE = ("GET", "HEAD")
 
@@ -319,6 +319,7 @@ def action_notes(request, assessment, number):
     earlier = plans.earlier_actions(assessment=assessment, criterion_id=criterion.pk)
     saved = 0
     errors = []
+    refused = {}
     for action in earlier:
         key = f"note-{action.pk}"
         if key not in request.POST:
@@ -326,6 +327,7 @@ def action_notes(request, assessment, number):
         form = ActionNoteForm({"text": request.POST[key]})
         if not form.is_valid():
             errors.append(action.title)
+            refused[str(action.pk)] = request.POST[key]
             continue
         before = action.note.text if action.note else ""
         if form.cleaned_data["text"].strip() != before:
@@ -337,6 +339,8 @@ def action_notes(request, assessment, number):
             )
             saved += 1
     if errors:
+        # Nothing typed is lost: the criterion page puts the refused words back.
+        request.session[refused_notes_key(assessment.pk, number)] = refused
         messages.error(
             request,
             _("Too long, not saved: %(actions)s.") % {"actions": ", ".join(errors)},

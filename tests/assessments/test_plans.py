@@ -441,6 +441,35 @@ def test_notes_view(office, staff, viewer, client_for):
     assert Assessment.objects.get(pk=draft.pk).status == "draft"
 
 
+def test_words_refused_as_too_long_come_back_in_their_box(office, staff, client_for, settings):
+    earlier = factories.make_assessment(office, cycle=2024, status="published", levels=[2] * 9)
+    action = plans.create_action(
+        office=office, data=_data(), user=staff, planned_in=earlier, today=TODAY
+    )
+    draft = workflow.start_assessment(office=office, cycle=2025, user=staff, prefill_from=earlier)
+    client = client_for(staff)
+    words = "Far more than the limit & <b>kept</b> " + "x" * settings.MAX_TEXT_LENGTH
+    response = client.post(
+        reverse("assess:action-notes", args=[draft.pk, 1]),
+        {f"note-{action.pk}": words},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert not ActionNote.objects.filter(action=action).exists()
+    assert (
+        html.count(
+            "Far more than the limit &amp; &lt;b&gt;kept&lt;/b&gt; "
+            + "x" * settings.MAX_TEXT_LENGTH
+            + "</textarea>"
+        )
+        == 1
+    )
+    assert html.count(f'id="note-{action.pk}-error"') == 1
+    # Shown once: the next visit shows the saved word again (none here).
+    again = client.get(reverse("assess:criterion", args=[draft.pk, 1])).content.decode()
+    assert "Far more than the limit" not in again
+
+
 # --- the scorecard and the dashboard ------------------------------------------------------------
 
 
