@@ -302,16 +302,19 @@ def record_consensus(*, round_, user, agreed):
 ALL_RESPONDENTS = "all respondents"
 
 
-def public_figures(*, round_, computed=None):
+def public_figures(*, round_, computed=None, titles=None):
     """What every output outside the round's page shows of a closed round (CSV, API, PDF):
     only the figures summarise() lets through, no comments, no single answer. None while
-    the round is open (figures that move as answers arrive would give answers away)."""
+    the round is open (figures that move as answers arrive would give answers away).
+    `computed` (summaries()' result) and `titles` ({number: short title}) save their queries
+    to a caller that has them for several rounds."""
     if round_ is None or is_open(round_):
         return None
     if computed is None:
         computed = summary(round_=round_)
     names = {g.pk: g.name for g in round_.groups.all()}
-    titles = dict(Criterion.objects.values_list("number", "short_title"))
+    if titles is None:
+        titles = dict(Criterion.objects.values_list("number", "short_title"))
     criteria = []
     for row in computed.rows:
         figures = [(names[gid], False, cell) for gid, cell in row.cells if cell is not None]

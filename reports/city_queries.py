@@ -1,9 +1,11 @@
 """Querysets for the public city pages, as plain functions with a fixed number of queries."""
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, prefetch_related_objects
+from django.utils import timezone
 
+from assessments import rounds
 from assessments.access import visible_assessments
-from assessments.models import Assessment, Entry
+from assessments.models import Assessment, Entry, PerspectiveRound
 from cities.models import City, Office, Origin, SourcedFact
 from criteria.models import Criterion, PeerExample
 
@@ -133,3 +135,26 @@ def prefetch_entries(assessments):
 
 def all_criteria():
     return list(Criterion.objects.order_by("number"))
+
+
+def published_perspectives(*, assessments, criteria):
+    """{assessment id: rounds.public_figures} for the closed perspectives rounds of the
+    published ones among `assessments` (the privacy rule holds: the figures are the API's and
+    the scorecard's). No query without a published assessment, one without a closed round,
+    five otherwise, whatever their number."""
+    published = [a.pk for a in assessments if a.status == Assessment.Status.PUBLISHED]
+    if not published:
+        return {}
+    closed = list(
+        PerspectiveRound.objects.filter(assessment_id__in=published)
+        .filter(Q(closed_at__isnull=False) | Q(closes_on__lt=timezone.localdate()))
+        .prefetch_related("groups")
+    )
+    if not closed:
+        return {}
+    computed = rounds.summaries(round_ids=[r.pk for r in closed])
+    titles = {c.number: c.tr("short_title") for c in criteria}
+    return {
+        r.assessment_id: rounds.public_figures(round_=r, computed=computed[r.pk], titles=titles)
+        for r in closed
+    }

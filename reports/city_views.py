@@ -6,12 +6,14 @@ from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
+from assessments import rounds
 from assessments.workflow import pending_correction_notes
 from cities.forms import SORTS, CityFilterForm
+from cities.models import office_url
 from criteria.models import RubricLevel
 
+from . import city_compare, embed_views
 from . import city_queries as queries
-from . import embed_views
 from .cache import public_content
 from .peers import peers_for_offices
 
@@ -73,6 +75,15 @@ def _city_content(request, city):
     self_assessments = queries.latest_published_self(assessments)
     queries.prefetch_entries(charts + self_assessments)
     criteria = queries.all_criteria() if charts or self_assessments else []
+    comparison = city_compare.side_by_side(
+        criteria=criteria,
+        charts=charts,
+        self_assessments=self_assessments,
+        perspectives=queries.published_perspectives(
+            assessments=self_assessments, criteria=criteria
+        ),
+        labels=_level_labels() if self_assessments else {},
+    )
 
     by_office = defaultdict(list)
     for assessment in assessments:
@@ -80,7 +91,16 @@ def _city_content(request, city):
     city_offices = list(city.offices.all())
     # Peers only mean something for offices with a published, rated assessment.
     peers = peers_for_offices(offices=city_offices, user=request.user)
-    offices = [(office, by_office[office.pk], peers[office.pk]) for office in city_offices]
+    offices = [
+        (
+            office,
+            by_office[office.pk],
+            city_compare.peers_to_show(
+                peers=peers[office.pk], own_url=office_url(city.slug, office.slug)
+            ),
+        )
+        for office in city_offices
+    ]
 
     facts, national_facts = queries.city_facts(city)
     for fact in facts + national_facts:
@@ -88,32 +108,25 @@ def _city_content(request, city):
 
     # A published assessment being corrected stays on the page, with the reviewer's note.
     pending = pending_correction_notes(ids=[a.pk for a in self_assessments])
-    labels = {}
-    if self_assessments:
-        labels = {
-            (r.criterion_id, r.level): r.tr("label")
-            for r in RubricLevel.objects.only("criterion_id", "level", "label", "translations")
-        }
+    for column in comparison["columns"] if comparison else []:
+        if column["kind"] == city_compare.SELF:
+            column["embed_snippet"] = embed_views.snippet(request, column["assessment"])
     context = {
         "city": city,
         "offices": offices,
         "facts": facts,
         "national_facts": national_facts,
-        "charts": [
-            {"assessment": a, "rows": queries.chart_rows(assessment=a, criteria=criteria)}
-            for a in charts
-        ],
-        "self_assessments": [
-            {
-                "assessment": a,
-                "rows": [
-                    (c, e, labels.get((c.pk, e.level)) if e else "")
-                    for c, e in queries.chart_rows(assessment=a, criteria=criteria)
-                ],
-                "pending_note": pending.get(a.pk, ""),
-                "embed_snippet": embed_views.snippet(request, a),
-            }
-            for a in self_assessments
-        ],
+        "comparison": comparison,
+        "kinds": city_compare.kinds(comparison),
+        "min_group": rounds.min_group(),
+        "corrections": [(a, pending.get(a.pk, "")) for a in self_assessments],
     }
     return render_to_string("cities/detail.html#content", context, request=request)
+
+
+def _level_labels():
+    """{(criterion id, level): the rubric level's label, translated}, in one query."""
+    return {
+        (r.criterion_id, r.level): r.tr("label")
+        for r in RubricLevel.objects.only("criterion_id", "level", "label", "translations")
+    }

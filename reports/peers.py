@@ -5,14 +5,12 @@ sample). `peers_for_offices` loads what it needs for a page about one or more of
 city page) in a fixed number of queries.
 
 City page usage (one query set for all the city's offices):
-    # view
-    city_offices = list(city.offices.all())
     peers = peers_for_offices(offices=city_offices, user=request.user)
-    offices = [(office, peers[office.pk]) for office in city_offices]
-    # template, inside {% for office, office_peers in offices %}
-    {% include "reports/includes/peers.html" with peers=office_peers heading_level=3 %}
-or, for one office, `peers_for_office(office=office, user=request.user)`. The partial says
-so when the office has no published rated assessment (peers is None).
+    items = city_compare.peers_to_show(peers=peers[office.pk], own_url=...)
+The city page lists only whom to learn from (its table shows the office's levels already);
+the dashboard includes "reports/includes/peers.html" with the whole peers dict. For one
+office, `peers_for_office(office=office, user=request.user)`; None when the office has no
+published rated assessment.
 """
 
 from assessments.access import visible_assessments

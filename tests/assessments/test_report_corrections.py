@@ -728,7 +728,9 @@ def test_charts_carry_the_reports_month_not_the_load_date(report):
 
 def test_city_page_dates_the_chart_by_the_report(report, client):
     html = " ".join(client.get("/cities/cali/").content.decode().split())
-    assert "(Research assessment, 2024; published January 2024)" in html
+    # The column header of the chart on the city page: kind and cycle, then the date.
+    assert "The report's chart, 2024</span>" in html
+    assert '<span class="d-block fw-normal small">published January 2024</span>' in html
     assert "<td>Published, January 2024</td>" in html
     with override("en"):
         spanish = client.get("/cities/cali/", headers={"accept-language": "es"}).content.decode()

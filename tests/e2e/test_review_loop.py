@@ -194,7 +194,9 @@ def test_a_published_assessment_is_corrected(page, new_page, published, assert_a
     assert public.locator(f"#self-{correction.pk}").count() == 1
     text = public.locator(".public-correction").inner_text()
     assert re.fullmatch(rf"Corrected on .+: {re.escape(note)}", text), text
-    assert "half what was first stated" in public.locator(f"#self-{correction.pk}").inner_text()
+    # The correction's column on the city page: the cells under its header.
+    cells = public.locator(f'td[headers~="self-{correction.pk}"]').all_inner_texts()
+    assert "half what was first stated" in " ".join(cells)
     check(public)
 
     # The earlier version stays in the history, for the office and the reviewer.

@@ -53,6 +53,18 @@ def visitor(request):
     return client
 
 
+def compare_table(html):
+    """The city page's table of sources side by side."""
+    start = html.index('<table class="table table-bordered compare-table')
+    return html[start : html.index("</table>", start)]
+
+
+def column_headers(table):
+    """The text of the table's column headers, whitespace collapsed."""
+    headers = re.findall(r'<th scope="col"[^>]*>(.*?)</th>', table, re.S)
+    return [" ".join(re.sub(r"<[^>]+>", " ", h).split()) for h in headers]
+
+
 def listed(response):
     """City slugs in the order the list page shows them."""
     return re.findall(
@@ -277,13 +289,11 @@ def test_city_detail_shows_the_report_chart_like_the_report(report, visitor):
     assert "<h1>Cali </h1>" in html
     chart = Assessment.objects.get(office__city__slug="cali", kind="research")
     entries = list(chart.entries.select_related("criterion").order_by("criterion__number"))
-    table = html[
-        html.index(f'id="chart-{chart.pk}"') : html.index("</table>", html.index("chart-"))
-    ]
-    assert re.findall(r'<th scope="col">([^<]+)</th>', table) == [
-        "Criteria",
-        "Current strengths",
-        "Opportunities to enhance effectiveness",
+    table = compare_table(html)
+    assert column_headers(table) == [
+        "Criterion",
+        "Cali violence-prevention ecosystem (both secretariats) The report's chart, 2024 "
+        "published January 2024",
     ]
     assert re.findall(r">(\d\. [^<]+)</a>", table) == [
         f"{e.criterion.number}. {escape(e.criterion.short_title)}" for e in entries
@@ -293,13 +303,13 @@ def test_city_detail_shows_the_report_chart_like_the_report(report, visitor):
     for entry in entries:
         assert escape(entry.strengths) in table
         assert escape(entry.opportunities) in table
-    assert f'href="/reports/scorecards/{chart.pk}.pdf"' in html
+    assert html.count(f'href="/reports/scorecards/{chart.pk}.pdf"') == 2  # source and history
 
 
 @pytest.mark.parametrize("city", ["bristol", "edmonton", "rosario"])
 def test_city_detail_shows_a_chart_for_each_adaptation_city(report, client, city):
     html = client.get(f"/cities/{city}/").content.decode()
-    assert "The report's chart: strengths and opportunities" in html
+    assert "<strong>The report's chart</strong> lists what already works" in html
     assert html.count("Unrated") == 9
     assert "1. Clearly defined, public mandate" in html
     assert "9. Impact documentation" in html
@@ -307,7 +317,8 @@ def test_city_detail_shows_a_chart_for_each_adaptation_city(report, client, city
 
 def test_city_detail_without_chart_shows_no_chart(report, client):
     html = client.get("/cities/oakland/").content.decode()
-    assert "strengths and opportunities" not in html
+    assert "Criterion by criterion" not in html
+    assert "compare-table" not in html
     assert "Unrated" not in html
     assert "Department of Violence Prevention (DVP)" in html
 
@@ -366,7 +377,9 @@ def test_city_detail_published_self_assessment_shows_levels(report, client, offi
     old = factories.make_assessment(office, cycle=2024, status="published", levels=[0] * 9)
     new = factories.make_assessment(office, cycle=2025, status="published", levels=levels)
     html = client.get(office.city.get_absolute_url()).content.decode()
-    assert "Published self-assessments" in html
+    assert column_headers(compare_table(html))[1:] == [
+        f"{office.name} Demo, fictional Self-assessment, 2025 published"
+    ]
     assert f'id="self-{new.pk}"' in html
     assert f'id="self-{old.pk}"' not in html  # only the latest per office
     table = html[html.index(f'id="self-{new.pk}"') :]
@@ -419,7 +432,7 @@ def test_city_detail_draft_visible_to_office_staff_only(
         row = html[html.index('<th scope="row">2026</th>') :]
         assert "Self-assessment" in row[: row.index("</tr>")]
         assert "Draft" in row[: row.index("</tr>")]
-        assert "Published self-assessments" not in html  # a draft is never shown as published
+        assert "compare-table" not in html  # a draft is never shown as published
 
 
 def test_city_detail_submitted_assessment_hidden_from_anonymous(report, client_for, office, staff):
@@ -449,14 +462,14 @@ def test_city_detail_query_count_is_flat(
             citation="Nowhere",
         )
     client = client_for(request.getfixturevalue(persona) if persona else None)
-    # city, offices, examples, facts, assessments, entries, criteria, rubric labels, and
-    # 4 for the peers (criteria, assessments, entries, examples);
+    # city, offices, examples, facts, assessments, entries, criteria, rubric labels,
+    # perspectives rounds, and 4 for the peers (criteria, assessments, entries, examples);
     # logged in: + session, user, groups, and memberships for the page and for the peers.
     # + the data stamp for anonymous visitors, + groups for staff (who get no page cache);
     # + the notes of corrections in the works.
-    with django_assert_num_queries(14 if persona is None else 19):
+    with django_assert_num_queries(15 if persona is None else 20):
         response = client.get(city.get_absolute_url())
-    with django_assert_num_queries(2 if persona is None else 19):  # city and stamp, cached
+    with django_assert_num_queries(2 if persona is None else 20):  # city and stamp, cached
         again = client.get(city.get_absolute_url())
     assert again.content.count(b"office-card") == response.content.count(b"office-card")
     html = response.content.decode()
