@@ -54,10 +54,18 @@ def deliver_mail(*, subject, text, html, to, attempt=1):
 
 
 @task
-def check_evidence_links(*, older_than_days=None, timeout=10.0):
+def check_evidence_links(*, older_than_days=None, timeout=10.0, attempt=1):
     """What `manage.py check_evidence` does, on the worker: check the evidence links (those
     not checked in the last `older_than_days` days, or all) and record each result.
-    Returns {status: number of links}."""
-    links = linkcheck.links_to_check(older_than_days=older_than_days)
-    counts = linkcheck.check_links(links=links, timeout=timeout)
+    Returns {status: number of links}. A crash (the database away, say) is retried."""
+    try:
+        links = linkcheck.links_to_check(older_than_days=older_than_days)
+        counts = linkcheck.check_links(links=links, timeout=timeout)
+    except Exception:
+        retry_later(
+            check_evidence_links,
+            attempt=attempt,
+            kwargs={"older_than_days": older_than_days, "timeout": timeout},
+        )
+        raise
     return {str(status): number for status, number in counts.items()}

@@ -313,3 +313,19 @@ def test_check_evidence_links_task_does_what_the_command_does(links, monkeypatch
     assert result.return_value == {"ok": 1, "broken": 1, "refused": 1}
     again = tasks.check_evidence_links.enqueue(older_than_days=1, timeout=2)
     assert again.return_value == {}
+
+
+@pytest.mark.django_db
+def test_a_crashing_link_check_is_retried_then_kept_as_failed(monkeypatch, settings):
+    settings.TASK_ATTEMPTS = 3
+    calls = []
+
+    def crash(**kwargs):
+        calls.append(kwargs)
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(linkcheck, "links_to_check", crash)
+    result = tasks.check_evidence_links.enqueue(timeout=2)  # immediate: retries run at once
+    assert len(calls) == 3  # the first try and two retries, then no more
+    assert result.status == "FAILED"
+    assert result.errors[0].exception_class_path == "builtins.RuntimeError"
