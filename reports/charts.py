@@ -338,10 +338,12 @@ def trends(*, panels, criteria, columns=3):
                     "yaxis": f"y{suffix}",
                 }
             )
+        # Cycles are years: a linear axis over every cycle of any panel is the same in each.
         layout[f"xaxis{suffix}"] = {
-            "type": "category",
-            "categoryorder": "array",
-            "categoryarray": cycles,
+            "type": "linear",
+            "range": [cycles[0] - 0.3, cycles[-1] + 0.3],
+            "dtick": 1,
+            "tickformat": "d",
         }
         layout[f"yaxis{suffix}"] = {"range": [-0.4, 4.4], "dtick": 1, "zeroline": False}
         titles.append(
@@ -364,7 +366,7 @@ def trends(*, panels, criteria, columns=3):
             "title": {"text": _("Levels across cycles, one panel per office")},
             "grid": {"rows": rows, "columns": columns, "pattern": "independent", "ygap": 0.35},
             "annotations": titles,
-            "legend": {"orientation": "h", "title": {"text": _("Criterion")}},
+            "legend": {"orientation": "h", "title": {"text": _("Criterion"), "side": "top"}},
             "margin": {"l": 40, "r": 20, "t": 60, "b": 40},
         },
         "meta": {"panels": len(panels), "per_panel": len(criteria)},

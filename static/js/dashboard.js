@@ -1,4 +1,5 @@
-/* Draws the dashboard's charts from their #chart-NAME JSON with the local Plotly bundle.
+/* Draws the dashboard's charts (#plot-NAME) from their #chart-NAME JSON with the local
+   Plotly bundle.
    The server sends each figure once, compactly; hover texts are built here. */
 (function () {
   "use strict";
@@ -58,9 +59,17 @@
     layout.grid.columns = columns;
     layout.grid.rows = rows;
     layout.height = rows * 220 + 160;
+    // Panel titles cut to the panel's width (the full name is in the hover and the tables).
+    var chars = Math.max(12, Math.floor(width / columns / 7.5));
+    var names = layout.annotations.map(function (a) { return a.text; });
+    layout.annotations.forEach(function (a) {
+      a.font = { size: 12 };
+      a.hovertext = a.text;
+      if (a.text.length > chars) a.text = a.text.slice(0, chars - 1) + "…";
+    });
     var per = fig.meta.per_panel || 9;
     fig.data.forEach(function (trace, i) {
-      var office = layout.annotations[Math.floor(i / per)].text;
+      var office = names[Math.floor(i / per)];
       trace.hovertemplate = office + "<br>%{x}: %{customdata}<extra>" + trace.name + "</extra>";
     });
     Plotly.newPlot(el, fig.data, layout, config("trends"));
@@ -75,6 +84,15 @@
           trace.hovertemplate = "%{theta}<br>" + fig.meta.not_applicable +
             ": %{customdata}<extra>" + trace.legendgroup + "</extra>";
         });
+        if (el.clientWidth < 576) {
+          // A phone has no room for the criteria's names around the circle: their numbers
+          // (the table below names them).
+          fig.data.forEach(function (trace) {
+            trace.theta = trace.theta.map(function (t) { return t.split(".")[0]; });
+          });
+          fig.layout.polar.angularaxis = { type: "category" };
+          fig.layout.margin.l = fig.layout.margin.r = 30;
+        }
       }
       if (name === "distribution" && fig.meta) {
         fig.data.forEach(function (trace) {
