@@ -415,11 +415,19 @@ def dashboard(request):
             for name, fig in data["figures"].items()
         )
     )
-    empty_links = (
-        [(text, query_with(**{name: None, "page": None})) for name, text in data["empty"]["clear"]]
-        if data["empty"]
-        else []
-    )
+    # The links leave out what the form refused (it was not used anyway); clearing the
+    # region keeps a country refused for being outside it.
+    refused = {name: None for name in data["form"].errors}
+
+    def clearing(name):
+        keep = {"country"} if name == "region" else set()
+        return query_with(
+            **{**{n: None for n in refused if n not in keep}, name: None, "page": None}
+        )
+
+    empty_links = [
+        (text, clearing(name)) for name, text in (data["empty"]["clear"] if data["empty"] else [])
+    ]
     return render(
         request,
         "reports/dashboard.html",
@@ -441,7 +449,7 @@ def dashboard(request):
             "csv_query": _export_query(request),
             "chart_json": chart_json,
             "empty_links": empty_links,
-            "demo_query": query_with(include_demo="on", page=None),
+            "demo_query": query_with(**{**refused, "include_demo": "on", "page": None}),
             # For the script that keeps the country list within the region chosen.
             "countries_json": json_script(
                 [[slug, name, region] for slug, name, region in data["form"].countries],

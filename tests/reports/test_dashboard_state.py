@@ -263,3 +263,18 @@ def test_trends_csv_names_the_office_and_city_of_every_row_in_every_language(
     assert response["Content-Disposition"] == (
         f'attachment; filename="ovp-dashboard-trends{"-" + lang if lang else ""}.csv"'
     )
+
+
+def test_empty_state_links_leave_out_a_refused_country_except_when_clearing_the_region(
+    na_sample, client
+):
+    body = client.get(
+        "/reports/dashboard/?include_demo=on&region=north-america&country=chile&cycle=2025"
+    ).content.decode()
+
+    links = re.findall(r'<li><a href="\?([^"]*)">([^<]*)</a></li>', body)
+    assert links == [
+        # Without the region, Chile is a country like any other: kept.
+        ("include_demo=on&amp;country=chile&amp;cycle=2025", "Clear the region (North America)"),
+        ("include_demo=on&amp;region=north-america", "Any cycle instead of 2025"),
+    ]
