@@ -305,39 +305,28 @@ def trend_table(*, office, trend, criteria):
 def trends(*, panels, criteria, columns=3):
     """Small multiples: one panel per office (at most MAX_TREND_PANELS), same axes.
 
-    `panels`: [(office, trend)] with trend as reports.sample.load_trends gives it. Each
-    criterion is one colour in every panel, nudged by TREND_OFFSET so that equal levels stay
-    visible; the hover and the tables give the exact level. The script may change the
-    number of columns to fit the screen (layout.grid).
+    `panels`: [(office, trend)] with trend as reports.sample.load_trends gives it. One trace
+    per panel and criterion, in that order, holding the levels; the script draws each
+    criterion in one colour in every panel, nudged by TREND_OFFSET so that equal levels stay
+    visible (the hover and the tables give the exact level), and may change the number of
+    columns to fit the screen (layout.grid).
     """
     panels = panels[:MAX_TREND_PANELS]
-    labels = _axis_labels(criteria)
     cycles = sorted({c for _office, trend in panels for c in trend["cycles"]})
     data, layout, titles = [], {}, []
-    middle = (len(criteria) - 1) / 2
     for p, (office, trend) in enumerate(panels):
         suffix = "" if p == 0 else str(p + 1)
-        for i in range(len(criteria)):
-            levels = [levels[i] for levels in trend["levels"]]
-            offset = round((i - middle) * TREND_OFFSET, 3)
-            data.append(
-                {
-                    "type": "scatter",
-                    "mode": "lines+markers",
-                    "name": labels[i],
-                    "legendgroup": str(i),
-                    "showlegend": p == 0,
-                    "x": trend["cycles"],
-                    "y": [None if v is None else v + offset for v in levels],
-                    # The level itself, for the hover text that the script makes.
-                    "customdata": levels,
-                    "line": {"color": CRITERION_COLOURS[i % len(CRITERION_COLOURS)], "width": 1.5},
-                    "marker": {"size": 6},
-                    "connectgaps": False,
-                    "xaxis": f"x{suffix}",
-                    "yaxis": f"y{suffix}",
-                }
-            )
+        # Compact: the levels only. The script names and colours each line from meta, and
+        # draws it TREND_OFFSET * (i - 4) off its level (the hover says the level).
+        data.extend(
+            {
+                "x": trend["cycles"],
+                "y": [levels[i] for levels in trend["levels"]],
+                "xaxis": f"x{suffix}",
+                "yaxis": f"y{suffix}",
+            }
+            for i in range(len(criteria))
+        )
         # Cycles are years: a linear axis over every cycle of any panel is the same in each.
         layout[f"xaxis{suffix}"] = {
             "type": "linear",
@@ -369,7 +358,12 @@ def trends(*, panels, criteria, columns=3):
             "legend": {"orientation": "h", "title": {"text": _("Criterion"), "side": "top"}},
             "margin": {"l": 40, "r": 20, "t": 60, "b": 40},
         },
-        "meta": {"panels": len(panels), "per_panel": len(criteria)},
+        "meta": {
+            "panels": len(panels),
+            "criteria": _axis_labels(criteria),
+            "colours": CRITERION_COLOURS,
+            "offset": TREND_OFFSET,
+        },
     }
     table = {
         "caption": _("Levels across cycles"),

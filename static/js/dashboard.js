@@ -67,9 +67,24 @@
       a.hovertext = a.text;
       if (a.text.length > chars) a.text = a.text.slice(0, chars - 1) + "…";
     });
-    var per = fig.meta.per_panel || 9;
+    var meta = fig.meta;
+    var per = meta.criteria.length;
+    var middle = (per - 1) / 2;
     fig.data.forEach(function (trace, i) {
+      var c = i % per;
       var office = names[Math.floor(i / per)];
+      var offset = (c - middle) * meta.offset;
+      trace.type = "scatter";
+      trace.mode = "lines+markers";
+      trace.name = meta.criteria[c];
+      trace.legendgroup = String(c);
+      trace.showlegend = i < per;
+      trace.line = { color: meta.colours[c % meta.colours.length], width: 1.5 };
+      trace.marker = { size: 6 };
+      trace.connectgaps = false;
+      // Nudged off the level so that equal lines stay visible; the hover says the level.
+      trace.customdata = trace.y;
+      trace.y = trace.y.map(function (v) { return v === null ? null : v + offset; });
       trace.hovertemplate = office + "<br>%{x}: %{customdata}<extra>" + trace.name + "</extra>";
     });
     Plotly.newPlot(el, fig.data, layout, config("trends"));
