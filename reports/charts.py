@@ -161,6 +161,33 @@ def medians(*, offices, criteria):
     return out
 
 
+def _not_applicable_marks(office, labels, colour):
+    """An "N/A" mark on the outer ring where the office says a criterion does not apply:
+    its line has a gap there, which must not read as "unrated" (a gap and nothing else)."""
+    na = office.get("not_applicable") or []
+    where = [i for i, flag in enumerate(na) if flag]
+    if not where:
+        return []
+    reasons = office.get("reasons") or [""] * len(na)
+    return [
+        {
+            "type": "scatterpolar",
+            "name": _("%(office)s: not applicable") % {"office": office["label"]},
+            "legendgroup": office["label"],
+            "showlegend": False,
+            "r": [4] * len(where),
+            "theta": [labels[i] for i in where],
+            "mode": "markers+text",
+            "text": [_("N/A")] * len(where),
+            "textposition": "top center",
+            "textfont": {"color": colour},
+            "marker": {"symbol": "x-thin-open", "size": 12, "color": colour, "line": {"width": 2}},
+            # The script makes the hover text ("Not applicable: <reason>").
+            "customdata": [reasons[i] or _("no reason given") for i in where],
+        }
+    ]
+
+
 def _closed(values):
     """Radar traces repeat their first point to close the shape."""
     return [*values, values[0]] if values else values
@@ -187,18 +214,23 @@ def radar(*, chosen, offices, criteria, sample_median=None):
             "connectgaps": False,
         }
     ]
+    marks = []
     for n, o in enumerate(chosen[:MAX_RADAR]):
+        colour = OFFICE_COLOURS[n % len(OFFICE_COLOURS)]
         data.append(
             {
                 "type": "scatterpolar",
                 "name": o["label"],
+                "legendgroup": o["label"],
                 "r": _closed(o["levels"]),
                 "theta": _closed(labels),
                 "mode": "lines+markers",
-                "line": {"color": OFFICE_COLOURS[n % len(OFFICE_COLOURS)], "width": 2},
+                "line": {"color": colour, "width": 2},
                 "connectgaps": False,
             }
         )
+        marks.extend(_not_applicable_marks(o, labels, colour))
+    data.extend(marks)
     figure = {
         "data": data,
         "layout": {
@@ -208,6 +240,7 @@ def radar(*, chosen, offices, criteria, sample_median=None):
             "legend": {"orientation": "h"},
             "margin": {"l": 60, "r": 60, "t": 80, "b": 40},
         },
+        "meta": {"not_applicable": _("Not applicable")},
     }
     columns = [_("Sample median"), *[o["label"] for o in chosen[:MAX_RADAR]]]
     rows = [
@@ -229,32 +262,29 @@ def radar(*, chosen, offices, criteria, sample_median=None):
     return {"figure": figure, "table": table}
 
 
-def trends(*, office, trend, criteria):
-    """One line per criterion across the office's cycles."""
-    cycles = trend["cycles"]
+# One colour per criterion, the same in every panel (Okabe-Ito and Tol's muted: told apart
+# by people with a colour-vision deficiency; the legend and hover name them too).
+CRITERION_COLOURS = [
+    "#0072b2",
+    "#d55e00",
+    "#009e73",
+    "#cc79a7",
+    "#56b4e9",
+    "#e69f00",
+    "#332288",
+    "#882255",
+    "#555555",
+]
+MAX_TREND_PANELS = 12
+# Lines on whole levels would hide each other: each criterion is drawn this much above or
+# below its level (criterion 5 on it), never enough to be read as another level.
+TREND_OFFSET = 0.05
+
+
+def trend_table(*, office, trend, criteria):
+    """One office's levels across cycles: a row per criterion, a column per cycle."""
     labels = _axis_labels(criteria)
-    data = [
-        {
-            "type": "scatter",
-            "mode": "lines+markers",
-            "name": labels[i],
-            "x": cycles,
-            "y": [levels[i] for levels in trend["levels"]],
-            "connectgaps": False,
-        }
-        for i in range(len(criteria))
-    ]
-    title = _("Levels across cycles: %(office)s") % {"office": office["label"]} if office else ""
-    figure = {
-        "data": data,
-        "layout": {
-            "title": {"text": title},
-            "xaxis": {"title": {"text": _("Cycle")}, "type": "category"},
-            "yaxis": {"title": {"text": _("Level")}, "range": [-0.2, 4.2], "dtick": 1},
-            "legend": {"orientation": "h", "y": -0.25},
-            "margin": {"l": 60, "r": 20, "t": 60, "b": 40},
-        },
-    }
+    cycles = trend["cycles"]
     by_cycle = [
         level_cells(levels, na, why)
         for levels, na, why in zip(
@@ -268,7 +298,79 @@ def trends(*, office, trend, criteria):
         {"header": labels[i], "cells": [cells[i] for cells in by_cycle]}
         for i in range(len(criteria))
     ]
-    table = _table(title, _("Criterion"), [str(c) for c in cycles], rows)
+    caption = _("Levels across cycles: %(office)s") % {"office": office["label"]}
+    return _table(caption, _("Criterion"), [str(c) for c in cycles], rows)
+
+
+def trends(*, panels, criteria, columns=3):
+    """Small multiples: one panel per office (at most MAX_TREND_PANELS), same axes.
+
+    `panels`: [(office, trend)] with trend as reports.sample.load_trends gives it. One trace
+    per panel and criterion, in that order, holding the levels; the script draws each
+    criterion in one colour in every panel, nudged by TREND_OFFSET so that equal levels stay
+    visible (the hover and the tables give the exact level), and may change the number of
+    columns to fit the screen (layout.grid).
+    """
+    panels = panels[:MAX_TREND_PANELS]
+    cycles = sorted({c for _office, trend in panels for c in trend["cycles"]})
+    data, layout, titles = [], {}, []
+    for p, (office, trend) in enumerate(panels):
+        suffix = "" if p == 0 else str(p + 1)
+        # Compact: the levels only. The script names and colours each line from meta, and
+        # draws it TREND_OFFSET * (i - 4) off its level (the hover says the level).
+        data.extend(
+            {
+                "x": trend["cycles"],
+                "y": [levels[i] for levels in trend["levels"]],
+                "xaxis": f"x{suffix}",
+                "yaxis": f"y{suffix}",
+            }
+            for i in range(len(criteria))
+        )
+        # Cycles are years: a linear axis over every cycle of any panel is the same in each.
+        layout[f"xaxis{suffix}"] = {
+            "type": "linear",
+            "range": [cycles[0] - 0.3, cycles[-1] + 0.3],
+            "dtick": 1,
+            "tickformat": "d",
+        }
+        layout[f"yaxis{suffix}"] = {"range": [-0.4, 4.4], "dtick": 1, "zeroline": False}
+        titles.append(
+            {
+                "text": office["label"],
+                "xref": f"x{suffix} domain",
+                "yref": f"y{suffix} domain",
+                "x": 0,
+                "y": 1,
+                "xanchor": "left",
+                "yanchor": "bottom",
+                "showarrow": False,
+            }
+        )
+    rows = -(-len(panels) // columns) if panels else 0
+    figure = {
+        "data": data,
+        "layout": {
+            **layout,
+            "title": {"text": _("Levels across cycles, one panel per office")},
+            "grid": {"rows": rows, "columns": columns, "pattern": "independent", "ygap": 0.35},
+            "annotations": titles,
+            "legend": {"orientation": "h", "title": {"text": _("Criterion"), "side": "top"}},
+            "margin": {"l": 40, "r": 20, "t": 60, "b": 40},
+        },
+        "meta": {
+            "panels": len(panels),
+            "criteria": _axis_labels(criteria),
+            "colours": CRITERION_COLOURS,
+            "offset": TREND_OFFSET,
+        },
+    }
+    table = {
+        "caption": _("Levels across cycles"),
+        "panels": [
+            trend_table(office=office, trend=trend, criteria=criteria) for office, trend in panels
+        ],
+    }
     return {"figure": figure, "table": table}
 
 

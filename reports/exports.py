@@ -190,9 +190,11 @@ RADAR = Layout(
 
 TRENDS = Layout(
     "trends",
-    "The trends (trends.csv) of one office, named in each row: one row per cycle and criterion.",
+    "The trends (trends.csv) of the offices drawn as small multiples (up to 12), each named "
+    "in every row: one row per office, cycle and criterion.",
     _columns(
         *OFFICE_COLUMNS,
+        ("city", "string", "The office's city."),
         ("cycle", "integer", "The cycle (year)."),
         CRITERION_NUMBER,
         CRITERION,
@@ -350,19 +352,25 @@ def radar_rows(*, chosen, offices, criteria, medians):
             ]
 
 
-def trends_rows(*, office, trend, criteria):
-    if office is None:
-        return
-    for k, cycle in enumerate(trend["cycles"]):
-        per_cycle = {
-            "levels": trend["levels"][k],
-            "not_applicable": (trend.get("not_applicable") or [None] * (k + 1))[k],
-            "reasons": (trend.get("reasons") or [None] * (k + 1))[k],
-        }
-        for i, c in enumerate(criteria):
-            yield [office["label"], office["slug"], cycle, c["number"], c["short_title"]] + (
-                _level_columns(per_cycle, i)
-            )
+def trends_rows(*, panels, criteria):
+    """TRENDS rows of the trend panels: [(office, trend)] as charts.trends draws them."""
+    for office, trend in panels:
+        for k, cycle in enumerate(trend["cycles"]):
+            per_cycle = {
+                "levels": trend["levels"][k],
+                "not_applicable": (trend.get("not_applicable") or [None] * (k + 1))[k],
+                "reasons": (trend.get("reasons") or [None] * (k + 1))[k],
+            }
+            for i, c in enumerate(criteria):
+                yield [
+                    office["label"],
+                    office["slug"],
+                    office["city"],
+                    cycle,
+                    c["number"],
+                    c["short_title"],
+                    *_level_columns(per_cycle, i),
+                ]
 
 
 def distribution_rows(*, table, criteria):
@@ -393,7 +401,7 @@ def matrix_filename(matrix, *, cycle, extension, lang=None):
 
 
 def dashboard_filename(chart, *, office=None, lang=None):
-    """ "ovp-dashboard-levels.csv"; the trends name their office:
+    """ "ovp-dashboard-levels.csv"; the trends of one office name it:
     "ovp-dashboard-trends-northvale-office.csv"."""
     parts = [DASHBOARD[chart].name]
     if chart == "trends" and office is not None:

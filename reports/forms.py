@@ -216,9 +216,40 @@ class DashboardForm(LenientForm):
     defaults = {"sort": "name", "page": 1, "offices": [], "office": ""}
 
     def __init__(self, data=None, *, countries=(), cycles=()):
+        """countries: (slug, name, region) triples."""
         super().__init__(data)
-        self.fields["country"].choices = [("", _("All countries"))] + list(countries)
+        countries = list(countries)
+        self.country_regions = {slug: region for slug, _name, region in countries}
+        self.countries = countries
+        self.fields["country"].choices = [("", _("All countries"))] + [
+            (slug, name) for slug, name, _region in countries
+        ]
         self.fields["cycle"] = _cycle_field(cycles)
+
+    def clean(self):
+        data = super().clean()
+        region, country = data.get("region"), data.get("country")
+        if region and country and self.country_regions.get(country) != region:
+            # An impossible pair: the country falls back to "all countries" of the region.
+            name = dict(self.fields["country"].choices).get(country, country)
+            self.add_error(
+                "country",
+                _(
+                    "%(country)s is not in %(region)s: choose one of its countries, or "
+                    "“All regions” to see %(country)s."
+                )
+                % {"country": name, "region": Region(region).label},
+            )
+        return data
+
+    def full_clean(self):
+        super().full_clean()
+        # Validated against every country; offered: those of the region asked for.
+        region = self.cleaned_data.get("region") if hasattr(self, "cleaned_data") else ""
+        if region:
+            self.fields["country"].choices = [("", _("All countries"))] + [
+                (slug, name) for slug, name, r in self.countries if r == region
+            ]
 
     def clean_offices(self):
         slugs = self.cleaned_data["offices"]

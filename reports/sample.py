@@ -189,21 +189,30 @@ TREND_LISTS = ("levels", "not_applicable", "reasons")
 
 def load_trend(*, office_id, criteria, kind="", assessments=None):
     """{"cycles": [...], "levels": [[nine levels or None] per cycle], "not_applicable":
-    [[nine booleans] per cycle], "reasons": [[nine reasons] per cycle]} for one office.
+    [[nine booleans] per cycle], "reasons": [[nine reasons] per cycle]} for one office."""
+    return load_trends(
+        office_ids=[office_id], criteria=criteria, kind=kind, assessments=assessments
+    )[office_id]
 
-    One published rated assessment per cycle (research first within a cycle), one query.
+
+def load_trends(*, office_ids, criteria, kind="", assessments=None):
+    """{office id: trend as load_trend gives it} for several offices, in one query.
+
+    One published rated assessment per office and cycle (research first within a cycle).
+    Every office asked for is in the answer, with no cycles when it has none.
     """
-    qs = rated_assessments(assessments).filter(office_id=office_id)
+    qs = rated_assessments(assessments).filter(office_id__in=list(office_ids))
     if kind:
         qs = qs.filter(kind=kind)
     index = {c["id"]: i for i, c in enumerate(criteria)}
-    per_cycle = {}
+    per_office = {office_id: {} for office_id in office_ids}
     n = len(criteria)
-    for cycle, akind, aid, criterion_id, level, applicability, reason in (
+    for office_id, cycle, akind, aid, criterion_id, level, applicability, reason in (
         Entry.objects.filter(assessment__in=qs)
         .annotate(reason=_not_applicable_reason())
         .order_by()
         .values_list(
+            "assessment__office_id",
             "assessment__cycle",
             "assessment__kind",
             "assessment_id",
@@ -213,6 +222,7 @@ def load_trend(*, office_id, criteria, kind="", assessments=None):
             "reason",
         )
     ):
+        per_cycle = per_office.setdefault(office_id, {})
         key = (akind == Assessment.Kind.RESEARCH, -aid)
         empty = {"levels": [None] * n, "not_applicable": [False] * n, "reasons": [""] * n}
         chosen = per_cycle.setdefault(cycle, {"key": key, **empty})
@@ -223,8 +233,11 @@ def load_trend(*, office_id, criteria, kind="", assessments=None):
             chosen["levels"][i] = level
             chosen["not_applicable"][i] = applicability == Entry.Applicability.NOT_APPLICABLE
             chosen["reasons"][i] = reason
-    cycles = sorted(per_cycle)
-    return {
-        "cycles": cycles,
-        **{name: [per_cycle[c][name] for c in cycles] for name in TREND_LISTS},
-    }
+    out = {}
+    for office_id, per_cycle in per_office.items():
+        cycles = sorted(per_cycle)
+        out[office_id] = {
+            "cycles": cycles,
+            **{name: [per_cycle[c][name] for c in cycles] for name in TREND_LISTS},
+        }
+    return out

@@ -29,11 +29,12 @@ from cities.models import City, Country, Origin
 from . import charts, exports
 from .cache import cached, data_stamp, public_content
 from .csvexport import csv_response
+from .dashboard import empty_state, narrowing_filters, trend_offices
 from .forms import DashboardForm, LanguageForm, MatrixForm
 from .matrix import REPORT_VIEW, build_matrix, matrix_filters
 from .peers import examples_by_criterion, find_peers, rank_offices
 from .perspective_queries import divergence
-from .sample import Filters, load_sample, load_trend
+from .sample import Filters, load_sample, load_trends
 
 TABLE_PAGE_SIZE = 25
 
@@ -267,7 +268,7 @@ def _dashboard_data(request):
     stamp = data_stamp()
     form = DashboardForm(
         request.GET,
-        countries=Country.objects.order_by("name").values_list("slug", "name"),
+        countries=Country.objects.order_by("name").values_list("slug", "name", "region"),
         cycles=cached("cycles", _published_cycles, stamp=stamp),
     )
     values = form.values()
@@ -308,15 +309,18 @@ def _dashboard_data(request):
     trend_default = office is None
     if office is None and ordered:
         office = ordered[0]
-    trend = {"cycles": [], "levels": [], "not_applicable": [], "reasons": []}
+    # Trends as small multiples: the office asked for first, then the table's order.
+    trend_panels = []
     peers = None
     if office is not None:
-        trend = load_trend(
-            office_id=office["id"],
+        drawn = trend_offices(ordered=ordered, office=None if trend_default else office)
+        trends = load_trends(
+            office_ids=[o["id"] for o in drawn],
             criteria=criteria,
             kind=filters.kind,
             assessments=visible_assessments(request.user),
         )
+        trend_panels = [(o, trends[o["id"]]) for o in drawn]
         peers = find_peers(
             office=office,
             offices=sample.offices,
@@ -333,7 +337,7 @@ def _dashboard_data(request):
             criteria=criteria,
             sample_median=overview["median"],
         ),
-        "trends": charts.trends(office=office, trend=trend, criteria=criteria),
+        "trends": charts.trends(panels=trend_panels, criteria=criteria),
         "distribution": overview["distribution"],
     }
     return {
@@ -346,14 +350,25 @@ def _dashboard_data(request):
         "chosen": chosen,
         "radar_default": radar_default,
         "office": office,
-        "trend": trend,
+        "trend_panels": trend_panels,
         "trend_default": trend_default,
+        "empty": None if sample.offices else _empty_state(form, values, filters),
         "peers": peers,
         "figures": figures,
         "figures_json": overview["json"],
         "perspectives": overview["perspectives"],
         "stamp": stamp,
     }
+
+
+def _empty_state(form, values, filters):
+    """The message and the links that clear each filter, when no office matches."""
+    labels = {
+        name: {str(v): str(label) for v, label in form.fields[name].choices}
+        for name in ("region", "country", "home", "kind")
+    }
+    narrowing = narrowing_filters(values=values, labels=labels)
+    return empty_state(narrowing=narrowing, include_demo=filters.include_demo)
 
 
 def _query_maker(request):
@@ -393,12 +408,28 @@ def dashboard(request):
             }
         )
     # The two big figures come serialised from the cache; the per-request ones are made here.
+    # Nothing matches: no chart at all (no empty axes), the empty state says what to change.
     chart_json = mark_safe(  # noqa: S308 - json_script output, escaped
-        "\n".join(
+        ""
+        if data["empty"]
+        else "\n".join(
             data["figures_json"].get(name) or _chart_script(name, fig["figure"])
             for name, fig in data["figures"].items()
         )
     )
+    # The links leave out what the form refused (it was not used anyway); clearing the
+    # region keeps a country refused for being outside it.
+    refused = {name: None for name in data["form"].errors}
+
+    def clearing(name):
+        keep = {"country"} if name == "region" else set()
+        return query_with(
+            **{**{n: None for n in refused if n not in keep}, name: None, "page": None}
+        )
+
+    empty_links = [
+        (text, clearing(name)) for name, text in (data["empty"]["clear"] if data["empty"] else [])
+    ]
     return render(
         request,
         "reports/dashboard.html",
@@ -419,6 +450,13 @@ def dashboard(request):
             "query": request.GET.urlencode(),
             "csv_query": _export_query(request),
             "chart_json": chart_json,
+            "empty_links": empty_links,
+            "demo_query": query_with(**{**refused, "include_demo": "on", "page": None}),
+            # For the script that keeps the country list within the region chosen.
+            "countries_json": json_script(
+                [[slug, name, region] for slug, name, region in data["form"].countries],
+                "dashboard-countries",
+            ),
             "tables": {name: fig["table"] for name, fig in data["figures"].items()},
             # Offices of the selection with two published cycles: targets set and reached.
             # Published targets and levels never change, so the data stamp covers them.
@@ -454,13 +492,14 @@ def dashboard_csv(request, chart):
                 medians=[row["cells"][0] for row in data["figures"]["radar"]["table"]["rows"]],
             )
         elif chart == "trends":
-            rows = exports.trends_rows(
-                office=data["office"], trend=data["trend"], criteria=criteria
-            )
+            rows = exports.trends_rows(panels=data["trend_panels"], criteria=criteria)
         else:
             table = data["figures"]["distribution"]["table"]
             rows = exports.distribution_rows(table=table, criteria=criteria)
-        name = exports.dashboard_filename(chart, office=data["office"], lang=lang)
+        panels = data["trend_panels"]
+        name = exports.dashboard_filename(
+            chart, office=panels[0][0] if len(panels) == 1 else None, lang=lang
+        )
         return csv_response(
             name, exports.DASHBOARD[chart].header, list(rows), bom=options.wants_bom()
         )

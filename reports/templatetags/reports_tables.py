@@ -113,7 +113,8 @@ def filter_field(field, problems_id=""):
     """
     name, html_id, label = field.html_name, field.id_for_label, field.label
     help_id = f"{html_id}-help" if field.help_text else ""
-    described = " ".join(i for i in (help_id, problems_id if field.errors else "") if i)
+    error_id = f"{html_id}-error" if field.errors else ""
+    described = " ".join(i for i in (help_id, error_id, problems_id if field.errors else "") if i)
     aria = (' aria-invalid="true"' if field.errors else "") + (
         f' aria-describedby="{escape(described)}"' if described else ""
     )
@@ -150,6 +151,12 @@ def filter_field(field, problems_id=""):
         )
     if help_id:
         control += f'<p class="form-text" id="{escape(help_id)}">{escape(field.help_text)}</p>'
+    if error_id:
+        # Next to the field, not only in the list at the top of the page.
+        control += (
+            f'<p class="invalid-feedback d-block" id="{escape(error_id)}">'
+            f"{escape(' '.join(field.errors))}</p>"
+        )
     return format_html(
         '<div class="col-sm-6 col-lg-3"><label class="form-label" for="{}">{}</label>{}</div>',
         html_id,

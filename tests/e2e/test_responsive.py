@@ -138,5 +138,5 @@ def test_matrix_works_on_a_phone_and_a_laptop(new_page, sunhill_draft, assert_ac
     save(page, "home")
     page.goto("/reports/dashboard/")
     assert_no_page_overflow(page, 1280)
-    page.locator("#chart-heatmap .main-svg").first.wait_for()
+    page.locator("#plot-heatmap .main-svg").first.wait_for()
     save(page, "dashboard", top=page.get_by_role("heading", name="Levels by office and criterion"))

@@ -11,7 +11,7 @@ from django.db.models import F
 from assessments.models import Assessment
 from cities.models import City, Origin
 from reports import charts, exports
-from reports.sample import Filters, load_sample, load_trend
+from reports.sample import Filters, load_sample, load_trend, load_trends
 from reports.synth import synthesize
 from tests import factories
 
@@ -112,7 +112,7 @@ def test_trends_table_matches_figure(three):
     office = sample.by_slug[a.slug]
     trend = load_trend(office_id=a.pk, criteria=sample.criteria)
 
-    chart = charts.trends(office=office, trend=trend, criteria=sample.criteria)
+    chart = charts.trends(panels=[(office, trend)], criteria=sample.criteria)
 
     assert trend == {
         "cycles": [2024, 2025],
@@ -120,13 +120,56 @@ def test_trends_table_matches_figure(three):
         "not_applicable": [[False] * 9] * 2,
         "reasons": [[""] * 9] * 2,
     }
-    rows = chart["table"]["rows"]
-    assert chart["table"]["columns"] == ["2024", "2025"]
-    for row, trace in zip(rows, chart["figure"]["data"], strict=True):
-        assert trace["type"] == "scatter"
+    [table] = chart["table"]["panels"]
+    meta = chart["figure"]["meta"]
+    assert table["columns"] == ["2024", "2025"]
+    assert meta["criteria"] == [r["header"] for r in table["rows"]]
+    for row, trace in zip(table["rows"], chart["figure"]["data"], strict=True):
+        # The levels themselves: the script nudges each line by meta["offset"] when drawing.
         assert trace["x"] == [2024, 2025]
         assert trace["y"] == row["cells"]
-        assert trace["name"] == row["header"]
+    assert meta["offset"] == charts.TREND_OFFSET
+
+
+def test_trends_draw_one_panel_per_office_on_the_same_axes(three):
+    a, b, c = three
+    sample = load_sample(filters=Filters(include_demo=True))
+    trends = load_trends(office_ids=[a.pk, b.pk, c.pk], criteria=sample.criteria)
+    panels = [(sample.by_slug[o.slug], trends[o.pk]) for o in (b, a, c)]
+
+    chart = charts.trends(panels=panels, criteria=sample.criteria)
+
+    data, layout = chart["figure"]["data"], chart["figure"]["layout"]
+    assert [trends[o.pk]["cycles"] for o in (a, b, c)] == [[2024, 2025], [2025], [2025]]
+    assert trends[b.pk]["levels"] == [[4, None, 0, 1, 2, 3, 4, 0, 1]]
+    # One trace per panel and criterion, in that order (the script colours criterion i the
+    # same in every panel).
+    assert len(data) == 27
+    assert [(d["xaxis"], d["yaxis"]) for d in data[::9]] == [("x", "y"), ("x2", "y2"), ("x3", "y3")]
+    assert [d["y"][0] for d in data[9:18]] == [1, 1, 1, 1, 1, 1, 1, 1, 1]  # Alpha's 2024
+    assert [d["y"] for d in data[:9]] == [[lv] for lv in [4, None, 0, 1, 2, 3, 4, 0, 1]]
+    assert len(set(chart["figure"]["meta"]["colours"])) == 9
+    # The same axes: every cycle of any office on every x axis, levels 0-4 on every y axis.
+    assert {tuple(layout[f"xaxis{s}"]["range"]) for s in ("", "2", "3")} == {(2023.7, 2025.3)}
+    assert {tuple(layout[f"yaxis{s}"]["range"]) for s in ("", "2", "3")} == {(-0.4, 4.4)}
+    assert [t["text"] for t in layout["annotations"]] == [p[0]["label"] for p in panels]
+    assert [t["caption"] for t in chart["table"]["panels"]] == [
+        f"Levels across cycles: {p[0]['label']}" for p in panels
+    ]
+    assert chart["figure"]["meta"]["panels"] == 3
+
+
+def test_trends_draw_at_most_twelve_panels(report):
+    criteria = load_sample(filters=Filters()).criteria
+    trend = {"cycles": [2025], "levels": [[1] * 9], "not_applicable": [[False] * 9]}
+    trend["reasons"] = [[""] * 9]
+    panels = [({"label": f"O{i}", "slug": f"o{i}", "city": "C"}, trend) for i in range(15)]
+
+    chart = charts.trends(panels=panels, criteria=criteria)
+
+    assert chart["figure"]["meta"]["panels"] == 12
+    assert len(chart["table"]["panels"]) == 12
+    assert chart["figure"]["layout"]["grid"]["rows"] == 4
 
 
 def test_distribution_table_matches_figure(three):
@@ -221,7 +264,10 @@ def test_dashboard_radar_and_trend_offices_from_the_url(three, client):
     assert response.context["problems"] == []
     assert [o["slug"] for o in response.context["chosen"]] == [c.slug, b.slug]
     assert response.context["office"]["slug"] == b.slug
-    assert response.context["tables"]["trends"]["columns"] == ["2025"]
+    # The office asked for is drawn first, then the others in the table's order.
+    panels = response.context["tables"]["trends"]["panels"]
+    assert [o["slug"] for o, _t in response.context["trend_panels"]] == [b.slug, a.slug, c.slug]
+    assert [p["columns"] for p in panels] == [["2025"], ["2024", "2025"], ["2025"]]
     peers = response.context["peers"]
     # Bravo's weakest: criteria 3 and 8 (level 0), then 4 (level 1).
     assert [i["criterion"]["number"] for i in peers["items"]] == [3, 8, 4]
@@ -421,9 +467,21 @@ def test_dashboard_csv_holds_the_numbers_of_the_table(three, client, chart):
         offices = [number(v) for r in table["rows"] for v in r["cells"][1:]]
         assert [r["level"] for r in body if r["series"] == "office"] == offices
     elif chart == "trends":
-        expected = [number(r["cells"][k]) for k in range(2) for r in table["rows"]]
-        assert [r["level"] for r in body] == expected
-        assert {r["office_slug"] for r in body} == {three[0].slug}
+        # Every office drawn, each named in its rows (office and city columns).
+        expected = [
+            (label, city, cycle, number(r["cells"][k]))
+            for (label, city), panel in zip(
+                [(o.name, o.city.name) for o in three], table["panels"], strict=True
+            )
+            for k, cycle in enumerate(panel["columns"])
+            for r in panel["rows"]
+        ]
+        assert [
+            (r["office"].split(" (")[0], r["city"], r["cycle"], r["level"]) for r in body
+        ] == expected
+        assert [r["office_slug"] for r in body][::9] == [three[0].slug] * 2 + [
+            o.slug for o in three[1:]
+        ]
     else:
         assert [[r[c] for c in rows[0][2:]] for r in body] == [
             [str(v) for v in r["cells"]] for r in table["rows"]

@@ -390,11 +390,14 @@ DASHBOARD_FIELDS = [
 @PROPERTIES
 @given(data=query(DASHBOARD_FIELDS))
 def test_dashboard_form_never_raises_and_falls_back_to_defaults(data):
-    form = DashboardForm(data, countries=[("chile", "Chile")], cycles=[2024])
+    form = DashboardForm(data, countries=[("chile", "Chile", "latin-america")], cycles=[2024])
     values, problems = form.values(), form.problems()
     # An empty or refused filter is None or "": the view reads both as "all".
     assert values["region"] in (None, "", *Region.values)
     assert values["country"] in (None, "", "chile")
+    # Never an impossible pair: a country outside the region is refused.
+    if values["country"] == "chile":
+        assert values["region"] in (None, "", "latin-america")
     assert values["home"] in (None, "", *InstitutionalHome.values)
     assert values["kind"] in (None, *dict(KIND_CHOICES))
     assert values["cycle"] in (None, 2024)

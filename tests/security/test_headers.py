@@ -22,7 +22,7 @@ from tests.ops.test_deploy_check import _production_env
 from .test_url_matrix import PERSONAS, ROWS, _kwargs, objects  # noqa: F401 - a fixture
 
 CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )

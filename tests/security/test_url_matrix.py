@@ -334,6 +334,8 @@ reports:matrix-csv                GET    report     200    200    200    200    
 reports:matrix-csv                GET    latest     200    200    200    200    200    200    200    200
 reports:matrix-csv                POST   -          405    405    405    405    405    405    405    405
 reports:dashboard                 GET    -          200    200    200    200    200    200    200    200
+reports:dashboard                 GET    nothing    200    200    200    200    200    200    200    200
+reports:dashboard                 GET    impossible 200    200    200    200    200    200    200    200
 reports:dashboard                 POST   -          405    405    405    405    405    405    405    405
 reports:dashboard-csv             GET    heatmap    200    200    200    200    200    200    200    200
 reports:dashboard-csv             GET    radar      200    200    200    200    200    200    200    200
@@ -522,6 +524,10 @@ QUERIES = {
     "report": "?view=report&city=cali",
     "latest": "?cities=cali,rosario&kind=latest",
     "bad-city": "?cities=cali&city=atlantis",
+    # The dashboard when nothing matches (its empty state), and with a country outside the
+    # region chosen (the country is refused next to its field, the region kept).
+    "nothing": "?region=western-europe&cycle=1999",
+    "impossible": "?region=north-america&country=chile",
 }
 
 

@@ -12,6 +12,20 @@ dom.addStyleRule = noStyleRule;
 dom.addRelatedStyleRule = noStyleRule;
 dom.deleteRelatedStyleRule = noStyleRule;
 
+// The same policy blocks a `style` attribute set from script (style-src-attr): Plotly sets
+// some with d3's selection.attr('style', ...) (colorbar fills, the heatmap's pixelated
+// image and its feature test). Setting the same text through the CSSOM (style.cssText) is
+// allowed and has the same effect, so d3's attr() does that for `style`.
+var d3 = require('@plotly/d3');
+var d3Attr = d3.selection.prototype.attr;
+d3.selection.prototype.attr = function (name, value) {
+    if (name !== 'style' || arguments.length < 2) return d3Attr.apply(this, arguments);
+    return this.each(function () {
+        var text = typeof value === 'function' ? value.apply(this, arguments) : value;
+        this.style.cssText = text == null ? '' : String(text);
+    });
+};
+
 var Plotly = require('plotly.js/lib/core');
 var Lib = require('plotly.js/src/lib');
 Lib.addStyleRule = noStyleRule;
