@@ -1,4 +1,11 @@
-"""Rendered scorecards on disk, one file per assessment version, language and paper size.
+"""Rendered scorecards on disk, one file per assessment version, language, paper size,
+site base and peers.
+
+The site base (SITE_URL, or the requesting host: assessments.links.site_base) is printed in
+the scorecard's address, QR code and citation, so two hosts get two files. The first
+page compares the office with the median of other real offices (reports.scorecard
+.peer_median): `peers_stamp` (one query) moves when one of them publishes, and is in the
+key too.
 
 A scorecard is rendered once per version: later downloads read the file. Files are
 written atomically (temporary file, then rename), so a reader never sees half a PDF and
@@ -28,10 +35,11 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import translation
 
+from assessments.links import site_base
 from assessments.models import Assessment
 
 from . import pdf
-from .scorecard import render_scorecard
+from .scorecard import peers_stamp, render_scorecard
 
 TEMPLATES = Path(settings.BASE_DIR) / "templates" / "reports" / "scorecard"
 STYLESHEET = Path(settings.BASE_DIR) / "static" / "css" / "scorecard.css"
@@ -54,13 +62,18 @@ def layout_fingerprint():
     return digest.hexdigest()[:8]
 
 
-def cache_key(*, assessment, language, paper):
+def cache_key(*, assessment, language, paper, base=None, peers=None):
     # The status is in the key too: publishing must drop the DRAFT watermark even if a
     # caller forgot to bump the version. The plan section shows the office's open actions,
     # which change without a new version: Assessment.plan_version counts their changes.
+    # `base` (default: site_base()) and `peers` (default: peers_stamp(), one query) are
+    # hashed together: "-s<hash>" (see the module's docstring).
+    base = base or site_base()
+    peers = peers_stamp() if peers is None else peers
+    site = hashlib.sha256(f"{base}|{peers}".encode()).hexdigest()[:10]
     return (
         f"{assessment.pk}-v{assessment.version}-{assessment.status}-{language}-{paper}"
-        f"-p{assessment.plan_version}-{layout_fingerprint()}"
+        f"-s{site}-p{assessment.plan_version}-{layout_fingerprint()}"
     )
 
 
@@ -76,16 +89,17 @@ def failure_path_for(*, assessment_id, key):
     return Path(settings.PDF_CACHE_DIR) / str(assessment_id) / f"{key}.failed"
 
 
-def open_scorecard(*, assessment, language, paper, timeout=None):
+def open_scorecard(*, assessment, language, paper, base=None, timeout=None):
     """(open binary file, cache key) of the scorecard, rendering it first if needed.
 
     Raises reports.pdf.RenderFailed (RenderTimeout, RenderOutOfMemory) when the render
     fails within the limits, or failed before for this key (then `exc.remembered` is True
     and nothing is rendered); `exc.permanent` says whether the failure is remembered.
     Raises reports.pdf.RenderBusy when every render slot is taken. `timeout` defaults to
-    settings.PDF_RENDER_TIMEOUT.
+    settings.PDF_RENDER_TIMEOUT. `base` is the site's base (assessments.links.site_base).
     """
-    key = cache_key(assessment=assessment, language=language, paper=paper)
+    base = base or site_base()
+    key = cache_key(assessment=assessment, language=language, paper=paper, base=base)
     path = path_for(assessment_id=assessment.pk, key=key)
     try:
         return open(path, "rb"), key  # noqa: SIM115 - the response closes it
@@ -97,7 +111,9 @@ def open_scorecard(*, assessment, language, paper, timeout=None):
         raise remembered
     try:
         with translation.override(language):
-            pdf_bytes = render_scorecard(assessment=assessment, paper=paper, timeout=timeout)
+            pdf_bytes = render_scorecard(
+                assessment=assessment, paper=paper, base=base, timeout=timeout
+            )
     except pdf.RenderFailed as exc:
         exc.remembered = False
         exc.permanent = is_the_documents_fault(exc, timeout=timeout)
@@ -113,9 +129,11 @@ def open_scorecard(*, assessment, language, paper, timeout=None):
     return open(path, "rb"), key  # noqa: SIM115
 
 
-def ensure_scorecard(*, assessment, language, paper, timeout=None):
+def ensure_scorecard(*, assessment, language, paper, base=None, timeout=None):
     """Path of the cached scorecard, rendered if missing (for bundles)."""
-    fh, key = open_scorecard(assessment=assessment, language=language, paper=paper, timeout=timeout)
+    fh, key = open_scorecard(
+        assessment=assessment, language=language, paper=paper, base=base, timeout=timeout
+    )
     fh.close()
     return path_for(assessment_id=assessment.pk, key=key)
 
