@@ -79,10 +79,12 @@ class Bundle:
 # --- the request's side: find or start the job ------------------------------------------------
 
 
-def selection_of(*, cycle, region, fictional, language, paper):
-    """What a person asked for, without the versions: the jobs kept one per selection."""
+def selection_of(*, cycle, region, fictional, language, paper, base=""):
+    """What a person asked for, without the versions: the jobs kept one per selection.
+    Each site base (host) has its own: a bundle for one host never drops another's."""
     kind = "fictional" if fictional else "real"
-    return f"{cycle}|{region or 'all'}|{kind}|{language}|{paper}"
+    site = hashlib.sha256(base.encode()).hexdigest()[:12]
+    return f"{cycle}|{region or 'all'}|{kind}|{language}|{paper}|{site}"
 
 
 def job_key(*, selection, assessments, base=""):
@@ -108,7 +110,7 @@ def start_job(*, assessments, cycle, region, fictional, language, paper, base=No
     from .tasks import build_bundle
 
     selection = selection_of(
-        cycle=cycle, region=region, fictional=fictional, language=language, paper=paper
+        cycle=cycle, region=region, fictional=fictional, language=language, paper=paper, base=base
     )
     key = job_key(selection=selection, assessments=assessments, base=base)
     job = BundleJob.objects.filter(key=key).first()
