@@ -104,6 +104,7 @@ class Change:
     after: int | None
     before_not_applicable: bool = False
     after_not_applicable: bool = False
+    target: int | None = None  # the level aimed for next cycle (assessments.plans)
 
     @property
     def delta(self):
@@ -529,6 +530,7 @@ def changes(*, rows, previous):
             after=r.level,
             before_not_applicable=before.get(r.criterion.pk, (None, False))[1],
             after_not_applicable=r.not_applicable,
+            target=getattr(r.entry, "target", None),
         )
         for r in rows
     ]
