@@ -397,10 +397,14 @@ def key_messages(
     if rated and median and median["enough"]:
         messages.append(
             _(
-                "Against the median of %(n)s other published offices: above on %(above)s "
-                "criteria, equal on %(equal)s, below on %(below)s."
+                "Against the median of %(n)s other published offices: above it on %(above)s "
+                "of the %(compared)s criteria compared, equal on %(equal)s, below on %(below)s."
             )
-            % {"n": median["count"], **{k: median[k] for k in ("above", "equal", "below")}}
+            % {
+                "n": median["count"],
+                "compared": median["above"] + median["equal"] + median["below"],
+                **{k: median[k] for k in ("above", "equal", "below")},
+            }
         )
 
     if rated and len(messages) < 3:
@@ -569,7 +573,7 @@ def levels_svg(*, rows, changes=(), previous=None, median=None):
 
     With the `previous` published cycle (its levels in `changes`), each criterion also gets
     a thinner grey bar for that cycle, labelled with its year. With a `median` of enough
-    other offices (peer_median), a black line marks the median on each criterion.
+    other offices (peer_median), a black triangle marks the median above each bar.
     Unrated criteria are drawn as a dashed empty band with the word "Unrated", never as a
     zero bar; criteria that do not apply as a grey band that says "Not applicable"; every
     bar carries its level in words, so colour is not the only cue.
@@ -636,13 +640,10 @@ def _legend(*, y, previous, median):
     if median and median["enough"]:
         items.append(
             format_html(
-                '<line x1="{x}" y1="{y1}" x2="{x}" y2="{y2}" stroke="{ink}" stroke-width="2"/>'
-                '<text x="{tx}" y="{ty}" font-size="11" fill="{ink}">{text}</text>',
-                x=x + 4,
-                y1=y,
-                y2=y + 14,
+                '{mark}<text x="{tx}" y="{ty}" font-size="11" fill="{ink}">{text}</text>',
+                mark=_median_mark(x=x + 6, y=y + 11),
                 ink=MEDIAN_INK,
-                tx=x + 12,
+                tx=x + 16,
                 ty=y + 11,
                 text=_("median of %(n)s other offices") % {"n": median["count"]},
             )
@@ -726,15 +727,24 @@ def _bar(i, row, *, row_h=ROW_H, change=None, previous=None, median=None):
     before = _previous_bar(change, previous=previous, y=y + 26) if change is not None else ""
     line = ""
     if median is not None:
+        # A small triangle pointing down at the median, above this cycle's bar: a line
+        # across the row would cross the level's words.
         x = LABEL_W + median * BAR_W / 4
-        line = format_html(
-            '<line x1="{x}" y1="{y1}" x2="{x}" y2="{y2}" stroke="{ink}" stroke-width="2"/>',
-            x=x,
-            y1=y + 2,
-            y2=y + row_h - 2,
-            ink=MEDIAN_INK,
-        )
+        line = _median_mark(x=x, y=bar_y - 1)
     return format_html("{}{}{}{}", label, current, before, line)
+
+
+def _median_mark(*, x, y):
+    """A triangle pointing down with its tip at (x, y)."""
+    return format_html(
+        '<polygon points="{l},{top} {r},{top} {x},{y}" fill="{ink}"/>',
+        l=x - 5,
+        r=x + 5,
+        top=y - 7,
+        x=x,
+        y=y + 1,
+        ink=MEDIAN_INK,
+    )
 
 
 def _previous_bar(change, *, previous, y):

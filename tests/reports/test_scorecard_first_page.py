@@ -87,8 +87,8 @@ def test_key_messages_name_divergent_criteria_and_the_median_at_most_five():
         "Strongest: 1. Mandate, 3. Diagnosis (3/4, Label).",
         "Weakest: 2. Partners (1/4, Label).",
         "Outside voices see 1 criterion differently from one group to another: 2. Partners.",
-        "Against the median of 6 other published offices: above on 1 criteria, equal on 1, "
-        "below on 1.",
+        "Against the median of 6 other published offices: above it on 1 of the 3 criteria "
+        "compared, equal on 1, below on 1.",
     ]
     # Fewer than five peers: no comparison; a count of the levels keeps three messages.
     assert few == [
@@ -148,7 +148,7 @@ def test_median_needs_five_other_real_offices(office, peers, shown):
             "reports/scorecard/scorecard.html", scorecard.build_scorecard(assessment=mine)
         )
     if shown:
-        assert "The black line is the median level of 5 other offices" in page
+        assert "The black triangle marks the median level of 5 other offices" in page
         assert "fewer than five published offices to compare with" not in page
     else:
         assert "fewer than five published offices to compare with" in page
