@@ -66,15 +66,19 @@ def cache_key(*, assessment, language, paper, base=None, peers=None):
     # The status is in the key too: publishing must drop the DRAFT watermark even if a
     # caller forgot to bump the version. The plan section shows the office's open actions,
     # which change without a new version: Assessment.plan_version counts their changes.
-    # `base` (default: site_base()) and `peers` (default: peers_stamp(), one query) are
-    # hashed together: "-s<hash>" (see the module's docstring).
+    # `base` (default: site_base()) is hashed into "-h<hash>", `peers` (default:
+    # peers_stamp(), one query) into "-s<hash>" (see the module's docstring).
     base = base or site_base()
     peers = peers_stamp() if peers is None else peers
-    site = hashlib.sha256(f"{base}|{peers}".encode()).hexdigest()[:10]
     return (
         f"{assessment.pk}-v{assessment.version}-{assessment.status}-{language}-{paper}"
-        f"-s{site}-p{assessment.plan_version}-{layout_fingerprint()}"
+        f"-h{_short_hash(base)}-s{_short_hash(peers)}"
+        f"-p{assessment.plan_version}-{layout_fingerprint()}"
     )
+
+
+def _short_hash(text):
+    return hashlib.sha256(text.encode()).hexdigest()[:10]
 
 
 def etag_for(key):
@@ -207,11 +211,18 @@ def write_atomic(path, data, *, private=False):
 
 
 def _drop_stale(folder, *, version_prefix, key=None):
-    """Other versions, layouts and plans are never served again; open readers keep their
-    copy. The key ends in "-p<plan>-<layout>" (see cache_key)."""
+    """Other versions, layouts and plans are never served again, nor are the same
+    scorecard's files (language, paper, host) made before the peers last changed; open
+    readers keep their copy. The key ends in "-h<host>-s<peers>-p<plan>-<layout>" (see
+    cache_key)."""
     layout = f"-{layout_fingerprint()}"
+    same_but_peers = None
     if key is not None:
         layout = "-" + "-".join(key.rsplit("-", 2)[-2:])
+        same_but_peers = key.rsplit("-", 3)[0] + "-s"  # up to the host's hash
     for old in [*folder.glob("*.pdf"), *folder.glob("*.failed")]:
-        if not (old.name.startswith(version_prefix) and old.stem.endswith(layout)):
+        outdated = same_but_peers is not None and (
+            old.stem.startswith(same_but_peers) and old.stem != key
+        )
+        if outdated or not (old.name.startswith(version_prefix) and old.stem.endswith(layout)):
             old.unlink(missing_ok=True)

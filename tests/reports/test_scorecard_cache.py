@@ -176,8 +176,9 @@ def test_cache_key_names_id_version_status_language_paper_site_and_peers(publish
         assessment=published, language="fr", paper="letter", base=HOST, peers="0.0.0"
     )
     layout = scorecard_cache.layout_fingerprint()
-    site = hashlib.sha256(f"{HOST}|0.0.0".encode()).hexdigest()[:10]
-    assert key == f"{published.pk}-v1-published-fr-letter-s{site}-p0-{layout}"
+    host = hashlib.sha256(HOST.encode()).hexdigest()[:10]
+    peers = hashlib.sha256(b"0.0.0").hexdigest()[:10]
+    assert key == f"{published.pk}-v1-published-fr-letter-h{host}-s{peers}-p0-{layout}"
     # Another host, or a publication among the peers of the median: another file.
     assert scorecard_cache.cache_key(
         assessment=published, language="fr", paper="letter", base="http://example.org"
@@ -194,6 +195,17 @@ def test_two_hosts_get_two_cached_scorecards(client, published, renders, setting
     client.get(url(published))
     assert renders.calls == 2
     assert len(cached_files(settings)) == 2
+
+
+def test_a_publication_among_the_peers_renders_again_and_drops_the_old_file(
+    client, published, renders, settings, monkeypatch
+):
+    client.get(url(published))
+    monkeypatch.setattr(scorecard_cache, "peers_stamp", lambda: "6.6.1700000000")
+    client.get(url(published))
+    assert renders.calls == 2
+    key = scorecard_cache.cache_key(assessment=published, language="en", paper="a4", base=HOST)
+    assert cached_files(settings) == [f"{key}.pdf"]
 
 
 def test_a_new_layout_drops_files_of_the_old_one(client, published, renders, settings, monkeypatch):
