@@ -252,7 +252,9 @@ def peer_median(*, assessment, rows):
         levels = [o["levels"][i] for o in others if i is not None and o["levels"][i] is not None]
         medians.append(statistics.median(levels) if levels else None)
     compared = [
-        (row.level, m) for row, m in zip(rows, medians, strict=True) if None not in (row.level, m)
+        (row.level, m)
+        for row, m in zip(rows, medians, strict=True)
+        if None not in (row.level, m) and not row.not_applicable
     ]
     return {
         "count": len(others),
@@ -292,13 +294,16 @@ def key_messages(
     them; a count of the levels when fewer than three messages remain. Unrated (the
     report's charts): no level is invented, only what the texts note, and the `source`.
     """
-    rated = [r for r in rows if r.level is not None]
+    rated = [r for r in rows if r.level is not None and not r.not_applicable]
     messages = []
     if rated:
         top = max(r.level for r in rated)
         low = min(r.level for r in rated)
         strongest = [r for r in rated if r.level == top]
-        weakest_ = [r for r in rated if r.level == low]
+        # The weakest as everywhere else (criteria.rubric.weakest), all those at its level.
+        by_number = {r.criterion.number: r for r in rated}
+        lowest = weakest(((r.criterion.number, r.level) for r in rated), limit=len(rated))
+        weakest_ = [by_number[n] for n in lowest if by_number[n].level == low]
         if top == low:
             messages.append(
                 ngettext(
