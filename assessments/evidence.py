@@ -26,6 +26,7 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .links import site_base
 from .models import StoredFile
 
 # Detected type -> (extension, what people call it). Legacy .doc and .xls are read by the
@@ -132,8 +133,9 @@ def human_size(size):
     return filesizeformat(size)
 
 
-def download_url(link):
-    """The permanent address of an evidence file's download (SITE_URL and the view's path):
-    what the scorecard and the API give instead of a link's URL."""
+def download_url(link, *, base=None):
+    """The permanent address of an evidence file's download (the site's base,
+    assessments.links.site_base, unless `base` is given, and the view's path): what the
+    scorecard and the API give instead of a link's URL."""
     path = reverse("assess:evidence-file", args=[link.entry.assessment_id, link.pk])
-    return settings.SITE_URL + path
+    return (base or site_base()) + path

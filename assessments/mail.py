@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from . import tasks
+from .links import site_base
 
 
 def user_language(user):
@@ -22,8 +23,9 @@ def user_language(user):
 
 
 def absolute(path):
-    """A link for a mail: mails have no request, so the site's base comes from SITE_URL."""
-    return settings.SITE_URL + path
+    """A link for a mail: mails have no request, so the base is SITE_URL or the fallback
+    (assessments.links.site_base)."""
+    return site_base() + path
 
 
 def render_message(*, template, to, context, language):

@@ -19,7 +19,6 @@ import datetime
 import io
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import (
@@ -39,6 +38,7 @@ from django.utils.translation import gettext_lazy as _
 from cities.models import Office
 
 from .access import can_edit, is_reviewer, office_ids_for
+from .links import site_base
 from .models import Action, ActionNote, Assessment, Entry, Membership
 
 TOP_LEVEL = 4
@@ -563,7 +563,7 @@ def plan_ical(*, office, actions, url, now=None):
     calendar.add("prodid", "-//OVP Assess//office plan//EN")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", str(_("Plan of %(office)s") % {"office": office.name}))
-    host = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0] or "ovp-assess"
+    host = site_base().split("://", 1)[-1].split("/", 1)[0] or "ovp-assess"
     for action in actions:
         if action.due is None or not action.is_open:
             continue

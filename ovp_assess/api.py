@@ -32,6 +32,7 @@ from pydantic import ConfigDict
 
 from assessments import evidence, rounds
 from assessments.access import visible_assessments
+from assessments.links import site_base
 from assessments.models import Assessment, Entry, PerspectiveRound
 from cities.models import (
     City,
@@ -340,8 +341,10 @@ class EvidenceOut(Schema):
         return "file" if obj.file else "link"
 
     @staticmethod
-    def resolve_url(obj):
-        return evidence.download_url(obj) if obj.file else obj.url
+    def resolve_url(obj, context):
+        # A file's download on the host that answered, unless SITE_URL says otherwise.
+        base = site_base(context.get("request"))
+        return evidence.download_url(obj, base=base) if obj.file else obj.url
 
     @staticmethod
     def resolve_file_name(obj):

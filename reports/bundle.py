@@ -28,6 +28,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from assessments.access import visible_assessments
+from assessments.links import site_base
 from assessments.models import Assessment
 
 from . import pdf, scorecard_cache
@@ -78,34 +79,40 @@ class Bundle:
 # --- the request's side: find or start the job ------------------------------------------------
 
 
-def selection_of(*, cycle, region, fictional, language, paper):
-    """What a person asked for, without the versions: the jobs kept one per selection."""
+def selection_of(*, cycle, region, fictional, language, paper, base=""):
+    """What a person asked for, without the versions: the jobs kept one per selection.
+    Each site base (host) has its own: a bundle for one host never drops another's."""
     kind = "fictional" if fictional else "real"
-    return f"{cycle}|{region or 'all'}|{kind}|{language}|{paper}"
+    site = hashlib.sha256(base.encode()).hexdigest()[:12]
+    return f"{cycle}|{region or 'all'}|{kind}|{language}|{paper}|{site}"
 
 
-def job_key(*, selection, assessments):
-    """The selection and what it holds now: the published versions and the print layout.
+def job_key(*, selection, assessments, base=""):
+    """The selection and what it holds now: the published versions, the print layout and
+    the site's base the scorecards link to.
 
     A new publication (or correction) of one of the cycle's scorecards, or a new layout,
-    is a new key and so a new bundle.
+    is a new key and so a new bundle; so is another host when SITE_URL is not set.
     """
-    digest = hashlib.sha256(selection.encode())
+    digest = hashlib.sha256(f"{selection}|{base}".encode())
     digest.update(scorecard_cache.layout_fingerprint().encode())
     for a in assessments:
         digest.update(f"|{a.pk}-v{a.version}-{a.status}".encode())
     return digest.hexdigest()
 
 
-def start_job(*, assessments, cycle, region, fictional, language, paper):
+def start_job(*, assessments, cycle, region, fictional, language, paper, base=None):
     """The job making the bundle of `assessments`: the one asked for before, or a new one
-    handed to the worker. A ready job whose file is gone is made again."""
+    handed to the worker. A ready job whose file is gone is made again. The worker has no
+    request: `base` (the requesting site's, assessments.links.site_base) is kept on the job
+    for the scorecards' addresses and QR codes."""
+    base = base or site_base()
     from .tasks import build_bundle
 
     selection = selection_of(
-        cycle=cycle, region=region, fictional=fictional, language=language, paper=paper
+        cycle=cycle, region=region, fictional=fictional, language=language, paper=paper, base=base
     )
-    key = job_key(selection=selection, assessments=assessments)
+    key = job_key(selection=selection, assessments=assessments, base=base)
     job = BundleJob.objects.filter(key=key).first()
     if job is not None:
         if job.status == BundleJob.Status.READY and not default_storage.exists(job.file_name):
@@ -122,6 +129,7 @@ def start_job(*, assessments, cycle, region, fictional, language, paper):
                 fictional=fictional,
                 language=language,
                 paper=paper,
+                site_base=base,
                 assessment_ids=[a.pk for a in assessments],
                 total=len(assessments),
             )
@@ -183,7 +191,7 @@ def build(job, *, progress=lambda done, total: None):
     progress(0, len(assessments))
     for done, a in enumerate(assessments, start=1):
         try:
-            path = _render(a, language=job.language, paper=job.paper)
+            path = _render(a, language=job.language, paper=job.paper, base=job.site_base)
         except pdf.RenderFailed as failure:
             made.left_out.append((a, failure))
         else:
@@ -202,7 +210,7 @@ def build(job, *, progress=lambda done, total: None):
     return name, made
 
 
-def _render(assessment, *, language, paper):
+def _render(assessment, *, language, paper, base=None):
     """Path of the cached scorecard, waiting up to SLOT_WAIT seconds for a render slot.
 
     A timeout that was not the document's fault (a starved render) is tried once more
@@ -213,7 +221,7 @@ def _render(assessment, *, language, paper):
     while True:
         try:
             return scorecard_cache.ensure_scorecard(
-                assessment=assessment, language=language, paper=paper
+                assessment=assessment, language=language, paper=paper, base=base or None
             )
         except pdf.RenderBusy:
             if time.monotonic() >= deadline:

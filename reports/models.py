@@ -29,6 +29,9 @@ class BundleJob(models.Model):
     fictional = models.BooleanField(default=False)
     language = models.CharField(max_length=10)
     paper = models.CharField(max_length=10)
+    # The base of the scorecards' links (SITE_URL, or the host of the request that asked for
+    # the bundle): the worker has no request. Empty: assessments.links.site_base().
+    site_base = models.CharField(max_length=200, blank=True)
     # The assessments chosen when the job was asked for, in the ZIP's order.
     assessment_ids = models.JSONField(default=list)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)

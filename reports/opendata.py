@@ -22,7 +22,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Max
 from django.urls import reverse
@@ -30,6 +29,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from assessments.access import visible_assessments
+from assessments.links import site_base
 from assessments.models import Assessment, Entry, EvidenceLink
 from assessments.report_data import report_source
 from cities.models import (
@@ -561,7 +561,7 @@ def table_schema(table):
 
 
 def data_url():
-    return settings.SITE_URL + reverse("opendata:index")
+    return site_base() + reverse("opendata:index")
 
 
 def citation(*, created):
@@ -598,7 +598,7 @@ def descriptor(*, resources, created):
                     f"{source['published'][:4]})",
                     "path": source["page"],
                 },
-                {"title": "OVP Assess", "path": settings.SITE_URL + "/"},
+                {"title": "OVP Assess", "path": site_base() + "/"},
             ],
             "citation": citation(created=created),
             "keywords": ["violence prevention", "cities", "public policy", "self-assessment"],

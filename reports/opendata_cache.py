@@ -2,7 +2,8 @@
 
 One folder per version of the data under settings.OPEN_DATA_DIR, named by a key made of
 the published-data stamp (reports.cache.data_stamp: it moves with every workflow step,
-publication included, and every deletion), the package's FORMAT and SITE_URL. A request
+publication included, and every deletion), the package's FORMAT and the site's base
+(assessments.links.site_base: SITE_URL or its fallback, never a request's host). A request
 takes the stamp (one query) and serves the folder's files; the first request after a
 change builds the package (reports.opendata), in a temporary folder renamed into place, so
 a reader never sees half a package and two processes building at once both end up with a
@@ -33,6 +34,7 @@ from django.conf import settings
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
+from assessments.links import site_base
 from cities.models import City, Country, Office, SourcedFact
 from criteria.models import Criterion, RubricLevel
 
@@ -63,7 +65,7 @@ def _root():
 
 
 def package_key(stamp):
-    parts = repr((stamp, opendata.FORMAT, settings.SITE_URL))
+    parts = repr((stamp, opendata.FORMAT, site_base()))
     return hashlib.sha256(parts.encode()).hexdigest()[:32]
 
 

@@ -1,4 +1,11 @@
-"""Rendered scorecards on disk, one file per assessment version, language and paper size.
+"""Rendered scorecards on disk, one file per assessment version, language, paper size,
+site base and peers.
+
+The site base (SITE_URL, or the requesting host: assessments.links.site_base) is printed in
+the scorecard's address, QR code and citation, so two hosts get two files. The first
+page compares the office with the median of other real offices (reports.scorecard
+.peer_median): `peers_stamp` (one query) moves when one of them publishes, and is in the
+key too.
 
 A scorecard is rendered once per version: later downloads read the file. Files are
 written atomically (temporary file, then rename), so a reader never sees half a PDF and
@@ -28,10 +35,11 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import translation
 
+from assessments.links import site_base
 from assessments.models import Assessment
 
 from . import pdf
-from .scorecard import render_scorecard
+from .scorecard import peers_stamp, render_scorecard
 
 TEMPLATES = Path(settings.BASE_DIR) / "templates" / "reports" / "scorecard"
 STYLESHEET = Path(settings.BASE_DIR) / "static" / "css" / "scorecard.css"
@@ -54,14 +62,23 @@ def layout_fingerprint():
     return digest.hexdigest()[:8]
 
 
-def cache_key(*, assessment, language, paper):
+def cache_key(*, assessment, language, paper, base=None, peers=None):
     # The status is in the key too: publishing must drop the DRAFT watermark even if a
     # caller forgot to bump the version. The plan section shows the office's open actions,
     # which change without a new version: Assessment.plan_version counts their changes.
+    # `base` (default: site_base()) is hashed into "-h<hash>", `peers` (default:
+    # peers_stamp(), one query) into "-s<hash>" (see the module's docstring).
+    base = base or site_base()
+    peers = peers_stamp() if peers is None else peers
     return (
         f"{assessment.pk}-v{assessment.version}-{assessment.status}-{language}-{paper}"
+        f"-h{_short_hash(base)}-s{_short_hash(peers)}"
         f"-p{assessment.plan_version}-{layout_fingerprint()}"
     )
+
+
+def _short_hash(text):
+    return hashlib.sha256(text.encode()).hexdigest()[:10]
 
 
 def etag_for(key):
@@ -76,16 +93,17 @@ def failure_path_for(*, assessment_id, key):
     return Path(settings.PDF_CACHE_DIR) / str(assessment_id) / f"{key}.failed"
 
 
-def open_scorecard(*, assessment, language, paper, timeout=None):
+def open_scorecard(*, assessment, language, paper, base=None, timeout=None):
     """(open binary file, cache key) of the scorecard, rendering it first if needed.
 
     Raises reports.pdf.RenderFailed (RenderTimeout, RenderOutOfMemory) when the render
     fails within the limits, or failed before for this key (then `exc.remembered` is True
     and nothing is rendered); `exc.permanent` says whether the failure is remembered.
     Raises reports.pdf.RenderBusy when every render slot is taken. `timeout` defaults to
-    settings.PDF_RENDER_TIMEOUT.
+    settings.PDF_RENDER_TIMEOUT. `base` is the site's base (assessments.links.site_base).
     """
-    key = cache_key(assessment=assessment, language=language, paper=paper)
+    base = base or site_base()
+    key = cache_key(assessment=assessment, language=language, paper=paper, base=base)
     path = path_for(assessment_id=assessment.pk, key=key)
     try:
         return open(path, "rb"), key  # noqa: SIM115 - the response closes it
@@ -97,7 +115,9 @@ def open_scorecard(*, assessment, language, paper, timeout=None):
         raise remembered
     try:
         with translation.override(language):
-            pdf_bytes = render_scorecard(assessment=assessment, paper=paper, timeout=timeout)
+            pdf_bytes = render_scorecard(
+                assessment=assessment, paper=paper, base=base, timeout=timeout
+            )
     except pdf.RenderFailed as exc:
         exc.remembered = False
         exc.permanent = is_the_documents_fault(exc, timeout=timeout)
@@ -113,9 +133,11 @@ def open_scorecard(*, assessment, language, paper, timeout=None):
     return open(path, "rb"), key  # noqa: SIM115
 
 
-def ensure_scorecard(*, assessment, language, paper, timeout=None):
+def ensure_scorecard(*, assessment, language, paper, base=None, timeout=None):
     """Path of the cached scorecard, rendered if missing (for bundles)."""
-    fh, key = open_scorecard(assessment=assessment, language=language, paper=paper, timeout=timeout)
+    fh, key = open_scorecard(
+        assessment=assessment, language=language, paper=paper, base=base, timeout=timeout
+    )
     fh.close()
     return path_for(assessment_id=assessment.pk, key=key)
 
@@ -189,11 +211,18 @@ def write_atomic(path, data, *, private=False):
 
 
 def _drop_stale(folder, *, version_prefix, key=None):
-    """Other versions, layouts and plans are never served again; open readers keep their
-    copy. The key ends in "-p<plan>-<layout>" (see cache_key)."""
+    """Other versions, layouts and plans are never served again, nor are the same
+    scorecard's files (language, paper, host) made before the peers last changed; open
+    readers keep their copy. The key ends in "-h<host>-s<peers>-p<plan>-<layout>" (see
+    cache_key)."""
     layout = f"-{layout_fingerprint()}"
+    same_but_peers = None
     if key is not None:
         layout = "-" + "-".join(key.rsplit("-", 2)[-2:])
+        same_but_peers = key.rsplit("-", 3)[0] + "-s"  # up to the host's hash
     for old in [*folder.glob("*.pdf"), *folder.glob("*.failed")]:
-        if not (old.name.startswith(version_prefix) and old.stem.endswith(layout)):
+        outdated = same_but_peers is not None and (
+            old.stem.startswith(same_but_peers) and old.stem != key
+        )
+        if outdated or not (old.name.startswith(version_prefix) and old.stem.endswith(layout)):
             old.unlink(missing_ok=True)

@@ -44,6 +44,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_safe
 
 from assessments.access import get_assessment_for_user, visible_assessments
+from assessments.links import site_base
 from assessments.models import Assessment
 from cities.models import Region
 
@@ -162,7 +163,7 @@ def scorecard(request, pk):
 
     try:
         fh, key = scorecard_cache.open_scorecard(
-            assessment=assessment, language=language, paper=paper
+            assessment=assessment, language=language, paper=paper, base=site_base(request)
         )
     except pdf.RenderBusy:
         return _busy(request)
@@ -231,6 +232,7 @@ def scorecard_bundle(request, cycle):
         fictional=form.cleaned_data["fictional"],
         language=language,
         paper=paper,
+        base=site_base(request),
     )
     if job.status == BundleJob.Status.READY:
         return _zip_response(job)

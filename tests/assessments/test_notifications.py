@@ -5,13 +5,13 @@ import datetime
 from io import StringIO
 
 import pytest
-from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
 from assessments import comments, notifications, rounds, workflow
+from assessments.links import site_base
 from assessments.models import Action, Membership, Notification, PerspectiveRound, Profile
 from criteria.models import Criterion
 from tests import factories
@@ -71,7 +71,7 @@ def test_submitted_tells_the_reviewers_once_and_not_the_author(office, team, now
     assert recipients() == ["reviewer@example.org"]
     [message] = mail.outbox
     assert message.subject == f"{office.name} submitted its 2025 self-assessment for review"
-    assert f"{settings.SITE_URL}/assess/{assessment.pk}/review/" in message.body
+    assert f"{site_base()}/assess/{assessment.pk}/review/" in message.body
     assert "because you are a reviewer" in message.body
     assert "/accounts/notifications/" in message.body
     # Told again of the same submission: nothing new.
@@ -97,8 +97,8 @@ def test_a_decision_tells_the_offices_members(office, team, now, step):
     assert "Well done" in message.body
     assert f"/assess/{assessment.pk}/" in message.body
     [(html, _)] = message.alternatives
-    assert f'<a href="{settings.SITE_URL}/assess/{assessment.pk}/">' in html
-    assert f'<a href="{settings.SITE_URL}/accounts/notifications/">' in html
+    assert f'<a href="{site_base()}/assess/{assessment.pk}/">' in html
+    assert f'<a href="{site_base()}/accounts/notifications/">' in html
 
 
 def test_a_change_rolled_back_tells_nobody(office, team, django_capture_on_commit_callbacks):

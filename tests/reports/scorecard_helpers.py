@@ -4,6 +4,9 @@ import io
 
 from pypdf import PdfReader
 
+# The test client's host: without SITE_URL, the scorecard's links start with it.
+HOST = "http://testserver"
+
 
 def pdf_bytes(response):
     if response.streaming:

@@ -4,7 +4,6 @@ import datetime
 import io
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -81,7 +80,7 @@ def test_scorecard_published_anonymous_shows_everything(client, rated, recorded_
     today = timezone.now().date().isoformat()
     citation = (
         f"Cite as: {office.name}, {office.city.name}. Self-assessment 2025, version 1. "
-        f"OVP Assess, {settings.SITE_URL}/reports/scorecards/{rated.pk}.pdf, generated {today}"
+        f"OVP Assess, http://testserver/reports/scorecards/{rated.pk}.pdf, generated {today}"
     )
     assert flat(citation) in text
     assert "DRAFT" not in text
@@ -103,7 +102,7 @@ def test_scorecard_lists_an_evidence_file_with_its_download(client, rated):
     content = pdf_bytes(client.get(url(rated)))
     text = pdf_flat(content)
     assert flat("Council budget (file Budget 2024.pdf, PDF, 77 bytes)") in text
-    download = f"{settings.SITE_URL}/assess/{rated.pk}/evidence/{upload.pk}/"
+    download = f"http://testserver/assess/{rated.pk}/evidence/{upload.pk}/"
     assert link_targets(content).count(download) == 1
 
 
@@ -117,7 +116,9 @@ def test_scorecard_rated_has_a_chart_with_every_level(client, rated):
         assert expected in first
     # The unrated criterion is drawn as "Unrated", never as a zero bar.
     assert "4.PopulationUnrated" in first
-    assert first.count("0/4") == 1  # criterion 2 only
+    # Criterion 2 only: its bar, and the key message that names it the weakest.
+    assert first.count("0/4") == 2
+    assert flat("Weakest: 2. Consultations and community partnerships (0/4, Absent).") in first
     assert flat(f"Page 1 of {len(pages)}") in first
     # The three weakest criteria, with the report's takeaways and a peer example.
     rest = flat("".join(pages[1:]))
@@ -269,12 +270,14 @@ def test_scorecard_query_count_does_not_grow(
             EvidenceLink(entry=entry, url=f"https://example.org/{i}", title=f"Doc {i}")
             for i in range(links)
         )
-    # access check, entries, levels, evidence, examples, previous cycle, its levels,
-    # whether a perspectives round was held, the open actions of the plan
-    with django_assert_num_queries(9):
+    # access check, the peers' stamp of the cache key, entries, levels, evidence, examples,
+    # previous cycle, its levels, the median's criteria and offices (no real office has
+    # published: no entries to read), whether a perspectives round was held, the open
+    # actions of the plan
+    with django_assert_num_queries(12):
         assert client.get(url(assessment)).status_code == 200
-    # Served from the cache: the access check only.
-    with django_assert_num_queries(1):
+    # Served from the cache: the access check and the peers' stamp.
+    with django_assert_num_queries(2):
         assert client.get(url(assessment)).status_code == 200
 
 

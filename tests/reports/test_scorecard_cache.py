@@ -1,5 +1,6 @@
 """Scorecards are rendered once per version: cached files, ETag, 304s, and the time limit."""
 
+import hashlib
 import threading
 import time
 from pathlib import Path
@@ -12,7 +13,7 @@ from assessments.models import Assessment
 from reports import pdf, scorecard_cache
 from tests import factories
 
-from .scorecard_helpers import RenderCounter, pdf_bytes
+from .scorecard_helpers import HOST, RenderCounter, pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +52,7 @@ def test_scorecard_second_download_does_not_render_again(client, published, rend
     assert first["ETag"] == second["ETag"]
     assert first["Last-Modified"] == second["Last-Modified"]
     assert first["Cache-Control"] == "public, no-cache"
-    key = scorecard_cache.cache_key(assessment=published, language="en", paper="a4")
+    key = scorecard_cache.cache_key(assessment=published, language="en", paper="a4", base=HOST)
     assert first["ETag"] == scorecard_cache.etag_for(key)
     assert cached_files(settings) == [f"{key}.pdf"]
 
@@ -78,7 +79,7 @@ def test_scorecard_version_bump_renders_again(client, published, renders, settin
     assert renders.calls == 2
     assert first["ETag"] != second["ETag"]
     # The old version is gone from the cache, the new one is there.
-    key = scorecard_cache.cache_key(assessment=published, language="en", paper="a4")
+    key = scorecard_cache.cache_key(assessment=published, language="en", paper="a4", base=HOST)
     assert cached_files(settings) == [f"{key}.pdf"]
     # A client holding the old ETag gets the new file, not a 304.
     third = client.get(url(published), headers={"if-none-match": first["ETag"]})
@@ -125,7 +126,7 @@ def test_scorecard_render_over_the_time_limit_answers_503(
     # with no Retry-After (trying again does not help), and the failure is remembered.
     assert b"This scorecard could not be rendered" in response.content
     assert "Retry-After" not in response
-    key = scorecard_cache.cache_key(assessment=published, language="en", paper="a4")
+    key = scorecard_cache.cache_key(assessment=published, language="en", paper="a4", base=HOST)
     assert cached_files(settings) == [f"{key}.failed"]
 
 
@@ -170,10 +171,41 @@ def test_write_atomic_leaves_no_temporary_files(tmp_path):
     assert sorted(p.name for p in target.parent.iterdir()) == ["b.pdf"]
 
 
-def test_cache_key_names_id_version_status_language_and_paper(published):
-    key = scorecard_cache.cache_key(assessment=published, language="fr", paper="letter")
+def test_cache_key_names_id_version_status_language_paper_site_and_peers(published):
+    key = scorecard_cache.cache_key(
+        assessment=published, language="fr", paper="letter", base=HOST, peers="0.0.0"
+    )
     layout = scorecard_cache.layout_fingerprint()
-    assert key == f"{published.pk}-v1-published-fr-letter-p0-{layout}"
+    host = hashlib.sha256(HOST.encode()).hexdigest()[:10]
+    peers = hashlib.sha256(b"0.0.0").hexdigest()[:10]
+    assert key == f"{published.pk}-v1-published-fr-letter-h{host}-s{peers}-p0-{layout}"
+    # Another host, or a publication among the peers of the median: another file.
+    assert scorecard_cache.cache_key(
+        assessment=published, language="fr", paper="letter", base="http://example.org"
+    ) != scorecard_cache.cache_key(assessment=published, language="fr", paper="letter", base=HOST)
+    assert key != scorecard_cache.cache_key(
+        assessment=published, language="fr", paper="letter", base=HOST, peers="1.1.0"
+    )
+
+
+def test_two_hosts_get_two_cached_scorecards(client, published, renders, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "example.org"]
+    client.get(url(published))
+    client.get(url(published), HTTP_HOST="example.org")
+    client.get(url(published))
+    assert renders.calls == 2
+    assert len(cached_files(settings)) == 2
+
+
+def test_a_publication_among_the_peers_renders_again_and_drops_the_old_file(
+    client, published, renders, settings, monkeypatch
+):
+    client.get(url(published))
+    monkeypatch.setattr(scorecard_cache, "peers_stamp", lambda: "6.6.1700000000")
+    client.get(url(published))
+    assert renders.calls == 2
+    key = scorecard_cache.cache_key(assessment=published, language="en", paper="a4", base=HOST)
+    assert cached_files(settings) == [f"{key}.pdf"]
 
 
 def test_a_new_layout_drops_files_of_the_old_one(client, published, renders, settings, monkeypatch):
@@ -181,7 +213,9 @@ def test_a_new_layout_drops_files_of_the_old_one(client, published, renders, set
     monkeypatch.setattr(scorecard_cache, "layout_fingerprint", lambda: "newlayout")
     client.get(url(published))
     assert renders.calls == 2
-    assert cached_files(settings) == [f"{published.pk}-v1-published-en-a4-p0-newlayout.pdf"]
+    key = scorecard_cache.cache_key(assessment=published, language="en", paper="a4", base=HOST)
+    assert cached_files(settings) == [f"{key}.pdf"]
+    assert key.endswith("-p0-newlayout")
 
 
 def mode(path):
@@ -203,7 +237,7 @@ def test_unpublished_scorecards_are_private_on_disk_and_on_the_wire(
     response = client_for(staff).get(url(assessment))
     assert response.status_code == 200
     assert response["Cache-Control"] == cache_control
-    key = scorecard_cache.cache_key(assessment=assessment, language="en", paper="a4")
+    key = scorecard_cache.cache_key(assessment=assessment, language="en", paper="a4", base=HOST)
     path = scorecard_cache.path_for(assessment_id=assessment.pk, key=key)
     assert mode(path) == file_mode
     assert mode(path.parent) == 0o700

@@ -24,7 +24,7 @@ from assessments.models import Assessment
 from reports import pdf, scorecard_cache
 from tests import factories
 
-from .scorecard_helpers import RenderCounter
+from .scorecard_helpers import HOST, RenderCounter
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +64,9 @@ def fair_cpu(monkeypatch):
 
 
 def failure_file(assessment, language="en", paper="a4"):
-    key = scorecard_cache.cache_key(assessment=assessment, language=language, paper=paper)
+    key = scorecard_cache.cache_key(
+        assessment=assessment, language=language, paper=paper, base=HOST
+    )
     return scorecard_cache.failure_path_for(assessment_id=assessment.pk, key=key)
 
 

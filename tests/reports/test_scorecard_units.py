@@ -4,10 +4,10 @@ import datetime
 from types import SimpleNamespace
 
 import pytest
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from assessments.links import site_base
 from assessments.models import Assessment, Entry
 from assessments.workflow import previous_published
 from criteria.text import bullets
@@ -89,7 +89,7 @@ def test_citation_line(office):
         line = scorecard.citation_line(assessment=assessment, generated_at=generated)
     assert line == (
         f"Cite as: {office.name}, {office.city.name}. Self-assessment 2025, version 7. "
-        f"OVP Assess, {settings.SITE_URL}/reports/scorecards/{assessment.pk}.pdf, "
+        f"OVP Assess, {site_base()}/reports/scorecards/{assessment.pk}.pdf, "
         "generated 2026-02-03"
     )
 
@@ -144,7 +144,7 @@ def test_evidence_file_links_to_its_download(settings):
     )
     assert scorecard._evidence(link) == {
         "title": "Budget",
-        "url": f"{settings.SITE_URL}/assess/3/evidence/7/",
+        "url": f"{site_base()}/assess/3/evidence/7/",
         "web": True,
         "file": {"name": "Budget 2024.pdf", "type": "application/pdf", "size": 1200},
     }

@@ -572,7 +572,7 @@ def test_stored_payloads_are_literal_text_in_the_pdf_scorecard(hostile_published
     # Nothing the text says became part of the document: no attachment from
     # <link rel=attachment>, no link but the evidence and the scorecard's own address.
     assert reader.attachments == {}
-    own = settings.SITE_URL + reverse("reports:scorecard", args=[assessment.pk])
+    own = "http://testserver" + reverse("reports:scorecard", args=[assessment.pk])
     assert set(link_targets(content)) == {f"https://example.org/{n}" for n in range(1, 10)} | {own}
 
 
