@@ -23,6 +23,7 @@ from django.views.decorators.http import require_safe
 
 from assessments import plans
 from assessments.access import get_assessment_for_user, visible_assessments
+from assessments.links import site_base
 from assessments.models import Assessment, Entry
 from cities.models import City, Country, Origin
 
@@ -217,7 +218,9 @@ def assessment_xlsx(request, pk):
 
     with translation.override(lang or settings.LANGUAGE_CODE):
         tables = exports.assessment_tables(assessment, entries)
-        citation = citation_line(assessment=assessment, generated_at=timezone.now())
+        citation = citation_line(
+            assessment=assessment, generated_at=timezone.now(), base=site_base(request)
+        )
         name = exports.assessment_filename(assessment, extension="xlsx", lang=lang)
         return _xlsx_response(name, exports.workbook(tables, citation=citation))
 

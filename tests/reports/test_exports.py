@@ -157,7 +157,8 @@ def test_assessment_xlsx_one_sheet_per_table_in_every_language(lang, published, 
         [1, "https://example.org/1", "L1", None],
     ]
     [_header, [citation]] = _sheet_rows(book, "citation")
-    assert f"/reports/scorecards/{published.pk}.pdf" in citation
+    # The permanent address is the one the workbook was asked from (SITE_URL unset).
+    assert f"http://testserver/reports/scorecards/{published.pk}.pdf" in citation
     office = published.office
     suffix = f"-{lang}" if lang else ""
     assert response["Content-Disposition"] == (
