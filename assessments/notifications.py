@@ -16,6 +16,8 @@ rolled-back change tells nobody and a failure here never undoes the change itsel
 """
 
 import logging
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, timedelta
 from functools import partial
 
@@ -54,9 +56,25 @@ REVIEWER, MEMBER, LEAD, OWNER = "reviewer", "member", "lead", "owner"
 DATE_FIELDS = ("due", "closes_on")
 
 
+# Set while seed_demo writes its fictional history: nobody is told of events made up.
+_muted = ContextVar("notifications_muted", default=False)
+
+
+@contextmanager
+def muted():
+    """Within this block, events tell nobody (for demo data, not for real work)."""
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
+
+
 def after_commit(event, **kwargs):
     """Run `event(**kwargs)` once the current transaction commits (at once outside one). A
     failure is logged: a notification that cannot be made never undoes what happened."""
+    if _muted.get():
+        return
     transaction.on_commit(partial(event, **kwargs), robust=True)
 
 

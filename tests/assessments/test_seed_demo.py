@@ -173,3 +173,14 @@ def test_seed_demo_plans_fictional_actions_and_targets_once(report, settings):
         actions
     )
     assert ActionNote.objects.count() == 1
+
+
+def test_the_demo_history_mails_nobody(report, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from assessments.models import Notification
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", password="pw", force=True, stdout=io.StringIO())
+    assert Notification.objects.count() == 0
+    assert [m.subject for m in mail.outbox if "submitted its" in m.subject] == []

@@ -32,7 +32,7 @@ def _other_site(html):
 
 
 def test_a_published_scorecard_loads_in_a_frame_of_another_site_and_the_home_page_refuses(
-    browser, live_server
+    browser, live_server, report
 ):
     seed_demo()
     published = Assessment.objects.get(

@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from assessments import plans, rounds, teams, workflow
+from assessments import notifications, plans, rounds, teams, workflow
 from assessments.access import RESEARCHERS, REVIEWERS
 from assessments.models import (
     Action,
@@ -224,7 +224,8 @@ class Command(BaseCommand):
             )
         if not Criterion.objects.exists():
             raise CommandError("Load the report first: python manage.py load_report")
-        with transaction.atomic():
+        # The demo's submissions and publications are made up: they mail nobody.
+        with transaction.atomic(), notifications.muted():
             logins = self._accounts(password)
             # Repeatable demo levels, not security: a plain PRNG is right here.
             created = self._demo_offices(random.Random(seed))  # noqa: S311
