@@ -6,6 +6,7 @@ frame-denied. It shows what anyone may see: a published assessment, else 404.
 """
 
 from django.contrib.auth.models import AnonymousUser
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -15,6 +16,7 @@ from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_safe
 
 from assessments.access import get_assessment_for_user
+from assessments.models import Assessment
 
 from . import scorecard
 
@@ -60,4 +62,22 @@ def embed_scorecard(request, pk):
         },
     )
     patch_cache_control(response, public=True, max_age=300)
+    return response
+
+
+@require_safe
+def scorecard_chart_svg(request, pk):
+    """The scorecard's levels chart as an SVG file, for whoever may read the assessment
+    (the city page links it, and its script turns it into a PNG in the browser)."""
+    assessment = get_assessment_for_user(request.user, pk)
+    rows = scorecard.scorecard_rows(assessment)
+    office = assessment.office
+    name = f"ovp-levels-{office.city.slug}-{office.slug}-{assessment.cycle}-{assessment.kind}.svg"
+    response = HttpResponse(
+        '<?xml version="1.0" encoding="UTF-8"?>\n' + scorecard.levels_svg(rows=rows),
+        content_type="image/svg+xml; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    public = assessment.status == Assessment.Status.PUBLISHED
+    response["Cache-Control"] = "public, no-cache" if public else "private, no-store"
     return response

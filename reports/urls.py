@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import perspective_views, scorecard_views, views
+from . import embed_views, perspective_views, scorecard_views, views
 
 app_name = "reports"
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("dashboard/<slug:chart>.csv", views.dashboard_csv, name="dashboard-csv"),
     path("perspectives/<int:pk>.csv", perspective_views.perspectives_csv, name="perspectives-csv"),
     path("scorecards/<int:pk>.pdf", scorecard_views.scorecard, name="scorecard"),
+    path("scorecards/<int:pk>/chart.svg", embed_views.scorecard_chart_svg, name="scorecard-chart"),
     path("assessments/<int:pk>.xlsx", views.assessment_xlsx, name="assessment-xlsx"),
     path(
         "scorecards/bundle/<int:cycle>.zip",

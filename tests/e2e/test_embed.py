@@ -1,5 +1,6 @@
 """The embeddable scorecard: another site can frame it; the rest of the app refuses."""
 
+import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -61,3 +62,23 @@ def test_a_published_scorecard_loads_in_a_frame_of_another_site_and_the_home_pag
     finally:
         context.close()
         server.shutdown()
+
+
+def test_the_city_page_gives_the_levels_chart_as_svg_and_png(page, report, assert_accessible):
+    seed_demo()
+    published = Assessment.objects.get(
+        office__slug="riverton-demo-council", cycle=2025, status=Assessment.Status.PUBLISHED
+    )
+    page.goto("/cities/riverton-demo/")
+    links = page.locator(f'a[href="/reports/scorecards/{published.pk}/chart.svg"]')
+    assert links.count() == 1
+    with page.expect_download() as svg:
+        links.click()
+    assert svg.value.path().read_bytes().startswith(b"<?xml")
+    button = page.get_by_role("button", name=re.compile(r"PNG levels chart of Riverton .*2025"))
+    button.focus()
+    with page.expect_download() as png:
+        page.keyboard.press("Enter")
+    assert png.value.suggested_filename == "ovp-levels-riverton-demo-council-2025.png"
+    assert png.value.path().read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert_accessible(page)

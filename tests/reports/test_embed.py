@@ -46,3 +46,21 @@ def test_the_city_page_offers_the_snippet_of_each_published_self_assessment(clie
         f"title=&quot;{assessment.office.name} {assessment.cycle}&quot;"
     )
     assert html.count(snippet) == 1
+
+
+def test_the_levels_chart_as_svg_for_whoever_may_read_the_assessment(client, report):
+    published = _assessment(Assessment.Status.PUBLISHED, levels=[2, 3, 1, 0, 4, 2, 2, 3, 1])
+    response = client.get(f"/reports/scorecards/{published.pk}/chart.svg")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/svg+xml; charset=utf-8"
+    body = response.content.decode()
+    assert body.startswith(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg"'
+    )
+    assert body.count("/4 ") == 9  # one labelled bar per criterion
+    office = published.office
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="ovp-levels-{office.city.slug}-{office.slug}-2025-self.svg"'
+    )
+    draft = _assessment(Assessment.Status.DRAFT)
+    assert client.get(f"/reports/scorecards/{draft.pk}/chart.svg").status_code == 404

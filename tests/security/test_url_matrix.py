@@ -349,6 +349,10 @@ reports:scorecard                 GET    published  200    200    200    200    
 reports:scorecard                 GET    missing    404    404    404    404    404    404    404    404
 reports:scorecard                 POST   draft      405    405    405    405    405    405    405    405
 reports:scorecard                 POST   published  405    405    405    405    405    405    405    405
+reports:scorecard-chart           GET    draft      404    200    200    404    200    200    404    200
+reports:scorecard-chart           GET    published  200    200    200    200    200    200    200    200
+reports:scorecard-chart           GET    missing    404    404    404    404    404    404    404    404
+reports:scorecard-chart           POST   published  405    405    405    405    405    405    405    405
 # The framed scorecard shows what the public sees, whoever asks: never a draft.
 embed-scorecard                   GET    draft      404    404    404    404    404    404    404    404
 embed-scorecard                   GET    submitted  404    404    404    404    404    404    404    404
