@@ -241,6 +241,19 @@ def test_csv_reads_back_with_stable_headers(office, staff):
     assert rows[0]["status"] == "planned"
 
 
+@pytest.mark.parametrize("language", ["en", "es", "pt-br", "fr"])
+def test_plan_csv_is_the_same_whatever_the_interface_language(office, staff, client_for, language):
+    _action(office, staff, title="Publish the budget", owner_name="Ana")
+    client = client_for(staff)
+    response = client.get(
+        reverse("assess:plan-csv", args=[office.pk]), HTTP_ACCEPT_LANGUAGE=language
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == list(plans.CSV_HEADER)
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert (row["criterion_number"], row["status"], row["due"]) == ("1", "planned", "2026-07-01")
+
+
 def test_icalendar_parses_back(office, staff):
     action = _action(office, staff, title="Publish, the budget; now")
     _action(office, staff, title="No date", due=None)
