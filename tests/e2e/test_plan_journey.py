@@ -174,7 +174,8 @@ def test_targets_and_actions_from_opportunities_to_the_plan_and_scorecard(
     pdf = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.body())).pages)
     flat = "".join(pdf.split())
     assert "Planforthenextcycle" in flat
-    section = flat.split("Planforthenextcycle", 1)[1].split("Aboutthisscorecard", 1)[0]
+    # The section is the last "Plan for the next cycle" (page 1's key messages name it too).
+    section = flat.rsplit("Planforthenextcycle", 1)[1].split("Aboutthisscorecard", 1)[0]
     assert "Targetssetin2026" in section
     assert "".join(second.title.split()) in section  # open
     assert "".join(first.title.split()) not in section  # done
