@@ -223,6 +223,16 @@ def test_results_only_after_the_close_and_small_groups_hidden(
         ["Office staff", "3", "0", "1", "0", "1"],
         ["all respondents", "3", "0", "1", "0", "1"],
     ]
+    # The same header and numbers whatever the interface language.
+    for language in ("es", "pt-br", "fr"):
+        other = client.get(
+            reverse("reports:perspectives-csv", args=[assessment.pk]),
+            HTTP_ACCEPT_LANGUAGE=language,
+        )
+        translated = list(csv.reader(io.StringIO(other.content.decode())))
+        assert other.wsgi_request.LANGUAGE_CODE == language
+        assert translated[0] == rows[0], language
+        assert [r[3:] for r in translated[1:]] == [r[3:] for r in rows[1:]], language
     # A viewer reads the results but gets no form to agree levels.
     assert (
         client_for(viewer).get(_url("perspectives", assessment)).context.get("consensus_form")
