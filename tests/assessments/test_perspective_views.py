@@ -230,7 +230,7 @@ def test_results_only_after_the_close_and_small_groups_hidden(
             HTTP_ACCEPT_LANGUAGE=language,
         )
         translated = list(csv.reader(io.StringIO(other.content.decode())))
-        assert other.wsgi_request.LANGUAGE_CODE == language
+        assert language == other.wsgi_request.LANGUAGE_CODE
         assert translated[0] == rows[0], language
         assert [r[3:] for r in translated[1:]] == [r[3:] for r in rows[1:]], language
     # A viewer reads the results but gets no form to agree levels.
