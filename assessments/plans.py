@@ -38,6 +38,7 @@ from django.utils.translation import gettext_lazy as _
 from cities.models import Office
 
 from .access import can_edit, is_reviewer, office_ids_for
+from .csvcells import safe_cell
 from .links import site_base
 from .models import Action, ActionNote, Assessment, Entry, Membership
 
@@ -504,20 +505,6 @@ CSV_HEADER = (
     "planned_in_cycle",
     "done_on",
 )
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    """A cell a spreadsheet reads as data: text starting like a formula gets a quote."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return value
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 def csv_rows(*, actions, members, today):

@@ -1,30 +1,11 @@
-"""CSV downloads that a spreadsheet opens as data, never as formulas.
-
-Excel, LibreOffice and Google Sheets run a cell starting with = + - @ (or a TAB/CR that
-hides one) as a formula, so free text typed by city staff could call HYPERLINK or worse.
-Such cells get a leading single quote, the convention spreadsheets read as "text".
-"""
+"""CSV downloads that a spreadsheet opens as data, never as formulas (each cell through
+assessments.csvcells.safe_cell)."""
 
 import csv
-from decimal import Decimal
 
 from django.http import HttpResponse
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"  # what R, pandas and frictionless read
-    if isinstance(value, int | float | Decimal):
-        # Numbers (levels, counts, cycles, the report's figures) stay numbers, even negative.
-        return value
-    text = str(value)
-    if text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
+from assessments.csvcells import safe_cell
 
 
 def write_rows(out, header, rows):

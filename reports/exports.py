@@ -6,7 +6,7 @@ Stata or Python keep working. Numeric columns hold numbers or nothing (unrated, 
 criterion that does not apply); "not applicable" is its own value in `applicability`, with
 its `reason`. docs/exports.md describes every layout below; a test checks they agree.
 
-CSV cells go through csvexport.safe_cell (no formulas); XLSX cells are written as text,
+CSV cells go through assessments.csvcells.safe_cell (no formulas); XLSX cells are written as text,
 numbers or booleans, never as formulas, by openpyxl (chosen because it is the maintained,
 pure-Python library for the format, with no binary dependency).
 """

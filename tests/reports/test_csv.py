@@ -5,9 +5,10 @@ import io
 
 import pytest
 
+from assessments.csvcells import safe_cell
 from assessments.models import Assessment, Entry
 from criteria.models import Criterion
-from reports.csvexport import safe_cell, write_rows
+from reports.csvexport import write_rows
 from reports.exports import MATRIX
 from tests import factories
 

@@ -23,9 +23,9 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from pypdf import PdfReader
 
+from assessments.csvcells import FORMULA_PREFIXES
 from assessments.models import Assessment, Entry, EvidenceLink, ReviewComment
 from ovp_assess.client_ip import client_username
-from reports.csvexport import FORMULA_PREFIXES
 from tests import factories
 from tests.assessments.helpers import entry_post
 from tests.reports.scorecard_helpers import flat, link_targets, pdf_bytes, pdf_flat
