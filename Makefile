@@ -10,9 +10,11 @@ PY_CANDIDATES := python3.13 python3.12 python3 python $(wildcard $(HOME)/.pyenv/
 PYTHON := $(shell for p in $(PY_CANDIDATES); do \
 	if $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then command -v $$p || echo $$p; break; fi; done)
 # Debian packages: HarfBuzz subsetting for WeasyPrint, fonts for PDFs, poppler for looking at PDFs,
-# Chromium for the browser tests.
+# Chromium for the browser tests, Redis for the two-node check (ops/cluster.py).
 RUN_DEBS := libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-noto-core fonts-noto-color-emoji
-TEST_DEBS := $(RUN_DEBS) gettext poppler-utils chromium
+TEST_DEBS := $(RUN_DEBS) gettext poppler-utils chromium redis-server
+# The two-node check runs on PostgreSQL when the tests do (DATABASE_URL), with this server.
+PGBIN ?= /usr/lib/postgresql/15/bin
 STAMP = $(VENV)/.installed-$(1)-$(shell cat pyproject.toml | md5sum | cut -c1-12)
 
 .PHONY: help run test test-fast checks bench e2e lint format messages migrations-check python sysdeps-run sysdeps-test clean-db lock
@@ -87,6 +89,10 @@ checks: $(call STAMP,test)
 
 test: $(call STAMP,test) sysdeps-test checks
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@# Two gunicorn nodes, Redis and the task worker: do they agree (docs/cluster.md)?
+	@if command -v redis-server >/dev/null; then \
+		$(BIN)/python ops/cluster.py $(if $(DATABASE_URL),--pgbin $(PGBIN)); \
+	else echo "SKIPPED ops/cluster.py: redis-server is not installed (sudo apt-get install -y redis-server)"; exit 1; fi
 
 # Everything but the browser journeys, for quick loops.
 test-fast: $(call STAMP,test) sysdeps-test checks

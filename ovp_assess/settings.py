@@ -156,12 +156,27 @@ else:
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DB_NAME") or None}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "ovp-assess",
+# One machine: each worker process caches in its own memory. More than one machine (or
+# processes that must agree at once): CACHE_URL (or REDIS_URL) names a Redis server that
+# every cache then shares (pages, chart data, the limiter's counts, the cache generation);
+# when it stops answering, the app serves misses and /healthz says "degraded" (docs/cluster.md).
+CACHE_URL = os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL", "")
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "ovp_assess.redis_cache.ResilientRedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "ovp"),
+            "OPTIONS": {"RETRY_AFTER": float(os.environ.get("CACHE_RETRY_AFTER", "2"))},
+        }
     }
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "ovp-assess",
+        }
+    }
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

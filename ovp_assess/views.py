@@ -12,6 +12,8 @@ from criteria.models import Criterion
 from reports.cache import public_content
 from reports.city_views import format_value
 
+from .redis_cache import cache_status
+
 
 @require_safe
 def home(request):
@@ -63,4 +65,9 @@ def healthz(request):
             cursor.fetchone()
     except DatabaseError:
         return HttpResponse("database unavailable", status=503, content_type="text/plain")
+    # A shared cache that does not answer costs speed, not correctness: still 200, so a
+    # load balancer keeps the node, but monitoring can tell (docs/cluster.md).
+    state, detail = cache_status()
+    if state != "ok":
+        return HttpResponse(f"degraded: cache unavailable ({detail})", content_type="text/plain")
     return HttpResponse("ok", content_type="text/plain")

@@ -7,25 +7,31 @@
    published data can change, in every process at once.
 2. **The data cache** (`cached`): computed data that is the same for every viewer (the
    dashboard's sample and figures, the list of published cycles). Per process, in memory,
-   at most MAX_ENTRIES values for TTL seconds. Key: name, caller's key, language, stamp and
-   the local generation.
+   at most MAX_ENTRIES values for TTL seconds; with a shared cache (CACHE_URL) also there,
+   so one process computes it for the whole cluster. Key: name, caller's key, language and
+   stamp.
 3. **The page cache** (`public_content`): the rendered content of the public pages (home,
    cities, city, matrix), without the header with its per-user parts. Kept only for
    visitors who see published data only (`assessments.access.sees_published_only`, the
    same rule that decides what anyone may read), or for every visitor on pages that show
-   published data only. Django's default cache, TTL seconds. Key: page name, query,
-   language, stamp and the local generation.
+   published data only. Django's default cache (shared when CACHE_URL is set), TTL
+   seconds. Key: page name, query, language and stamp.
 4. **Scorecard PDFs** live on disk (`reports.scorecard_cache`), one file per assessment
    version, status, language, paper and print layout: a new version is a new key, so they
    need no invalidation.
 5. **The open-data package** lives on disk (`reports.opendata_cache`), one folder per
    stamp: a publication is a new key; edits of reference data remove the folders.
 
-The local generation moves on every save or deletion of the reference data that pages
-show besides assessments (cities, countries, offices, facts, criteria, rubric, examples)
-and of assessments and entries, through the signals that `ReportsConfig.ready()` connects
-(`connect_signals`). An edit in the admin therefore shows at once in the process that made
-it and within TTL seconds in the others.
+The stamp holds the cache generation (`reports.models.CacheGeneration`, one row), which
+moves on every save or deletion of the reference data that pages show besides
+assessments (cities, countries, offices, facts, criteria, rubric, examples), through the
+signals that `ReportsConfig.ready()` connects (`connect_signals`). The stamp is read from
+the database on every request, so an edit in the admin changes every key in every process
+on every machine at once, whatever the cache. Saves of assessments and entries move the
+stamp through the assessment's version; they also empty this process's memory at once.
+
+A shared cache that stops answering is a miss (ovp_assess.redis_cache): pages are built
+from the database as if nothing were cached.
 """
 
 import hashlib
@@ -34,7 +40,7 @@ import time
 from collections import OrderedDict
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, models, transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils.translation import get_language
 
@@ -43,33 +49,29 @@ from assessments.models import Assessment, Entry
 from cities.models import City, Country, Office, SourcedFact
 from criteria.models import Criterion, PeerExample, RubricLevel
 
+from .models import CacheGeneration
+
 TTL = 300
 # An overview of 1,000 offices (sample, charts, JSON) takes about 2 MB: at most ~25 MB.
 MAX_ENTRIES = 12
-WATCHED = (
-    Assessment,
-    Entry,
-    City,
-    Country,
-    Office,
-    SourcedFact,
-    Criterion,
-    PeerExample,
-    RubricLevel,
-)
+# Reference data: a save or deletion moves the cache generation (every process, at once).
+REFERENCE = (City, Country, Office, SourcedFact, Criterion, PeerExample, RubricLevel)
+# Assessments move the stamp themselves; their saves only empty this process's memory.
+WATCHED = (Assessment, Entry, *REFERENCE)
 
 _data = OrderedDict()
 _lock = threading.Lock()
-_generation = [0]
 
 
 def data_stamp():
     """A tuple that changes whenever published data can change (one query)."""
     a, o = Assessment._meta.db_table, Office._meta.db_table
+    g = CacheGeneration._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT COUNT(*), SUM(version), MAX(updated_at), MAX(id), "  # noqa: S608
-            f"(SELECT COUNT(*) FROM {o}), (SELECT MAX(id) FROM {o}) FROM {a}"
+            f"(SELECT COUNT(*) FROM {o}), (SELECT MAX(id) FROM {o}), "
+            f"(SELECT MAX(value) FROM {g}) FROM {a}"
         )
         return tuple(str(v) for v in cursor.fetchone())
 
@@ -77,30 +79,49 @@ def data_stamp():
 def clear(**kwargs):
     """Forget everything this process cached (a signal handler; also for tests)."""
     with _lock:
-        _generation[0] += 1
         _data.clear()
+
+
+def next_generation(**kwargs):
+    """Move the cache generation (a signal handler of the reference data): one UPDATE in
+    the saving transaction, so the keys change exactly when the edit becomes visible."""
+    clear()
+    with transaction.atomic():
+        if not CacheGeneration.objects.update(value=models.F("value") + 1):
+            CacheGeneration.objects.create(value=1)
 
 
 def connect_signals():
     for model in WATCHED:
-        post_save.connect(clear, sender=model, dispatch_uid=f"ovp-cache-{model.__name__}")
-        post_delete.connect(clear, sender=model, dispatch_uid=f"ovp-cache-d-{model.__name__}")
+        handler = next_generation if model in REFERENCE else clear
+        post_save.connect(handler, sender=model, dispatch_uid=f"ovp-cache-{model.__name__}")
+        post_delete.connect(handler, sender=model, dispatch_uid=f"ovp-cache-d-{model.__name__}")
+
+
+def _shared_key(prefix, version):
+    return f"{prefix}:{hashlib.sha256(repr(version).encode()).hexdigest()}"
 
 
 def cached(name, builder, *key, stamp):
-    """builder() cached per process under (name, key, language, `stamp`) for TTL seconds.
+    """builder() cached under (name, key, language, `stamp`) for TTL seconds: in this
+    process's memory, and in the shared cache when there is one (CACHE_URL).
 
     `stamp` is data_stamp(), taken once per request. Callers must not mutate what they
     get back: it is shared between requests.
     """
-    full_key = (name, key, get_language(), stamp, _generation[0])
+    full_key = (name, key, get_language(), stamp)
     now = time.monotonic()
     with _lock:
         hit = _data.get(full_key)
         if hit is not None and hit[0] > now:
             _data.move_to_end(full_key)
             return hit[1]
-    value = builder()
+    shared = getattr(cache, "shared", False)
+    value = cache.get(_shared_key("data", full_key)) if shared else None
+    if value is None:
+        value = builder()
+        if shared:
+            cache.set(_shared_key("data", full_key), value, TTL)
     with _lock:
         _data[full_key] = (now + TTL, value)
         while len(_data) > MAX_ENTRIES:
@@ -113,8 +134,7 @@ def public_content(request, name, parts, build, *, everyone=False):
     `everyone`, for pages that show published data only whoever asks)."""
     if not everyone and not sees_published_only(request.user):
         return build()
-    version = (parts, get_language(), data_stamp(), _generation[0])
-    key = f"page:{name}:{hashlib.sha256(repr(version).encode()).hexdigest()}"
+    key = _shared_key(f"page:{name}", (parts, get_language(), data_stamp()))
     html = cache.get(key)
     if html is None:
         html = build()

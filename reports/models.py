@@ -63,3 +63,18 @@ class BundleJob(models.Model):
     @property
     def finished_work(self):
         return self.status in (self.Status.READY, self.Status.FAILED)
+
+
+class CacheGeneration(models.Model):
+    """One row whose value moves with every save or deletion of the reference data that
+    pages show besides assessments (reports.cache): read in the same query as the
+    published-data stamp, so an edit in the admin on one machine changes the cache keys of
+    every process on every machine at once."""
+
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("cache generation")
+
+    def __str__(self):
+        return str(self.value)
