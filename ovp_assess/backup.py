@@ -34,8 +34,9 @@ FORMAT = "ovp-assess-backup"
 FORMAT_VERSION = 1
 # Recreated by `migrate`; referenced by natural key.
 RECREATED = {"contenttypes.contenttype", "auth.permission"}
-# Live login sessions are not worth keeping and are secrets: everyone logs in again.
-SKIPPED = {"sessions.session"}
+# Live login sessions are not worth keeping and are secrets: everyone logs in again. The
+# cache generation is a cache's state: a restore moves it anyway (reports/cache.py).
+SKIPPED = {"sessions.session", "reports.cachegeneration"}
 
 
 class BackupError(Exception):
