@@ -17,6 +17,7 @@ import json
 import math
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -93,7 +94,11 @@ def read_report(lhr):
     {"error": ...} when a category has no score (the page did not load, for instance).
 
     Failing audits are those of the four categories that scored below 1 (informative and
-    not-applicable audits have no score)."""
+    not-applicable audits have no score). A redirect is an error: an expired session would
+    otherwise have the login page measured in place of the page asked for."""
+    requested, final = lhr.get("requestedUrl"), lhr.get("finalDisplayedUrl")
+    if requested and final and requested != final:
+        return {"error": f"redirected to {final}"}
     categories = lhr.get("categories") or {}
     out = {}
     failing = set()
@@ -111,7 +116,7 @@ def read_report(lhr):
     return out
 
 
-def lighthouse_command(*, url, headers, report_path, user_data_dir):
+def lighthouse_command(*, url, headers_file, report_path, user_data_dir):
     flags = [*CHROME_FLAGS, f"--user-data-dir={user_data_dir}"]
     cmd = [
         str(LIGHTHOUSE_BIN),
@@ -125,31 +130,43 @@ def lighthouse_command(*, url, headers, report_path, user_data_dir):
         "--disable-full-page-screenshot",
         "--quiet",
     ]
-    if headers:
-        cmd.append(f"--extra-headers={json.dumps(headers)}")
+    if headers_file:
+        cmd.append(f"--extra-headers={headers_file}")
     return cmd
 
 
 def measure_page(*, url, headers, report_path):
     """One Lighthouse run in a fresh Chromium profile: read_report's dict."""
-    with tempfile.TemporaryDirectory(prefix="ovp-lighthouse-") as user_data_dir:
+    with tempfile.TemporaryDirectory(prefix="ovp-lighthouse-") as work:
+        # Headers (a session cookie) in a file, not on a command line that `ps` shows.
+        headers_file = None
+        if headers:
+            headers_file = Path(work) / "headers.json"
+            headers_file.write_text(json.dumps(headers))
         cmd = lighthouse_command(
-            url=url, headers=headers, report_path=report_path, user_data_dir=user_data_dir
+            url=url,
+            headers_file=headers_file,
+            report_path=report_path,
+            user_data_dir=Path(work) / "profile",
+        )
+        # A session of its own: on a timeout, Chromium goes with Lighthouse's node.
+        proc = subprocess.Popen(  # noqa: S603 - our pinned Lighthouse, fixed arguments
+            cmd,
+            cwd=ROOT,
+            env={**os.environ, "CHROME_PATH": chrome_path()},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
         )
         try:
-            proc = subprocess.run(  # noqa: S603 - our pinned Lighthouse, fixed arguments
-                cmd,
-                cwd=ROOT,
-                env={**os.environ, "CHROME_PATH": chrome_path()},
-                capture_output=True,
-                text=True,
-                timeout=PAGE_TIMEOUT_S,
-                check=False,
-            )
+            stdout, stderr = proc.communicate(timeout=PAGE_TIMEOUT_S)
         except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
             return {"error": f"lighthouse did not finish within {PAGE_TIMEOUT_S} s"}
     if proc.returncode != 0 or not report_path.exists():
-        tail = (proc.stderr or proc.stdout).strip().splitlines()[-5:]
+        tail = (stderr or stdout).strip().splitlines()[-5:]
         return {"error": f"lighthouse exit {proc.returncode}: {' | '.join(tail)}"}
     return read_report(json.loads(report_path.read_text()))
 
@@ -158,7 +175,7 @@ def measure(*, base_url, pages, out_dir, say):
     """Run Lighthouse on each page, one after the other (two cores: runs in parallel would
     measure each other). `pages` maps a name to {"path": "/...", "headers": {...}}; each
     JSON report goes to out_dir/NAME.json. Returns {name: scores or {"error": ...}}."""
-    out_dir = Path(out_dir)
+    out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     results = {}
     for name, page in pages.items():

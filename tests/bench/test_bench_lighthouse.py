@@ -115,16 +115,26 @@ def test_read_report_without_a_score_gives_lighthouses_error():
     assert lighthouse.read_report(lhr) == {"error": "The page did not paint any content."}
 
 
+def test_read_report_refuses_a_page_that_redirected():
+    lhr = _lhr(performance=1, accessibility=1, **{"best-practices": 1}, seo=1)
+    lhr["requestedUrl"] = "http://127.0.0.1:1/assess/1/criteria/1/"
+    lhr["finalDisplayedUrl"] = "http://127.0.0.1:1/accounts/login/?next=/assess/1/criteria/1/"
+
+    assert lighthouse.read_report(lhr) == {
+        "error": "redirected to http://127.0.0.1:1/accounts/login/?next=/assess/1/criteria/1/"
+    }
+
+
 def test_lighthouse_command_passes_headers_and_a_fresh_profile():
     cmd = lighthouse.lighthouse_command(
         url="http://127.0.0.1:1/",
-        headers={"Cookie": "sessionid=x"},
+        headers_file="/tmp/headers.json",
         report_path="/tmp/r.json",
         user_data_dir="/tmp/profile",
     )
 
     assert cmd[1] == "http://127.0.0.1:1/"
-    assert cmd[-1] == '--extra-headers={"Cookie": "sessionid=x"}'
+    assert cmd[-1] == "--extra-headers=/tmp/headers.json"
     flags = next(c for c in cmd if c.startswith("--chrome-flags="))
     assert flags.split("=", 1)[1].split() == [
         "--headless",
