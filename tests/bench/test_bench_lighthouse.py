@@ -1,5 +1,7 @@
 """bench.lighthouse's pure functions: the targets and the reading of a report (no browser)."""
 
+import pytest
+
 from bench import lighthouse
 
 
@@ -146,3 +148,24 @@ def test_lighthouse_command_passes_headers_and_a_fresh_profile():
         "--no-first-run",
         "--user-data-dir=/tmp/profile",
     ]
+
+
+def test_ensure_installed_names_the_debian_packages_when_npm_is_missing(monkeypatch):
+    monkeypatch.setattr(lighthouse, "_installed_at", lambda: None)
+    monkeypatch.setattr(lighthouse.shutil, "which", lambda name: None)
+
+    with pytest.raises(RuntimeError) as raised:
+        lighthouse.ensure_installed(say=print)
+
+    assert str(raised.value) == (
+        "Lighthouse needs Node.js and npm: run `sudo apt-get install nodejs npm`"
+    )
+
+
+def test_ensure_installed_leaves_a_fresh_install_alone(monkeypatch):
+    lock_mtime = (lighthouse.TOOL_DIR / "package-lock.json").stat().st_mtime
+    monkeypatch.setattr(lighthouse, "_installed_at", lambda: lock_mtime + 1)
+    monkeypatch.setattr(lighthouse, "LIGHTHOUSE_BIN", lighthouse.TOOL_DIR / "package.json")
+    monkeypatch.setattr(lighthouse.subprocess, "run", pytest.fail)
+
+    lighthouse.ensure_installed(say=pytest.fail)
