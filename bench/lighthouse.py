@@ -32,6 +32,10 @@ CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 PERFORMANCE_MIN = 95
 # A page's run: ~15-25 s on two cores; a hung Chromium must not hang the bench.
 PAGE_TIMEOUT_S = 180
+# Runs that failed with one of these (or Lighthouse's "Please run Lighthouse again") are
+# repeated, up to ATTEMPTS in all: on two busy cores a trace is sometimes lost (NO_NAVSTART).
+TRANSIENT_CODES = ("NO_NAVSTART", "NO_TRACING_STARTED", "PROTOCOL_TIMEOUT")
+ATTEMPTS = 3
 CHROME_FLAGS = (
     "--headless",
     "--no-sandbox",
@@ -182,12 +186,23 @@ def measure(*, base_url, pages, out_dir, say):
         report_path = out_dir / f"{name}.json"
         report_path.unlink(missing_ok=True)
         say(f"  lighthouse {name}: {page['path']}")
-        results[name] = measure_page(
-            url=base_url.rstrip("/") + page["path"],
-            headers=page.get("headers") or {},
-            report_path=report_path,
-        )
+        for attempt in range(1, ATTEMPTS + 1):
+            results[name] = measure_page(
+                url=base_url.rstrip("/") + page["path"],
+                headers=page.get("headers") or {},
+                report_path=report_path,
+            )
+            if attempt == ATTEMPTS or not is_transient(results[name]):
+                break
+            say(f"  lighthouse {name}: run {attempt} failed, once more ({results[name]['error']})")
     return results
+
+
+def is_transient(result):
+    """Whether a run failed the way Lighthouse says to try again (a trace lost on a busy
+    machine), not because of the page."""
+    error = result.get("error") or ""
+    return "run Lighthouse again" in error or any(code in error for code in TRANSIENT_CODES)
 
 
 def _target(page, category, measured, limit, ok):

@@ -169,3 +169,44 @@ def test_ensure_installed_leaves_a_fresh_install_alone(monkeypatch):
     monkeypatch.setattr(lighthouse.subprocess, "run", pytest.fail)
 
     lighthouse.ensure_installed(say=pytest.fail)
+
+
+def test_a_lost_trace_is_run_again_but_not_a_missing_page():
+    lost = (
+        "lighthouse exit 1: Runtime error encountered: Something went wrong with recording "
+        "the trace over your page load. Please run Lighthouse again. (NO_NAVSTART)"
+    )
+    missing = "lighthouse exit 1: Runtime error encountered: ... (Status code: 404)"
+
+    assert [
+        lighthouse.is_transient({"error": lost}),
+        lighthouse.is_transient({"error": "lighthouse exit 1: PROTOCOL_TIMEOUT"}),
+        lighthouse.is_transient({"error": missing}),
+        lighthouse.is_transient({"error": "redirected to http://127.0.0.1:1/accounts/login/"}),
+        lighthouse.is_transient(_scores()),
+    ] == [True, True, False, False, False]
+
+
+def test_measure_runs_a_page_again_after_a_lost_trace(monkeypatch, tmp_path):
+    runs = iter([{"error": "(NO_NAVSTART) Please run Lighthouse again."}, _scores(seo=92)])
+    calls = []
+
+    def fake(*, url, headers, report_path):
+        calls.append(url)
+        return next(runs)
+
+    monkeypatch.setattr(lighthouse, "measure_page", fake)
+    said = []
+
+    scores = lighthouse.measure(
+        base_url="http://127.0.0.1:1/",
+        pages={"home": {"path": "/", "headers": {}}},
+        out_dir=tmp_path,
+        say=said.append,
+    )
+
+    assert scores == {"home": _scores(seo=92)}
+    assert calls == ["http://127.0.0.1:1/", "http://127.0.0.1:1/"]
+    assert said[-1] == (
+        "  lighthouse home: run 1 failed, once more ((NO_NAVSTART) Please run Lighthouse again.)"
+    )
