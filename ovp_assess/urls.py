@@ -78,6 +78,7 @@ handler500 = "ovp_assess.api.server_error"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
     path("accounts/", include(accounts_urls)),
     # Before Django's own: a signed-in user's choice is also kept on their profile.
     path("i18n/setlang/", accounts.set_language, name="set_language"),

@@ -4,7 +4,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 
 from cities.models import City, Office, SourcedFact
@@ -71,3 +71,29 @@ def healthz(request):
     if state != "ok":
         return HttpResponse(f"degraded: cache unavailable ({detail})", content_type="text/plain")
     return HttpResponse("ok", content_type="text/plain")
+
+
+# Crawlers may read every public page; the workspace, sign-in, admin and token links are for
+# people (they would only index login forms and redirects). Lighthouse reads this file too.
+ROBOTS_DISALLOW = [
+    "/accounts/",
+    "/admin/",
+    "/assess/",
+    "/i18n/",
+    "/join/answer/",
+    "/join/invitation/",
+    "/join/verify/",
+    "/respond/",
+]
+
+
+def robots_lines(*, disallow):
+    """The lines of /robots.txt: one group for every crawler."""
+    return ["User-agent: *", *(f"Disallow: {prefix}" for prefix in disallow)]
+
+
+@cache_control(public=True, max_age=86400)
+@require_safe
+def robots_txt(request):
+    body = "\n".join(robots_lines(disallow=ROBOTS_DISALLOW)) + "\n"
+    return HttpResponse(body, content_type="text/plain; charset=utf-8")

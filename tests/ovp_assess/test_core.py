@@ -1,8 +1,12 @@
 """Health check, bad query strings, the styled 404 and the home page."""
 
+import urllib.robotparser
+
 import pytest
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.utils import DatabaseError
+
+from ovp_assess import views
 
 pytestmark = pytest.mark.django_db
 
@@ -71,3 +75,30 @@ def test_home_page_lists_nine_criteria(request, client_for, report, persona):
     assert "study of 18 cities and 21 offices" in html
     assert html.count('<li class="list-group-item"><a href="/criteria/') == 9
     assert ("Log out" in html) is (user is not None)
+
+
+def test_robots_lines_disallow_each_prefix_for_every_crawler():
+    assert views.robots_lines(disallow=["/a/", "/b/"]) == [
+        "User-agent: *",
+        "Disallow: /a/",
+        "Disallow: /b/",
+    ]
+
+
+def test_robots_txt_lets_crawlers_read_public_pages_only(client):
+    response = client.get("/robots.txt")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    parser = urllib.robotparser.RobotFileParser()
+    parser.parse(response.content.decode().splitlines())
+    public = [
+        "/",
+        "/cities/cali/",
+        "/reports/matrix/",
+        "/reports/dashboard/",
+        "/embed/scorecards/1/",
+    ]
+    private = ["/assess/1/criteria/1/", "/accounts/login/", "/admin/", "/join/verify/x/"]
+    assert [p for p in public if parser.can_fetch("Googlebot", p)] == public
+    assert [p for p in private if parser.can_fetch("Googlebot", p)] == []

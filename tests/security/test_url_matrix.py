@@ -50,6 +50,8 @@ home                              GET    -          200    200    200    200    
 home                              POST   -          405    405    405    405    405    405    405    405
 healthz                           GET    -          200    200    200    200    200    200    200    200
 healthz                           POST   -          405    405    405    405    405    405    405    405
+robots_txt                        GET    -          200    200    200    200    200    200    200    200
+robots_txt                        POST   -          405    405    405    405    405    405    405    405
 set_language                      GET    -          302    302    302    302    302    302    302    302
 set_language                      POST   -          302    302    302    302    302    302    302    302
 
