@@ -17,7 +17,7 @@ TEST_DEBS := $(RUN_DEBS) gettext poppler-utils chromium redis-server
 PGBIN ?= /usr/lib/postgresql/15/bin
 STAMP = $(VENV)/.installed-$(1)-$(shell cat pyproject.toml | md5sum | cut -c1-12)
 
-.PHONY: help run test test-fast checks bench e2e lint format messages migrations-check python sysdeps-run sysdeps-test clean-db lock
+.PHONY: help run test test-fast checks bench e2e lint format messages migrations-check python sysdeps-run sysdeps-test sysdeps-node clean-db lock
 
 help:
 	@echo "make run    - set up and serve the app on http://127.0.0.1:$(PORT) with the report and demo data"
@@ -98,8 +98,13 @@ test: $(call STAMP,test) sysdeps-test checks
 test-fast: $(call STAMP,test) sysdeps-test checks
 	$(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
 
+# Lighthouse (bench/lighthouse.py) runs on Node.js: Debian's, unless a node is already here.
 bench: $(call STAMP,test) sysdeps-test
+	@if ! command -v npm >/dev/null; then $(MAKE) --no-print-directory sysdeps-node; fi
 	$(BIN)/python -m bench
+
+sysdeps-node:
+	$(call need_debs,nodejs npm)
 
 lint: $(call STAMP,test)
 	$(BIN)/ruff check .
