@@ -1,7 +1,7 @@
 """/data/: the open-data package (reports.opendata), for people and for programs.
 
 The files are the same for everyone (published data only, whoever asks) and are served
-from disk (reports.opendata_cache) with an ETag and Last-Modified, `Cache-Control: public,
+from storage (reports.opendata_cache) with an ETag and Last-Modified, `Cache-Control: public,
 no-cache` (revalidate, then 304), and `Access-Control-Allow-Origin: *` so that tools in a
 browser may read them from another site.
 """
@@ -13,7 +13,7 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
-from . import opendata, opendata_cache
+from . import opendata, opendata_cache, storage
 
 TABLES = {table.name: table for table in opendata.TABLES}
 
@@ -51,7 +51,7 @@ def _serve(request, name, content_type, *, attachment=False):
     response = get_conditional_response(request, etag=etag, last_modified=modified)
     if response is None:
         response = FileResponse(
-            open(stored.path(name), "rb"),  # noqa: SIM115 - FileResponse closes it
+            storage.opendata().open(stored.name(name), "rb"),
             content_type=content_type,
             as_attachment=attachment,
             filename=name,

@@ -28,8 +28,6 @@ bundle leaves out the scorecards that cannot be rendered and lists them in probl
 inside the ZIP. Every job page checks that the visitor may read each of its scorecards.
 """
 
-import os
-
 from django import forms
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -48,7 +46,7 @@ from assessments.links import site_base
 from assessments.models import Assessment
 from cities.models import Region
 
-from . import bundle, pdf, scorecard_cache
+from . import bundle, pdf, scorecard_cache, storage
 from .models import BundleJob
 
 PAPER_SIZES = [("a4", _("A4")), ("letter", _("US Letter"))]
@@ -170,7 +168,7 @@ def scorecard(request, pk):
     except pdf.RenderFailed as failure:
         return _not_rendered(request, failure)
     etag = scorecard_cache.etag_for(key)
-    modified = int(_mtime(fh))
+    modified = int(storage.modified_time(fh))
     response = get_conditional_response(request, etag=etag, last_modified=modified)
     if response is not None:
         fh.close()
@@ -192,10 +190,6 @@ def scorecard(request, pk):
     public = assessment.status == Assessment.Status.PUBLISHED
     response.headers["Cache-Control"] = "public, no-cache" if public else "private, no-store"
     return response
-
-
-def _mtime(fh):
-    return os.fstat(fh.fileno()).st_mtime
 
 
 @require_safe
