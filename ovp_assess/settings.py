@@ -308,14 +308,23 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 
 def s3_storages(*, bucket, endpoint_url=None, region=None, addressing_style=None):
     """The three file storages as prefixes of one S3-compatible bucket (django-storages)."""
+    from botocore.config import Config
+
     s3 = {
         "bucket_name": bucket,
         # None: AWS itself. MinIO, Ceph, moto or any S3-compatible store: its address.
         "endpoint_url": endpoint_url,
         "region_name": region,
-        # Path-style addresses (endpoint/bucket/key) by default with an endpoint: what MinIO
-        # and moto expect.
-        "addressing_style": addressing_style or ("path" if endpoint_url else None),
+        "client_config": Config(
+            # Path-style addresses (endpoint/bucket/key) by default with an endpoint: what
+            # MinIO and moto expect.
+            s3={"addressing_style": addressing_style or ("path" if endpoint_url else None)},
+            # A store that does not answer gives a 503 within seconds (docs/storage.md),
+            # long before gunicorn's timeout, instead of boto3's 60 s per try.
+            connect_timeout=3,
+            read_timeout=10,
+            retries={"max_attempts": 3, "mode": "standard"},
+        ),
         # Private objects: no ACL, the bucket's own policy (never public-read). No URL of an
         # object is ever handed out; were one made, it would be signed and expire.
         "default_acl": None,

@@ -13,11 +13,18 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from boto3.exceptions import Boto3Error
+from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, storages
 
 from . import pdf
+
+# What a storage raises when it cannot answer: a failing or full disk, an object store that
+# is down, unreachable or refusing (boto3 wraps a failed upload in its own Boto3Error). A
+# missing file is FileNotFoundError, an OSError too: callers that expect one catch it first.
+UNAVAILABLE = (OSError, BotoCoreError, ClientError, Boto3Error)
 
 
 def scorecards():

@@ -17,6 +17,7 @@ from datetime import timedelta
 
 import boto3
 import pytest
+from botocore.exceptions import EndpointConnectionError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import OperationalError, connection
 from django.test import Client
@@ -293,14 +294,63 @@ def test_a_waiting_request_gets_the_file_the_holder_stores(office, renders, monk
     assert (got, looks, renders.calls) == (key, [key], 0)
 
 
+@pytest.mark.django_db
+def test_a_store_that_does_not_answer_gets_503_with_retry_after(
+    office, renders, client, monkeypatch, caplog
+):
+    caplog.set_level(logging.INFO, logger="ovp.scorecards")
+    published = factories.make_assessment(office, status=Assessment.Status.PUBLISHED)
+
+    def down(*args, **kwargs):
+        raise EndpointConnectionError(endpoint_url="http://store.invalid:9000")
+
+    monkeypatch.setattr(storage.scorecards(), "open", down)
+    monkeypatch.setattr(storage.opendata(), "open", down)
+    for url in (scorecard_url(published), "/data/", "/data/entries.csv"):
+        response = client.get(url)
+        assert response.status_code == 503, url
+        assert response["Retry-After"] == "60"
+        assert "no-store" in response["Cache-Control"]
+        assert b"Files are unavailable for a moment" in response.content
+    assert renders.calls == 0
+
+
+@pytest.mark.django_db
+def test_a_bucket_refusing_the_upload_answers_503_and_releases_the_claim(
+    s3, office, renders, client, settings, caplog
+):
+    # The bucket is gone: reads find nothing (404), the upload after the render fails.
+    caplog.set_level(logging.INFO, logger="ovp.scorecards")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        **s3_storages(bucket="no-such-bucket", region="us-east-1"),
+    }
+    published = factories.make_assessment(office, status=Assessment.Status.PUBLISHED)
+    response = client.get(scorecard_url(published))
+    assert response.status_code == 503
+    assert b"Files are unavailable for a moment" in response.content
+    assert renders.calls == 1
+    assert ScorecardRender.objects.count() == 0
+    assert rendered_lines(caplog) == []  # nothing was stored
+    # Once the store answers again, the next request renders and stores it.
+    settings.STORAGES = {**settings.STORAGES, **s3_storages(bucket=BUCKET, region="us-east-1")}
+    assert client.get(scorecard_url(published)).status_code == 200
+    assert renders.calls == 2
+    assert len(rendered_lines(caplog)) == 1
+
+
+SHOW_SETTINGS = """
+import ovp_assess.settings as s
+options = s.STORAGES["scorecards"]["OPTIONS"]
+config = options.pop("client_config")
+print(options, config.s3, config.connect_timeout, config.retries)
+"""
+
+
 def test_s3_backend_needs_a_bucket_and_names_only_known_backends():
     def settings_with(**env):
         return subprocess.run(
-            [
-                sys.executable,
-                "-c",
-                "import ovp_assess.settings as s; print(s.STORAGES['scorecards'])",
-            ],
+            [sys.executable, "-c", SHOW_SETTINGS],
             env={**os.environ, "SECRET_KEY": "x" * 40, **env},
             capture_output=True,
             text=True,
@@ -314,5 +364,6 @@ def test_s3_backend_needs_a_bucket_and_names_only_known_backends():
     s3 = settings_with(STORAGE_BACKEND="s3", S3_BUCKET="b", S3_ENDPOINT_URL="http://127.0.0.1:9000")
     assert s3.returncode == 0, s3.stderr
     assert "'location': 'scorecards'" in s3.stdout
-    assert "'addressing_style': 'path'" in s3.stdout
+    assert "'endpoint_url': 'http://127.0.0.1:9000'" in s3.stdout
     assert "'default_acl': None" in s3.stdout
+    assert "{'addressing_style': 'path'} 3 {'max_attempts': 3, 'mode': 'standard'}" in s3.stdout
