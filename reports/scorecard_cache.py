@@ -72,8 +72,6 @@ WAIT_POLL = 0.2
 # A claim lives the render's budget and this much more (building the HTML before, storing
 # the PDF after) before it is taken as stale.
 CLAIM_MARGIN = 5
-# Who holds a claim, for people looking at the table.
-HOLDER = f"{socket.gethostname()}:{os.getpid()}"[:100]
 
 
 @cache
@@ -235,17 +233,24 @@ def claim(*, key, now=None):
     """
     token = uuid.uuid4().hex
     now = now or timezone.now()
+    holder = _holder()
     ScorecardRender.objects.bulk_create(
-        [ScorecardRender(key=key, token=token, claimed=now, holder=HOLDER)],
+        [ScorecardRender(key=key, token=token, claimed=now, holder=holder)],
         ignore_conflicts=True,
     )
     stale = now - timedelta(seconds=render_budget() + CLAIM_MARGIN)
     if ScorecardRender.objects.filter(key=key, claimed__lt=stale).update(
-        token=token, claimed=now, holder=HOLDER
+        token=token, claimed=now, holder=holder
     ):
         logger.warning("scorecard claim taken over key=%s", key)
         return token
     return token if ScorecardRender.objects.filter(key=key, token=token).exists() else None
+
+
+def _holder():
+    """Who holds a claim (host and process: a gunicorn worker, not the master that
+    imported this module), for people looking at the table."""
+    return f"{socket.gethostname()}:{os.getpid()}"[:100]
 
 
 def is_claimed(*, key):
