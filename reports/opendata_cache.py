@@ -27,6 +27,7 @@ published assessment), and a client that sends only If-Modified-Since must not m
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -40,6 +41,7 @@ from criteria.models import Criterion, RubricLevel
 from . import opendata, storage
 from .cache import data_stamp
 
+logger = logging.getLogger("ovp.storage")
 SUMMARY = "summary.json"  # beside the package, not part of it
 # A folder that is not the current one is removed after a build only once this old, so a
 # request of another process that has just picked it still finds its files.
@@ -129,10 +131,18 @@ def current_package():
 
 
 def forget(**kwargs):
-    """Remove every stored package (a signal handler for reference data; also for tests)."""
+    """Remove every stored package (a signal handler for reference data; also for tests).
+
+    A storage that does not answer must not fail the edit that sent the signal (an admin
+    saving a city): the error is logged, and the package stays as it was until the next
+    publication or edit.
+    """
     store = storage.opendata()
-    for folder in _folders(store):
-        storage.delete_tree(store, folder)
+    try:
+        for folder in _folders(store):
+            storage.delete_tree(store, folder)
+    except storage.UNAVAILABLE:
+        logger.exception("open-data package not forgotten: the file storage did not answer")
 
 
 def connect_signals():

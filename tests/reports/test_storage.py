@@ -316,6 +316,23 @@ def test_a_store_that_does_not_answer_gets_503_with_retry_after(
 
 
 @pytest.mark.django_db
+def test_an_edit_of_reference_data_does_not_fail_when_the_store_is_down(
+    office, monkeypatch, caplog
+):
+    def down(*args, **kwargs):
+        raise EndpointConnectionError(endpoint_url="http://store.invalid:9000")
+
+    monkeypatch.setattr(storage.opendata(), "listdir", down)
+    office.name = "Renamed while the store is down"
+    office.save()  # the signal's forget() logs instead of failing the save
+    office.refresh_from_db()
+    assert office.name == "Renamed while the store is down"
+    assert [r.getMessage() for r in caplog.records if r.name == "ovp.storage"] == [
+        "open-data package not forgotten: the file storage did not answer"
+    ]
+
+
+@pytest.mark.django_db
 def test_a_bucket_refusing_the_upload_answers_503_and_releases_the_claim(
     s3, office, renders, client, settings, caplog
 ):
