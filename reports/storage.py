@@ -10,21 +10,35 @@ no folders, only names with slashes), `delete_tree` removes them.
 
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
-from boto3.exceptions import Boto3Error
-from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, storages
 
 from . import pdf
 
-# What a storage raises when it cannot answer: a failing or full disk, an object store that
-# is down, unreachable or refusing (boto3 wraps a failed upload in its own Boto3Error). A
-# missing file is FileNotFoundError, an OSError too: callers that expect one catch it first.
-UNAVAILABLE = (OSError, BotoCoreError, ClientError, Boto3Error)
+
+def __getattr__(name):
+    """UNAVAILABLE: what a storage raises when it cannot answer (`except UNAVAILABLE:`).
+
+    A failing or full disk (OSError), or an object store that is down, unreachable or
+    refusing (botocore's errors; boto3 wraps a failed upload in its own Boto3Error). A
+    missing file is FileNotFoundError, an OSError too: callers that expect one catch it
+    first. boto3 takes over a second to import, so it is named only once the S3 backend
+    has imported it: an `except` clause reads this only when an exception reaches it.
+    """
+    if name != "UNAVAILABLE":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    errors = [OSError]
+    if "botocore.exceptions" in sys.modules:
+        botocore = sys.modules["botocore.exceptions"]
+        errors += [botocore.BotoCoreError, botocore.ClientError]
+    if "boto3.exceptions" in sys.modules:
+        errors.append(sys.modules["boto3.exceptions"].Boto3Error)
+    return tuple(errors)
 
 
 def scorecards():
