@@ -23,6 +23,9 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", 60))
 graceful_timeout = 30
 accesslog = "-" if os.environ.get("GUNICORN_ACCESS_LOG") else None
 errorlog = "-"
+# The app logs to stderr (LOGGING in settings), e.g. "scorecard rendered key=..." on
+# ovp.scorecards: when the error log is a file (--error-logfile), it goes there too.
+capture_output = True
 # gunicorn 27 opens a control socket shared by every gunicorn of the same user; we use
 # none, and separate runs (bench, load tests) must not collide on it.
 control_socket_disable = True

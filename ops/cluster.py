@@ -381,6 +381,9 @@ def main(argv=None):
         env.update(
             CACHE_URL=f"redis://{HOST}:{redis.port}/0",
             CACHE_RETRY_AFTER="1",
+            # The scorecard prints its permanent address: one address for the whole site,
+            # else each node's own host and port would make two documents of one version.
+            SITE_URL="https://ovp-assess.example.org",
             LOG_LEVEL="INFO",
             MEDIA_DIR=str(shared / "media"),
             PDF_CACHE_DIR=str(shared / "scorecards"),

@@ -35,8 +35,8 @@ FORMAT_VERSION = 1
 # Recreated by `migrate`; referenced by natural key.
 RECREATED = {"contenttypes.contenttype", "auth.permission"}
 # Live login sessions are not worth keeping and are secrets: everyone logs in again. The
-# cache generation is a cache's state: a restore moves it anyway (reports/cache.py).
-SKIPPED = {"sessions.session", "reports.cachegeneration"}
+# cache generation and the scorecard render claims are the state of caches.
+SKIPPED = {"sessions.session", "reports.cachegeneration", "reports.scorecardrender"}
 
 
 class BackupError(Exception):

@@ -308,14 +308,95 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# Uploaded evidence files go through the storage API only (assessments/evidence.py), so
-# another backend is a matter of configuration. Never served from a URL of their own:
-# a view checks who may see them (no MEDIA_URL, nothing for WhiteNoise).
+# Files: every node must see the same ones, so they all go through Django's storage API
+# (docs/storage.md). Three aliases, not prefixes of one storage: each keeps today's folder
+# on the local file system (existing installs keep their files), and each can be sized,
+# backed up or expired on its own (scorecards and open data are caches; evidence is not).
+# - "default": uploaded evidence (assessments/evidence.py) and scorecard bundles (ZIPs);
+# - "scorecards": rendered PDFs and remembered failures (reports/scorecard_cache.py);
+# - "opendata": the open-data package, one folder per published-data stamp.
+# Nothing is served from a URL of its own: views check who may see a file and stream it
+# (no MEDIA_URL, nothing for WhiteNoise, no pre-signed URLs handed out).
+# STORAGE_BACKEND=s3 puts all three in one S3-compatible bucket (django-storages), under
+# the prefixes media/, scorecards/ and opendata/; objects are private (no ACL).
+
+
+def s3_storages(*, bucket, endpoint_url=None, region=None, addressing_style=None):
+    """The three file storages as prefixes of one S3-compatible bucket (django-storages)."""
+    from botocore.config import Config
+
+    s3 = {
+        "bucket_name": bucket,
+        # None: AWS itself. MinIO, Ceph, moto or any S3-compatible store: its address.
+        "endpoint_url": endpoint_url,
+        "region_name": region,
+        "client_config": Config(
+            # Path-style addresses (endpoint/bucket/key) by default with an endpoint: what
+            # MinIO and moto expect.
+            s3={"addressing_style": addressing_style or ("path" if endpoint_url else None)},
+            # A store that does not answer gives a 503 within seconds (docs/storage.md),
+            # long before gunicorn's timeout, instead of boto3's 60 s per try.
+            connect_timeout=3,
+            read_timeout=10,
+            retries={"max_attempts": 3, "mode": "standard"},
+        ),
+        # Private objects: no ACL, the bucket's own policy (never public-read). No URL of an
+        # object is ever handed out; were one made, it would be signed and expire.
+        "default_acl": None,
+        "querystring_auth": True,
+        # A download is buffered in memory up to this, then in a temporary file.
+        "max_memory_size": 2 * 1024 * 1024,
+        # Credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, read by boto3.
+    }
+    backend = "storages.backends.s3.S3Storage"
+    return {
+        # Evidence and bundles get fresh names: never overwrite one.
+        "default": {
+            "BACKEND": backend,
+            "OPTIONS": {**s3, "location": "media", "file_overwrite": False},
+        },
+        # Names there are keys (the same name, the same content): a second write replaces.
+        "scorecards": {
+            "BACKEND": backend,
+            "OPTIONS": {**s3, "location": "scorecards", "file_overwrite": True},
+        },
+        "opendata": {
+            "BACKEND": backend,
+            "OPTIONS": {**s3, "location": "opendata", "file_overwrite": True},
+        },
+    }
+
+
+STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "local")
+if STORAGE_BACKEND == "local":
+    file_storages = {
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": Path(os.environ.get("MEDIA_DIR", VAR_DIR / "media"))},
+        },
+        # A folder of this machine named by a setting read at each use (reports/storage.py).
+        "scorecards": {
+            "BACKEND": "reports.storage.LocalStorage",
+            "OPTIONS": {"setting": "PDF_CACHE_DIR"},
+        },
+        "opendata": {
+            "BACKEND": "reports.storage.LocalStorage",
+            "OPTIONS": {"setting": "OPEN_DATA_DIR"},
+        },
+    }
+elif STORAGE_BACKEND == "s3":
+    if not os.environ.get("S3_BUCKET"):
+        raise ImproperlyConfigured("STORAGE_BACKEND=s3 needs S3_BUCKET.")
+    file_storages = s3_storages(
+        bucket=os.environ["S3_BUCKET"],
+        endpoint_url=os.environ.get("S3_ENDPOINT_URL") or None,
+        region=os.environ.get("S3_REGION") or None,
+        addressing_style=os.environ.get("S3_ADDRESSING_STYLE") or None,
+    )
+else:
+    raise ImproperlyConfigured(f"STORAGE_BACKEND must be local or s3, not {STORAGE_BACKEND!r}")
 STORAGES = {
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": Path(os.environ.get("MEDIA_DIR", VAR_DIR / "media"))},
-    },
+    **file_storages,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -324,6 +405,11 @@ STORAGES = {
         )
     },
 }
+# The local folders of the scorecards and open-data storages (STORAGE_BACKEND=local). The
+# render slots' lock files stay under PDF_CACHE_DIR whatever the backend: they are per
+# machine (reports/pdf.py).
+PDF_CACHE_DIR = Path(os.environ.get("PDF_CACHE_DIR", VAR_DIR / "scorecards"))
+OPEN_DATA_DIR = Path(os.environ.get("OPEN_DATA_DIR", VAR_DIR / "opendata"))
 WHITENOISE_USE_FINDERS = DEBUG
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every start otherwise
 
@@ -409,9 +495,6 @@ PDF_RENDER_RSS_MB = envint("PDF_RENDER_RSS_MB", 250)
 # request that finds every slot busy for PDF_RENDER_SLOT_WAIT seconds answers 503.
 PDF_RENDER_CONCURRENCY = envint("PDF_RENDER_CONCURRENCY", 2)
 PDF_RENDER_SLOT_WAIT = envint("PDF_RENDER_SLOT_WAIT", 1)
-PDF_CACHE_DIR = Path(os.environ.get("PDF_CACHE_DIR", VAR_DIR / "scorecards"))
-# The open-data package (/data/), rebuilt there when the published data changes.
-OPEN_DATA_DIR = Path(os.environ.get("OPEN_DATA_DIR", VAR_DIR / "opendata"))
 
 # Perspectives rounds: a group's figures and comments are shown apart only when at least this
 # many of its respondents answered (and each cell holds this many answers); see
@@ -428,4 +511,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # One line per scorecard rendered (reports/scorecard_cache.py), to stderr: gunicorn's
+    # error log (capture_output in gunicorn.conf.py when that log is a file).
+    "loggers": {"ovp.scorecards": {"level": os.environ.get("SCORECARD_LOG_LEVEL", "INFO")}},
 }

@@ -3,11 +3,13 @@
 A request chooses the assessments (`bundle_assessments`) and finds or starts the job that
 makes their ZIP (`start_job`, a reports.models.BundleJob): one job per selection and
 published versions, so a second request joins the first one's job. The worker's task
-(reports.tasks.build_bundle) renders each PDF into the scorecard cache (at most one is in
-memory at a time), counting progress in the job, then writes the ZIP chunk by chunk from
-the files on disk into a temporary file and hands it to default_storage (`build`): neither
-the PDFs nor the ZIP are ever held in memory whole. When a job is ready, the older jobs of
-its selection and their files are deleted (`drop_older_jobs`).
+(reports.tasks.build_bundle) renders each PDF into the scorecards storage (at most one is
+in memory at a time; reports.scorecard_cache: one render per version for the whole
+cluster, shared with the web's downloads), counting progress in the job, then writes the
+ZIP chunk by chunk from the stored files into a temporary file and hands it to
+default_storage (`build`): neither the PDFs nor the ZIP are ever held in memory whole.
+When a job is ready, the older jobs of its selection and their files are deleted
+(`drop_older_jobs`).
 
 A scorecard that cannot be rendered (reports.pdf.RenderFailed, remembered per version by
 reports.scorecard_cache) does not fail the bundle: it is left out, and NOTES_NAME inside
@@ -31,7 +33,7 @@ from assessments.access import visible_assessments
 from assessments.links import site_base
 from assessments.models import Assessment
 
-from . import pdf, scorecard_cache
+from . import pdf, scorecard_cache, storage
 from .models import BundleJob
 
 # A partner bundle; beyond this, narrow it by region.
@@ -72,7 +74,7 @@ def archive_name(assessment):
 
 @dataclass
 class Bundle:
-    files: list = field(default_factory=list)  # [(name in the ZIP, path of the cached PDF)]
+    files: list = field(default_factory=list)  # [(name in the ZIP, the PDF's stored name)]
     left_out: list = field(default_factory=list)  # [(assessment, reports.pdf.RenderFailed)]
 
 
@@ -191,15 +193,17 @@ def build(job, *, progress=lambda done, total: None):
     progress(0, len(assessments))
     for done, a in enumerate(assessments, start=1):
         try:
-            path = _render(a, language=job.language, paper=job.paper, base=job.site_base)
+            stored = _render(a, language=job.language, paper=job.paper, base=job.site_base)
         except pdf.RenderFailed as failure:
             made.left_out.append((a, failure))
         else:
-            made.files.append((archive_name(a), path))
+            made.files.append((archive_name(a), stored))
         progress(done, len(assessments))
     with tempfile.TemporaryFile() as tmp:
         for chunk in stream_zip(
-            made.files, notes=notes(made, cycle=job.cycle, language=job.language)
+            made.files,
+            notes=notes(made, cycle=job.cycle, language=job.language),
+            store=storage.scorecards(),
         ):
             tmp.write(chunk)
         tmp.seek(0)
@@ -211,7 +215,8 @@ def build(job, *, progress=lambda done, total: None):
 
 
 def _render(assessment, *, language, paper, base=None):
-    """Path of the cached scorecard, waiting up to SLOT_WAIT seconds for a render slot.
+    """Stored name of the scorecard, waiting up to SLOT_WAIT seconds for a render slot (or
+    for another process's render of it).
 
     A timeout that was not the document's fault (a starved render) is tried once more
     before the scorecard is left out.
@@ -282,6 +287,17 @@ def _failure_reason(failure):
     return _("The PDF renderer stopped with an error.")
 
 
+def _member(name, source, store):
+    """(ZipInfo, open file) of one member, read from disk or from `store`."""
+    if store is None:
+        return zipfile.ZipInfo.from_file(source, name), open(source, "rb")  # noqa: SIM115
+    fh = store.open(source, "rb")
+    when = time.localtime(storage.modified_time(fh))[:6]
+    info = zipfile.ZipInfo(name, date_time=when)
+    info.external_attr = 0o644 << 16
+    return info, fh
+
+
 class _Sink:
     """A write-only file for ZipFile whose bytes are taken out after each chunk."""
 
@@ -301,17 +317,15 @@ class _Sink:
         return data
 
 
-def stream_zip(files, *, notes=()):
-    """Yield the ZIP of `files` ([(name, path)]) and `notes` ([(name, text)]) in chunks.
+def stream_zip(files, *, notes=(), store=None):
+    """Yield the ZIP of `files` ([(name, path)], or [(name, stored name)] of `store`) and
+    `notes` ([(name, text)]) in chunks.
 
     PDFs are already compressed, so they are stored as they are. The files are opened
     before the first byte goes out, so a version replaced meanwhile cannot cut the ZIP.
+    Each member keeps its file's date (when it was rendered).
     """
-    # ZipInfo.from_file keeps each PDF's date (when it was rendered) in the archive.
-    handles = [
-        (zipfile.ZipInfo.from_file(path, name), open(path, "rb"))  # noqa: SIM115
-        for name, path in files
-    ]
+    handles = [_member(name, source, store) for name, source in files]
     sink = _Sink()
     try:
         with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_STORED) as archive:

@@ -78,3 +78,19 @@ class CacheGeneration(models.Model):
 
     def __str__(self):
         return str(self.value)
+class ScorecardRender(models.Model):
+    """A claim on rendering one scorecard version (reports.scorecard_cache), for the whole
+    cluster: the process that inserted the row renders and stores the PDF, the others (on
+    any node) wait for the file in storage. The row is deleted when the render ends. A claim
+    older than the render's time budget is stale (its process died mid-render) and may be
+    taken over: `token` tells the holder whether the claim is still its own.
+    """
+
+    key = models.CharField(max_length=200, primary_key=True)
+    token = models.CharField(max_length=32)
+    claimed = models.DateTimeField()
+    # Who holds it (host and process id): for people looking at a stuck claim.
+    holder = models.CharField(max_length=100, blank=True)
+
+    def __str__(self):
+        return f"{self.key} ({self.holder})"

@@ -1,13 +1,17 @@
-"""The open-data package on disk, rebuilt when the published data changes (reports.cache, 5).
+"""The open-data package in storage, rebuilt when the published data changes (reports.cache,
+5).
 
-One folder per version of the data under settings.OPEN_DATA_DIR, named by a key made of
-the published-data stamp (reports.cache.data_stamp: it moves with every workflow step,
-publication included, and every deletion), the package's FORMAT and the site's base
-(assessments.links.site_base: SITE_URL or its fallback, never a request's host). A request
-takes the stamp (one query) and serves the folder's files; the first request after a
-change builds the package (reports.opendata), in a temporary folder renamed into place, so
-a reader never sees half a package and two processes building at once both end up with a
-whole one. Older folders are removed after a build.
+One folder per version of the data in the "opendata" storage (reports.storage.opendata():
+OPEN_DATA_DIR on this machine by default, or a prefix of the shared bucket; see
+docs/storage.md), named by a key made of the published-data stamp (reports.cache.data_stamp:
+it moves with every workflow step, publication included, and every deletion), the
+package's FORMAT and the site's base (assessments.links.site_base: SITE_URL or its fallback,
+never a request's host). A request takes the stamp (one query) and serves the folder's
+files; the first request after a change builds the package (reports.opendata). The folder's
+summary is written last, once every file is in place: a folder is read only through its
+summary, so a reader never sees half a package, and two processes (or nodes) building at
+once both end up with a whole one (the same files, written whole each time). Older folders
+are removed after a build.
 
 Reference data that pages show besides assessments (countries, cities, offices, facts,
 criteria, rubric) can be edited in place without moving the stamp: a save or deletion of
@@ -23,14 +27,10 @@ published assessment), and a client that sends only If-Modified-Since must not m
 
 import hashlib
 import json
-import shutil
-import tempfile
-import time
+import logging
 from dataclasses import dataclass
-from datetime import datetime
-from pathlib import Path
+from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
@@ -38,9 +38,10 @@ from assessments.links import site_base
 from cities.models import City, Country, Office, SourcedFact
 from criteria.models import Criterion, RubricLevel
 
-from . import opendata
+from . import opendata, storage
 from .cache import data_stamp
 
+logger = logging.getLogger("ovp.storage")
 SUMMARY = "summary.json"  # beside the package, not part of it
 # A folder that is not the current one is removed after a build only once this old, so a
 # request of another process that has just picked it still finds its files.
@@ -50,18 +51,15 @@ WATCHED = (Country, City, Office, SourcedFact, Criterion, RubricLevel)
 
 @dataclass(frozen=True)
 class Stored:
-    directory: Path
+    folder: str
     etag: str
     created: datetime
     built: datetime
     rows: dict
 
-    def path(self, name):
-        return self.directory / name
-
-
-def _root():
-    return Path(settings.OPEN_DATA_DIR)
+    def name(self, file_name):
+        """The name of one of the package's files in the opendata storage."""
+        return f"{self.folder}/{file_name}"
 
 
 def package_key(stamp):
@@ -69,10 +67,11 @@ def package_key(stamp):
     return hashlib.sha256(parts.encode()).hexdigest()[:32]
 
 
-def _read(directory):
-    summary = json.loads((directory / SUMMARY).read_text())
+def _read(store, folder):
+    with store.open(f"{folder}/{SUMMARY}", "rb") as fh:
+        summary = json.loads(fh.read())
     return Stored(
-        directory=directory,
+        folder=folder,
         etag=summary["etag"],
         created=datetime.fromisoformat(summary["created"]),
         built=datetime.fromisoformat(summary["built"]),
@@ -80,64 +79,70 @@ def _read(directory):
     )
 
 
-def _write(directory):
-    """Build the package into a temporary folder, then rename it to `directory`."""
+def _write(store, folder):
+    """Build the package into `folder`, its summary last."""
     package = opendata.build_package()
-    root = directory.parent
-    root.mkdir(parents=True, exist_ok=True)
-    temporary = Path(tempfile.mkdtemp(prefix=".building-", dir=root))
-    try:
-        for name, content in package.files.items():
-            (temporary / name).write_bytes(content)
-        (temporary / opendata.ZIP_NAME).write_bytes(opendata.zip_bytes(package))
-        etag = hashlib.sha256(package.files[opendata.DESCRIPTOR]).hexdigest()[:32]
-        summary = {
-            "etag": etag,
-            "created": package.created.isoformat(),
-            "built": timezone.now().isoformat(),
-            "rows": package.rows,
-        }
-        (temporary / SUMMARY).write_text(json.dumps(summary))
-        temporary.chmod(0o755)
+    files = {**package.files, opendata.ZIP_NAME: opendata.zip_bytes(package)}
+    for name, content in files.items():
+        store.save(f"{folder}/{name}", storage.StoredBytes(content, public=True))
+    summary = {
+        "etag": hashlib.sha256(package.files[opendata.DESCRIPTOR]).hexdigest()[:32],
+        "created": package.created.isoformat(),
+        "built": timezone.now().isoformat(),
+        "rows": package.rows,
+    }
+    store.save(
+        f"{folder}/{SUMMARY}", storage.StoredBytes(json.dumps(summary).encode(), public=True)
+    )
+    _remove_old(store, keep=folder)
+
+
+def _remove_old(store, *, keep):
+    cutoff = timezone.now() - timedelta(seconds=KEEP_OLD_SECONDS)
+    for folder in _folders(store):
+        if folder == keep:
+            continue
+        names = list(storage.walk(store, folder))
         try:
-            temporary.rename(directory)
-        except OSError:
-            if not (directory / SUMMARY).exists():
-                raise
-            # Another process put the same package in place first: keep theirs.
-    finally:
-        shutil.rmtree(temporary, ignore_errors=True)
-    _remove_old(keep=directory)
+            old = not names or store.get_modified_time(names[0]) < cutoff
+        except FileNotFoundError:  # removed meanwhile by another process
+            continue
+        if old:
+            storage.delete_tree(store, folder)
 
 
-def _remove_old(*, keep):
-    cutoff = time.time() - KEEP_OLD_SECONDS
-    for folder in keep.parent.iterdir():
-        if folder != keep and folder.is_dir() and folder.stat().st_mtime < cutoff:
-            shutil.rmtree(folder, ignore_errors=True)
+def _folders(store):
+    try:
+        return store.listdir("")[0]
+    except FileNotFoundError:
+        return []
 
 
 def current_package():
     """The Stored package of the data as it is now, built first if needed."""
-    directory = _root() / package_key(data_stamp())
+    store = storage.opendata()
+    folder = package_key(data_stamp())
     try:
-        return _read(directory)
+        return _read(store, folder)
     except FileNotFoundError:
         pass
-    try:
-        _write(directory)
-    except FileNotFoundError:
-        # forget() emptied the folder while we were writing into it: once more.
-        _write(directory)
-    return _read(directory)
+    _write(store, folder)
+    return _read(store, folder)
 
 
 def forget(**kwargs):
-    """Remove every stored package (a signal handler for reference data; also for tests)."""
-    root = _root()
-    if root.is_dir():
-        for folder in root.iterdir():
-            shutil.rmtree(folder, ignore_errors=True)
+    """Remove every stored package (a signal handler for reference data; also for tests).
+
+    A storage that does not answer must not fail the edit that sent the signal (an admin
+    saving a city): the error is logged, and the package stays as it was until the next
+    publication or edit.
+    """
+    store = storage.opendata()
+    try:
+        for folder in _folders(store):
+            storage.delete_tree(store, folder)
+    except storage.UNAVAILABLE:
+        logger.exception("open-data package not forgotten: the file storage did not answer")
 
 
 def connect_signals():

@@ -1,9 +1,10 @@
 """/data/: the open-data package (reports.opendata), for people and for programs.
 
 The files are the same for everyone (published data only, whoever asks) and are served
-from disk (reports.opendata_cache) with an ETag and Last-Modified, `Cache-Control: public,
+from storage (reports.opendata_cache) with an ETag and Last-Modified, `Cache-Control: public,
 no-cache` (revalidate, then 304), and `Access-Control-Allow-Origin: *` so that tools in a
-browser may read them from another site.
+browser may read them from another site. When the storage does not answer: 503 with
+Retry-After (reports.scorecard_views.store_unavailable).
 """
 
 from django.http import FileResponse, Http404
@@ -13,14 +14,18 @@ from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
-from . import opendata, opendata_cache
+from . import opendata, opendata_cache, storage
+from .scorecard_views import store_unavailable
 
 TABLES = {table.name: table for table in opendata.TABLES}
 
 
 @require_safe
 def index(request):
-    stored = opendata_cache.current_package()
+    try:
+        stored = opendata_cache.current_package()
+    except storage.UNAVAILABLE:
+        return store_unavailable(request)
     tables = [
         {
             "table": table,
@@ -45,13 +50,17 @@ def index(request):
 
 
 def _serve(request, name, content_type, *, attachment=False):
-    stored = opendata_cache.current_package()
-    etag = f'"{stored.etag}"'
-    modified = int(stored.built.timestamp())
-    response = get_conditional_response(request, etag=etag, last_modified=modified)
+    try:
+        stored = opendata_cache.current_package()
+        etag = f'"{stored.etag}"'
+        modified = int(stored.built.timestamp())
+        response = get_conditional_response(request, etag=etag, last_modified=modified)
+        fh = None if response is not None else storage.opendata().open(stored.name(name), "rb")
+    except storage.UNAVAILABLE:
+        return store_unavailable(request)
     if response is None:
         response = FileResponse(
-            open(stored.path(name), "rb"),  # noqa: SIM115 - FileResponse closes it
+            fh,
             content_type=content_type,
             as_attachment=attachment,
             filename=name,

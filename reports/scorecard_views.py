@@ -16,7 +16,10 @@ What a scorecard request answers:
   once, without rendering, until the assessment changes. No Retry-After: trying again does
   not help until then.
 - 503 with `Retry-After` when every render slot of the machine stayed busy
-  (settings.PDF_RENDER_CONCURRENCY): nothing was rendered; trying again soon does help.
+  (settings.PDF_RENDER_CONCURRENCY), or another node's render of the same version did not
+  finish within the render's budget: trying again soon does help.
+- 503 with `Retry-After` when the file storage does not answer (docs/storage.md): nothing
+  is remembered, the next try after it is back renders or reads the file.
 Error pages carry `Cache-Control: no-store` (and the other never-cache headers).
 
 Bundles are made by the task worker (reports/bundle.py, reports/tasks.py). The bundle
@@ -28,7 +31,7 @@ bundle leaves out the scorecards that cannot be rendered and lists them in probl
 inside the ZIP. Every job page checks that the visitor may read each of its scorecards.
 """
 
-import os
+import logging
 
 from django import forms
 from django.conf import settings
@@ -48,10 +51,13 @@ from assessments.links import site_base
 from assessments.models import Assessment
 from cities.models import Region
 
-from . import bundle, pdf, scorecard_cache
+from . import bundle, pdf, scorecard_cache, storage
 from .models import BundleJob
 
 PAPER_SIZES = [("a4", _("A4")), ("letter", _("US Letter"))]
+# When the file storage did not answer: try again after this many seconds.
+STORE_RETRY_AFTER = 60
+logger = logging.getLogger("ovp.storage")
 
 
 class ScorecardOptionsForm(forms.Form):
@@ -108,6 +114,24 @@ def _busy(request):
         ),
     )
     response.headers["Retry-After"] = str(settings.PDF_RENDER_TIMEOUT)
+    add_never_cache_headers(response)
+    return response
+
+
+def store_unavailable(request):
+    """The page for a file that could not be read or written because the storage (the
+    disk, or the object store) did not answer; also for the open-data views."""
+    logger.warning("file storage unavailable for %s", request.path, exc_info=True)
+    response = _problem(
+        request,
+        status=503,
+        title=_("Files are unavailable for a moment"),
+        message=_(
+            "The place where files are kept did not answer, so this file could not be "
+            "served. Nothing is lost: please try again in a minute."
+        ),
+    )
+    response.headers["Retry-After"] = str(STORE_RETRY_AFTER)
     add_never_cache_headers(response)
     return response
 
@@ -169,8 +193,14 @@ def scorecard(request, pk):
         return _busy(request)
     except pdf.RenderFailed as failure:
         return _not_rendered(request, failure)
+    except storage.UNAVAILABLE:
+        return store_unavailable(request)
     etag = scorecard_cache.etag_for(key)
-    modified = int(_mtime(fh))
+    try:
+        modified = int(storage.modified_time(fh))
+    except storage.UNAVAILABLE:
+        fh.close()
+        return store_unavailable(request)
     response = get_conditional_response(request, etag=etag, last_modified=modified)
     if response is not None:
         fh.close()
@@ -192,10 +222,6 @@ def scorecard(request, pk):
     public = assessment.status == Assessment.Status.PUBLISHED
     response.headers["Cache-Control"] = "public, no-cache" if public else "private, no-store"
     return response
-
-
-def _mtime(fh):
-    return os.fstat(fh.fileno()).st_mtime
 
 
 @require_safe
@@ -225,17 +251,20 @@ def scorecard_bundle(request, cycle):
             message=_("Choose a region to make the bundle smaller."),
             form=form,
         )
-    job = bundle.start_job(
-        assessments=assessments,
-        cycle=cycle,
-        region=form.cleaned_data["region"],
-        fictional=form.cleaned_data["fictional"],
-        language=language,
-        paper=paper,
-        base=site_base(request),
-    )
-    if job.status == BundleJob.Status.READY:
-        return _zip_response(job)
+    try:
+        job = bundle.start_job(
+            assessments=assessments,
+            cycle=cycle,
+            region=form.cleaned_data["region"],
+            fictional=form.cleaned_data["fictional"],
+            language=language,
+            paper=paper,
+            base=site_base(request),
+        )
+        if job.status == BundleJob.Status.READY:
+            return _zip_response(job)
+    except storage.UNAVAILABLE:
+        return store_unavailable(request)
     return redirect("reports:bundle-job", job=job.pk)
 
 
@@ -339,6 +368,9 @@ def bundle_status(request, job):
 @require_safe
 def bundle_download(request, job):
     job = _get_job_for_user(request.user, job)
-    if job.status != BundleJob.Status.READY or not default_storage.exists(job.file_name):
-        return redirect("reports:bundle-job", job=job.pk)
-    return _zip_response(job)
+    try:
+        if job.status != BundleJob.Status.READY or not default_storage.exists(job.file_name):
+            return redirect("reports:bundle-job", job=job.pk)
+        return _zip_response(job)
+    except storage.UNAVAILABLE:
+        return store_unavailable(request)

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.http import http_date
 
 from assessments.models import Assessment
-from reports import pdf, scorecard_cache
+from reports import pdf, scorecard_cache, storage
 from tests import factories
 
 from .scorecard_helpers import HOST, RenderCounter, pdf_bytes
@@ -165,8 +165,8 @@ def test_run_with_timeout_in_a_worker_thread():
 
 def test_write_atomic_leaves_no_temporary_files(tmp_path):
     target = tmp_path / "a" / "b.pdf"
-    scorecard_cache.write_atomic(target, b"one")
-    scorecard_cache.write_atomic(target, b"two")
+    storage.write_atomic(target, b"one")
+    storage.write_atomic(target, b"two")
     assert target.read_bytes() == b"two"
     assert sorted(p.name for p in target.parent.iterdir()) == ["b.pdf"]
 
