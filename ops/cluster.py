@@ -2,9 +2,10 @@
 
     .venv/bin/python ops/cluster.py [--pgbin /usr/lib/postgresql/15/bin] [--load-seconds 12]
 
-Starts PostgreSQL (with --pgbin; SQLite otherwise), Redis, two gunicorn nodes (A and B, two
-workers each, as compose.yaml runs them) and the task worker, then checks, over HTTP as
-users would:
+Starts PostgreSQL (with --pgbin; SQLite otherwise), Redis, an S3-compatible object store
+(moto's server; `--storage local` shares one folder instead), two gunicorn nodes (A and B,
+two workers each, each with a local folder of its own, as compose.yaml runs them) and the
+task worker, then checks, over HTTP as users would:
 
 1. a publication made through node A shows on node B's public pages at once;
 2. an admin edit of a city made on A shows on B at once;
@@ -343,6 +344,43 @@ class Redis:
 
 
 @contextlib.contextmanager
+def object_store(work):
+    """moto's S3-compatible server on loopback with one bucket: the nodes' shared files."""
+    import boto3
+
+    port = free_port()
+    log = open(work / "s3.log", "w")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(  # noqa: S603 - moto's server from our virtualenv
+        [str(Path(sys.executable).parent / "moto_server"), "-H", HOST, "-p", str(port)],
+        stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    env = {"S3_BUCKET": "ovp-cluster", "S3_ENDPOINT_URL": f"http://{HOST}:{port}",
+           "S3_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "cluster",
+           "AWS_SECRET_ACCESS_KEY": "cluster-check"}  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                boto3.client(
+                    "s3",
+                    endpoint_url=env["S3_ENDPOINT_URL"],
+                    region_name=env["S3_REGION"],
+                    aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+                    aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+                ).create_bucket(Bucket=env["S3_BUCKET"])
+                break
+            except Exception:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise
+                time.sleep(0.3)
+        yield env
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        log.close()
+
+
+@contextlib.contextmanager
 def task_worker(env, log):
     with open(log, "w") as out:
         proc = subprocess.Popen(  # noqa: S603 - our own interpreter and manage.py
@@ -363,6 +401,12 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--pgbin", help="PostgreSQL's bin directory (else SQLite)")
     p.add_argument("--load-seconds", type=float, default=12)
+    p.add_argument(
+        "--storage",
+        choices=["s3", "local"],
+        default="s3",
+        help="the nodes' shared files: an S3-compatible server (moto), or one local folder",
+    )
     args = p.parse_args(argv)
     common.stop_on_signals()
     failures, figures = [], {}
@@ -378,6 +422,8 @@ def main(argv=None):
         stack.callback(redis.stop)
         env = common.app_environment(workdir=work, database_url=database_url)
         shared = work / "shared"
+        if args.storage == "s3":
+            env.update(STORAGE_BACKEND="s3", **stack.enter_context(object_store(work)))
         env.update(
             CACHE_URL=f"redis://{HOST}:{redis.port}/0",
             CACHE_RETRY_AFTER="1",
@@ -391,13 +437,22 @@ def main(argv=None):
             AXES_FAILURE_LIMIT=str(FAIL_LIMIT),
             EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
         )
-        common.say(f"Database: {'PostgreSQL' if database_url else 'SQLite'}; Redis :{redis.port}")
+        common.say(
+            f"Database: {'PostgreSQL' if database_url else 'SQLite'}; Redis :{redis.port}; "
+            f"files: {'S3 (moto server)' if args.storage == 's3' else 'one local folder'}"
+        )
         common.setup_django(env)
         common.migrate_and_load()
         data = make_data()
         logs = [work / "node-a.log", work / "node-b.log"]
-        node_a = stack.enter_context(gunicorn(env={**env, "NODE": "A"}, log=logs[0], workers=2))
-        node_b = stack.enter_context(gunicorn(env={**env, "NODE": "B"}, log=logs[1], workers=2))
+        nodes = []
+        for name, log in zip("ab", logs, strict=True):
+            node_env = dict(env)
+            if args.storage == "s3":  # nothing on a disk the other node could read
+                var = work / f"node-{name}"
+                node_env.update(OVP_VAR_DIR=str(var), PDF_CACHE_DIR=str(var / "scorecards"))
+            nodes.append(stack.enter_context(gunicorn(env=node_env, log=log, workers=2)))
+        node_a, node_b = nodes
         stack.enter_context(task_worker(env, work / "worker.log"))
         a, b = node_a.url, node_b.url
         common.say(f"Node A {a}, node B {b}, task worker running")
