@@ -27,9 +27,11 @@
     var rows = trace.y.length;
     var na = {};
     (meta.na || []).forEach(function (p) { na[p[0] + ":" + p[1]] = true; });
+    // A row of several offices (too many for a row each) shows their median level.
+    var median = meta.median ? " (" + meta.median + ")" : "";
     trace.text = trace.z.map(function (row, r) {
       return row.map(function (v, i) {
-        var word = na[r + ":" + i] ? meta.not_applicable : v === null ? meta.unrated : v + "/4";
+        var word = na[r + ":" + i] ? meta.not_applicable : v === null ? meta.unrated : v + "/4" + median;
         return names[i] + ": " + word;
       });
     });

@@ -505,12 +505,12 @@ def test_dashboard_query_count_does_not_grow_with_offices_and_cycles(
     client = client_for(user)
 
     # stamp, countries, cycles, criteria, assessments, entries, perspectives rounds, trend,
-    # examples, targets reached (published pairs, their entries, offices) (+ session, user,
-    # groups, memberships)
-    with django_assert_num_queries(12 if persona is None else 16):
+    # examples, targets reached (published pairs, their entries, offices) (+ the signed-in
+    # user's session and account)
+    with django_assert_num_queries(12 if persona is None else 14):
         response = client.get("/reports/dashboard/?include_synthetic=on")
-    # Cached: stamp, countries, trend.
-    with django_assert_num_queries(3 if persona is None else 7):
+    # Warm: the stamp only (countries, the first view's trends and peers are cached).
+    with django_assert_num_queries(1 if persona is None else 3):
         again = client.get("/reports/dashboard/?include_synthetic=on")
 
     assert len(response.context["sample"].offices) == n
