@@ -413,6 +413,20 @@ def _query_maker(request):
 
 @require_safe
 def dashboard(request):
+    # Published data only, whoever asks (trends of a chosen office too: rated_assessments
+    # keeps published ones): the content is kept per query, language and data version
+    # (reports.cache), as the matrix's; the header around it stays per user.
+    content = public_content(
+        request,
+        "dashboard",
+        request.GET.urlencode(),
+        lambda: _dashboard_content(request),
+        everyone=True,
+    )
+    return render(request, "reports/dashboard.html", {"content": mark_safe(content)})  # noqa: S308
+
+
+def _dashboard_content(request):
     data = _dashboard_data(request)
     query_with = _query_maker(request)
     heatmap_rows = data["figures"]["heatmap"]["table"]["rows"]
@@ -458,9 +472,8 @@ def dashboard(request):
     empty_links = [
         (text, clearing(name)) for name, text in (data["empty"]["clear"] if data["empty"] else [])
     ]
-    return render(
-        request,
-        "reports/dashboard.html",
+    return render_to_string(
+        "reports/dashboard.html#content",
         {
             **data,
             "page": page,
@@ -498,6 +511,7 @@ def dashboard(request):
                 stamp=data["stamp"],
             ),
         },
+        request=request,
     )
 
 
