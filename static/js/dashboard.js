@@ -69,7 +69,9 @@
     layout.height = Math.min(Math.max(260, rows * 24 + 120), 1400);
     if (rows > 60) {
       layout.yaxis.showticklabels = false;
+      layout.yaxis.ticks = "";
       layout.margin.l = 20;
+      trace.ygap = 0;  // a row of a few pixels: a white gap would be a third of it
     }
     layout.xaxis.tickvals = trace.x;
     layout.xaxis.ticktext = trace.x;
