@@ -139,3 +139,24 @@ def test_dashboard_targets_are_totals_not_a_row_per_office(report, client):
     assert [(t["earlier"], t["later"], t["offices"]) for t in targets] == [(2024, 2025, 30)]
     table = response.content.decode().split("targets-table")[1].split("</table>")[0]
     assert table.count("<tr>") == 2  # the header and one pair of cycles
+
+
+def test_dashboard_content_is_shared_by_every_visitor_and_its_header_is_not(
+    report, client_for, researcher, django_assert_num_queries
+):
+    synthesize(offices=5, cycles=2, seed=4)
+    url = "/reports/dashboard/?include_synthetic=on&sort=mean"
+    anonymous = client_for(None).get(url)
+    client = client_for(researcher)
+
+    # The content comes from the page cache: the data stamp, then the session and the user.
+    with django_assert_num_queries(3):
+        signed_in = client.get(url)
+
+    def content(response):
+        html = response.content.decode()
+        return html.split('id="main"')[1], html.split('id="main"')[0]
+
+    assert content(signed_in)[0] == content(anonymous)[0]
+    assert "researcher-user" in content(signed_in)[1]
+    assert "researcher-user" not in content(anonymous)[1]
