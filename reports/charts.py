@@ -11,7 +11,7 @@ cell.
 """
 
 from dataclasses import dataclass
-from statistics import median
+from statistics import median, median_low
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -24,6 +24,10 @@ UNRATED_COLOUR = "#bdbdbd"
 NOT_APPLICABLE_COLOUR = "#7b6f9e"  # muted violet: apart from the levels and from unrated grey
 OFFICE_COLOURS = ["#1d4f73", "#a94800", "#2f6b2f", "#7a1c7a", "#6b5800", "#0b6e8a"]
 MAX_RADAR = 6
+# The heatmap is at most 1,400 px high: beyond this many rows a row is under 4 px, too thin
+# to see or hover, so consecutive offices share a row (see heatmap_groups). This also keeps
+# the chart data the same size at 10,000 offices as at 300.
+MAX_HEATMAP_ROWS = 300
 
 
 @dataclass(frozen=True)
@@ -79,16 +83,47 @@ def sort_offices(offices, sort):
     )
 
 
-def heatmap(*, offices, criteria):
-    """Offices (rows, in the given order) by criteria (columns) of levels."""
+def heatmap_groups(*, offices, max_rows=MAX_HEATMAP_ROWS):
+    """(rows per group, [(label, levels)]): the heatmap's rows for `offices` in their order.
+
+    Up to `max_rows` offices, one row each (group of 1). Beyond, runs of consecutive offices
+    (the same number in each but the last) share a row, labelled with their positions, with
+    the median level of the offices rated on each criterion: the lower of the two middle
+    ones for an even count, so that every cell is a level of the rubric; None where none is.
+    """
+    if len(offices) <= max_rows:
+        return 1, [(o["label"], o["levels"]) for o in offices]
+    size = -(-len(offices) // max_rows)
+    rows = []
+    for start in range(0, len(offices), size):
+        group = offices[start : start + size]
+        levels = []
+        for i in range(len(group[0]["levels"])):
+            rated = [o["levels"][i] for o in group if o["levels"][i] is not None]
+            levels.append(median_low(rated) if rated else None)
+        label = (
+            _("Offices %(first)s to %(last)s") % {"first": start + 1, "last": start + len(group)}
+            if len(group) > 1
+            else group[0]["label"]  # a last office alone
+        )
+        rows.append((label, levels))
+    return size, rows
+
+
+def heatmap(*, offices, criteria, max_rows=MAX_HEATMAP_ROWS):
+    """Offices (rows, in the given order) by criteria (columns) of levels.
+
+    The table has a row per office; the figure too up to `max_rows` offices, beyond which
+    it draws groups of offices (heatmap_groups; "group" says how many per row)."""
     x = [str(c["number"]) for c in criteria]
+    group, drawn = heatmap_groups(offices=offices, max_rows=max_rows)
     figure = {
         "data": [
             {
                 "type": "heatmap",
                 "x": x,
-                "y": [o["label"] for o in offices],
-                "z": [o["levels"] for o in offices],
+                "y": [label for label, _levels in drawn],
+                "z": [levels for _label, levels in drawn],
                 "zmin": 0,
                 "zmax": 4,
                 "xgap": 1,
@@ -115,12 +150,16 @@ def heatmap(*, offices, criteria):
             "criteria": _axis_labels(criteria),
             "unrated": _("unrated"),
             "not_applicable": _("not applicable"),
+            # A group's cell is a median over the offices rated: no single reason to show.
             "na": [
                 [r, i]
                 for r, o in enumerate(offices)
                 for i, na in enumerate(o.get("not_applicable") or [])
                 if na
-            ],
+            ]
+            if group == 1
+            else [],
+            "median": _("median of %(count)s offices") % {"count": group} if group > 1 else "",
         },
     }
     rows = [
@@ -139,7 +178,7 @@ def heatmap(*, offices, criteria):
     ]
     columns = [_("Cycle"), *[str(c["number"]) for c in criteria], _("Mean")]
     table = _table(_("Levels of the latest published rated assessment"), _("Office"), columns, rows)
-    return {"figure": figure, "table": table}
+    return {"figure": figure, "table": table, "group": group}
 
 
 def _discrete_scale():

@@ -1,5 +1,6 @@
-"""What the dashboard shows besides its charts: the offices drawn as trends and the
-empty state. Plain functions, tested without a request (tests/reports/test_dashboard_state.py).
+"""What the dashboard shows besides its charts: the offices drawn as trends, the targets
+reached and the empty state. Plain functions, tested without a request
+(tests/reports/test_dashboard_state.py, test_dashboard_scale.py).
 """
 
 from django.utils.text import get_text_list
@@ -65,3 +66,24 @@ def empty_state(*, narrowing, include_demo):
         "clear": [(n, clear[n] % {"value": v}) for n, v in narrowing],
         "demo": not include_demo,
     }
+
+
+def targets_summary(*, rows):
+    """Targets set and reached, totalled per pair of cycles (set in, checked in), latest
+    first: [{"earlier", "later", "offices", "with_targets", "set", "reached"}].
+
+    `rows`: assessments.plans.targets_reached's answer, one per office. Totals, not a row
+    per office: a selection of 10,000 offices would otherwise be 10,000 rows (2 MB of HTML)
+    on every view of the dashboard."""
+    pairs = {}
+    for row in rows:
+        total = pairs.setdefault(
+            (row.earlier, row.later),
+            {"earlier": row.earlier, "later": row.later, "offices": 0, "with_targets": 0,
+             "set": 0, "reached": 0},
+        )  # fmt: skip
+        total["offices"] += 1
+        total["with_targets"] += row.set > 0
+        total["set"] += row.set
+        total["reached"] += row.reached
+    return [pairs[key] for key in sorted(pairs, reverse=True)]

@@ -30,7 +30,7 @@ from cities.models import City, Country, Origin
 from . import charts, exports
 from .cache import cached, data_stamp, public_content
 from .csvexport import csv_response
-from .dashboard import empty_state, narrowing_filters, trend_offices
+from .dashboard import empty_state, narrowing_filters, targets_summary, trend_offices
 from .forms import DashboardForm, LanguageForm, MatrixForm
 from .matrix import REPORT_VIEW, build_matrix, matrix_filters
 from .peers import examples_by_criterion, find_peers, rank_offices
@@ -236,11 +236,30 @@ def _xlsx_response(filename, content):
 CHARTS = ("heatmap", "radar", "trends", "distribution")
 
 
-def _overview(filters, sort):
+def _peers(office, sample, ranked, stamp):
+    return find_peers(
+        office=office,
+        offices=sample.offices,
+        criteria=sample.criteria,
+        examples=cached("examples", examples_by_criterion, stamp=stamp),
+        ranked=ranked,
+    )
+
+
+def _overview(filters, sort, stamp):
     """What does not depend on the viewer or on the chosen offices: cached per filters+sort."""
     sample = load_sample(filters=filters)
     ordered = charts.sort_offices(sample.offices, sort)
     heatmap = charts.heatmap(offices=ordered, criteria=sample.criteria)
+    ranked = rank_offices(offices=sample.offices, criteria=sample.criteria)
+    trends, peers = [], None
+    if ordered:
+        drawn = trend_offices(ordered=ordered)
+        loaded = load_trends(
+            office_ids=[o["id"] for o in drawn], criteria=sample.criteria, kind=filters.kind
+        )
+        trends = [(o, loaded[o["id"]]) for o in drawn]
+        peers = _peers(ordered[0], sample, ranked, stamp)
     distribution = charts.distribution(offices=sample.offices, criteria=sample.criteria)
     return {
         "sample": sample,
@@ -253,8 +272,13 @@ def _overview(filters, sort):
             "distribution": _chart_script("distribution", distribution["figure"]),
         },
         "median": charts.medians(offices=sample.offices, criteria=sample.criteria),
-        "ranked": rank_offices(offices=sample.offices, criteria=sample.criteria),
+        "ranked": ranked,
         "perspectives": divergence(offices=sample.offices),
+        # The first view (no office chosen): the table's first offices as trends and the
+        # first one's peers, the same for everyone. Published assessments only, which
+        # everyone may read (rated_assessments keeps only those), so no user is needed.
+        "default_trends": trends,
+        "default_peers": peers,
     }
 
 
@@ -271,7 +295,12 @@ def _dashboard_data(request):
     stamp = data_stamp()
     form = DashboardForm(
         request.GET,
-        countries=Country.objects.order_by("name").values_list("slug", "name", "region"),
+        # Reference data: cached like the other reference data (reports.cache).
+        countries=cached(
+            "countries",
+            lambda: list(Country.objects.order_by("name").values_list("slug", "name", "region")),
+            stamp=stamp,
+        ),
         cycles=cached("cycles", _published_cycles, stamp=stamp),
     )
     values = form.values()
@@ -286,7 +315,9 @@ def _dashboard_data(request):
         include_synthetic=bool(values["include_synthetic"]),
     )
     sort = values["sort"]
-    overview = cached("overview", lambda: _overview(filters, sort), filters, sort, stamp=stamp)
+    overview = cached(
+        "overview", lambda: _overview(filters, sort, stamp), filters, sort, stamp=stamp
+    )
     sample, ordered = overview["sample"], overview["ordered"]
     criteria = sample.criteria
 
@@ -313,10 +344,10 @@ def _dashboard_data(request):
     if office is None and ordered:
         office = ordered[0]
     # Trends as small multiples: the office asked for first, then the table's order.
-    trend_panels = []
-    peers = None
-    if office is not None:
-        drawn = trend_offices(ordered=ordered, office=None if trend_default else office)
+    trend_panels = overview["default_trends"]
+    peers = overview["default_peers"]
+    if office is not None and not trend_default:
+        drawn = trend_offices(ordered=ordered, office=office)
         trends = load_trends(
             office_ids=[o["id"] for o in drawn],
             criteria=criteria,
@@ -324,13 +355,7 @@ def _dashboard_data(request):
             assessments=visible_assessments(request.user),
         )
         trend_panels = [(o, trends[o["id"]]) for o in drawn]
-        peers = find_peers(
-            office=office,
-            offices=sample.offices,
-            criteria=criteria,
-            examples=cached("examples", examples_by_criterion, stamp=stamp),
-            ranked=overview["ranked"],
-        )
+        peers = _peers(office, sample, overview["ranked"], stamp)
 
     figures = {
         "heatmap": overview["heatmap"],
@@ -388,6 +413,20 @@ def _query_maker(request):
 
 @require_safe
 def dashboard(request):
+    # Published data only, whoever asks (trends of a chosen office too: rated_assessments
+    # keeps published ones): the content is kept per query, language and data version
+    # (reports.cache), as the matrix's; the header around it stays per user.
+    content = public_content(
+        request,
+        "dashboard",
+        request.GET.urlencode(),
+        lambda: _dashboard_content(request),
+        everyone=True,
+    )
+    return render(request, "reports/dashboard.html", {"content": mark_safe(content)})  # noqa: S308
+
+
+def _dashboard_content(request):
     data = _dashboard_data(request)
     query_with = _query_maker(request)
     heatmap_rows = data["figures"]["heatmap"]["table"]["rows"]
@@ -433,9 +472,8 @@ def dashboard(request):
     empty_links = [
         (text, clearing(name)) for name, text in (data["empty"]["clear"] if data["empty"] else [])
     ]
-    return render(
-        request,
-        "reports/dashboard.html",
+    return render_to_string(
+        "reports/dashboard.html#content",
         {
             **data,
             "page": page,
@@ -461,15 +499,19 @@ def dashboard(request):
                 "dashboard-countries",
             ),
             "tables": {name: fig["table"] for name, fig in data["figures"].items()},
-            # Offices of the selection with two published cycles: targets set and reached.
-            # Published targets and levels never change, so the data stamp covers them.
+            # Offices of the selection with two published cycles: targets set and reached,
+            # totalled per pair of cycles. Published targets and levels never change, so
+            # the data stamp covers them.
             "targets": cached(
                 "targets",
-                lambda: plans.targets_reached(offices=[o["id"] for o in data["sample"].offices]),
+                lambda: targets_summary(
+                    rows=plans.targets_reached(offices=[o["id"] for o in data["sample"].offices])
+                ),
                 data["filters"],
                 stamp=data["stamp"],
             ),
         },
+        request=request,
     )
 
 

@@ -1,14 +1,39 @@
 /* Draws the dashboard's charts (#plot-NAME) from their #chart-NAME JSON with the local
    Plotly bundle.
-   The server sends each figure once, compactly; hover texts are built here. */
+   The server sends each figure once, compactly; hover texts are built here.
+   Plotly (1.2 MB, about 400 ms of a phone's main thread to parse and run) is loaded only
+   when a chart comes near the screen, and each chart is drawn then: the page shows its text
+   and tables at once, and a phone that never scrolls to a chart never pays for it. Its URL
+   is this script's data-plotly attribute. */
 (function () {
   "use strict";
-  var sources = document.querySelectorAll('script[type="application/json"][id^="chart-"]');
-  if (!sources.length || typeof Plotly === "undefined") return;
-  var figures = {};
-  sources.forEach(function (source) {
-    figures[source.id.slice("chart-".length)] = JSON.parse(source.textContent);
-  });
+  var script = document.currentScript;
+  var plotlySrc = script && script.getAttribute("data-plotly");
+  var charts = document.querySelectorAll("[data-chart]");
+  if (!charts.length || !plotlySrc) return;
+
+  var waiting = null;
+  function withPlotly(callback) {
+    if (typeof Plotly !== "undefined") {
+      callback();
+      return;
+    }
+    if (!waiting) {
+      waiting = [];
+      var tag = document.createElement("script");
+      tag.src = plotlySrc;
+      tag.onload = function () {
+        waiting.forEach(function (f) { f(); });
+      };
+      document.head.appendChild(tag);
+    }
+    waiting.push(callback);
+  }
+
+  function figure(name) {
+    var source = document.getElementById("chart-" + name);
+    return source ? JSON.parse(source.textContent) : null;
+  }
 
   function config(name) {
     // Downloads are the page's own buttons (below each chart, keyboard-reachable); the mode
@@ -27,9 +52,11 @@
     var rows = trace.y.length;
     var na = {};
     (meta.na || []).forEach(function (p) { na[p[0] + ":" + p[1]] = true; });
+    // A row of several offices (too many for a row each) shows their median level.
+    var median = meta.median ? " (" + meta.median + ")" : "";
     trace.text = trace.z.map(function (row, r) {
       return row.map(function (v, i) {
-        var word = na[r + ":" + i] ? meta.not_applicable : v === null ? meta.unrated : v + "/4";
+        var word = na[r + ":" + i] ? meta.not_applicable : v === null ? meta.unrated : v + "/4" + median;
         return names[i] + ": " + word;
       });
     });
@@ -42,7 +69,9 @@
     layout.height = Math.min(Math.max(260, rows * 24 + 120), 1400);
     if (rows > 60) {
       layout.yaxis.showticklabels = false;
+      layout.yaxis.ticks = "";
       layout.margin.l = 20;
+      trace.ygap = 0;  // a row of a few pixels: a white gap would be a third of it
     }
     layout.xaxis.tickvals = trace.x;
     layout.xaxis.ticktext = trace.x;
@@ -125,15 +154,32 @@
     trends: trends,
     distribution: plain("distribution"),
   };
-  document.querySelectorAll("[data-chart]").forEach(function (el) {
+  function drawChart(el) {
     var name = el.getAttribute("data-chart");
-    var fig = figures[name];
+    var fig = figure(name);
     if (fig && draw[name] && fig.data.length) {
       draw[name](fig, el);
       var buttons = document.querySelector('[data-downloads-for="' + el.id + '"]');
       if (buttons) buttons.hidden = false;
     }
-  });
+  }
+
+  function whenNear(el) {
+    withPlotly(function () { drawChart(el); });
+  }
+  if ("IntersectionObserver" in window) {
+    // A little ahead, so that the chart is mostly drawn by the time it scrolls into view.
+    var observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (!entry.isIntersecting) return;
+        observer.unobserve(entry.target);
+        whenNear(entry.target);
+      });
+    }, { rootMargin: "200px 0px" });
+    charts.forEach(function (el) { observer.observe(el); });
+  } else {
+    charts.forEach(whenNear);
+  }
 
   // "Download PNG" / "Download SVG": Plotly draws the image in the browser, nothing is fetched.
   document.querySelectorAll("[data-download]").forEach(function (button) {

@@ -57,8 +57,34 @@ def strict_page(browser, live_server):
 
 
 def wait_for_charts(page):
+    # Each chart is drawn when it comes near the screen (static/js/dashboard.js).
     for name in CHARTS:
+        page.locator(f"#plot-{name}").scroll_into_view_if_needed()
         page.locator(f"#plot-{name} .main-svg").first.wait_for()
+
+
+def test_plotly_is_loaded_only_when_a_chart_comes_near_the_screen(strict_page, demo):
+    page = strict_page
+    page.set_viewport_size({"width": 375, "height": 812})
+    plotly = []
+    page.on("request", lambda r: plotly.append(r.url) if "plotly-ovp" in r.url else None)
+    page.goto(DEMO)
+    page.wait_for_load_state("networkidle")
+
+    # The first screen of a phone is the title and the filters: no chart, no Plotly.
+    assert page.evaluate("typeof Plotly") == "undefined"
+    assert plotly == []
+    assert page.locator("#plot-heatmap .main-svg").count() == 0
+
+    page.locator("#plot-heatmap").scroll_into_view_if_needed()
+    page.locator("#plot-heatmap .main-svg").first.wait_for()
+    assert len(plotly) == 1
+    # The charts further down wait for their turn.
+    assert page.locator("#plot-distribution .main-svg").count() == 0
+    wait_for_charts(page)
+    assert len(plotly) == 1  # loaded once for every chart
+    assert page.evaluate("window.cspViolations") == []
+    assert page.console_errors == []
 
 
 def test_dashboard_logs_no_csp_violation(strict_page, demo):
