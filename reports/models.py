@@ -78,6 +78,8 @@ class CacheGeneration(models.Model):
 
     def __str__(self):
         return str(self.value)
+
+
 class ScorecardRender(models.Model):
     """A claim on rendering one scorecard version (reports.scorecard_cache), for the whole
     cluster: the process that inserted the row renders and stores the PDF, the others (on
