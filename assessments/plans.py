@@ -405,7 +405,7 @@ def earlier_actions(*, assessment, criterion_id=None):
         )
         # At most one note per action and assessment (a unique constraint).
         .annotate(this_note=FilteredRelation("notes", condition=Q(notes__assessment=assessment)))
-        .select_related("owner", "criterion", "planned_in", "this_note")
+        .select_related("planned_in", "this_note")  # what the form shows of them
         .order_by("criterion__number", "due", "pk")
     )
     if criterion_id is not None:

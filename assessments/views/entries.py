@@ -98,10 +98,10 @@ def criterion(request, assessment, number):
         )
         formset.extra = links if links else (0 if evidence or not editable else 1)
     earlier = workflow.previous_published_query(assessment=assessment).values("pk")[:1]
+    # The page shows its texts and level, not its evidence.
     previous = (
         Entry.objects.filter(assessment=Subquery(earlier), criterion=current)
         .select_related("assessment")
-        .prefetch_related("evidence")
         .first()
     )
     if previous is not None:

@@ -14,10 +14,10 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 # Session, user, groups, memberships, the assessment, the entries with their criteria, the
-# criterion's levels and questions, the entry's evidence, the previous cycle's entry and
-# its evidence, the perspectives round, the comments and the open ones per criterion, the
-# earlier actions with their notes, this cycle's actions.
-QUERIES = 16
+# criterion's levels and questions, the entry's evidence, the previous cycle's entry, the
+# perspectives round, the comments and the open ones per criterion, the earlier actions with
+# their notes, this cycle's actions.
+QUERIES = 15
 
 
 def _office_with_history(*, cycles, actions, staff, office):
