@@ -177,13 +177,16 @@ def test_evidence_rows_new_saved_and_read_only(report, office):
 def test_evidence_rows_with_errors_and_an_uploaded_file(report, office):
     entry = _entry(report, office)
     data = {
-        "evidence-TOTAL_FORMS": "3",
+        "evidence-TOTAL_FORMS": "4",
         "evidence-INITIAL_FORMS": "0",
         "evidence-0-url": "javascript:alert(1)",
         "evidence-0-checked_on": "2999-01-01",
         "evidence-1-url": "https://example.org/b",
         "evidence-1-title": "both",
         "evidence-2-title": "",
+        "evidence-3-url": "https://example.org/gone",
+        "evidence-3-title": "Removed",
+        "evidence-3-DELETE": "on",
     }
 
     def formset():
@@ -196,7 +199,8 @@ def test_evidence_rows_with_errors_and_an_uploaded_file(report, office):
         made.store_files()  # the third row now holds a stored file
         return made
 
-    pages = [_same(lambda i=i: formset().forms[i], _evidence_helper) for i in range(3)]
+    pages = [_same(lambda i=i: formset().forms[i], _evidence_helper) for i in range(4)]
     assert 'class="urlinput form-control is-invalid" aria-invalid="true"' in pages[0]
     assert '<div class="is-invalid"> <input type="file"' in pages[1]
     assert 'name="evidence-2-url"' not in pages[2]
+    assert 'class="checkboxinput form-check-input" id="id_evidence-3-DELETE" checked>' in pages[3]
