@@ -12,6 +12,8 @@ The widgets still build their own attributes (Widget.get_context), so required, 
 aria-invalid, ids and values come from Django as before; only the HTML is written here.
 """
 
+import html
+
 from django import forms, template
 from django.forms.widgets import Input
 from django.utils import formats
@@ -22,6 +24,10 @@ register = template.Library()
 
 
 def _esc(value):
+    # Plain strings (most values) skip conditional_escape's lazy and SafeString wrapping:
+    # django.utils.html.escape is html.escape too.
+    if type(value) is str:
+        return html.escape(value)
     return conditional_escape(value)
 
 
