@@ -7,7 +7,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from assessments.models import Action, ActionNote, EvidenceLink
+from assessments import access
+from assessments.models import Action, ActionNote, EvidenceLink, Membership
 from criteria.models import Criterion
 from tests import factories
 
@@ -76,3 +77,18 @@ def test_the_criterion_page_queries_do_not_grow(
     assert notes == {a.pk: expected.get(a.pk) for a in earlier}
     # Some of the actions shown have a note, some not.
     assert {bool(n) for n in notes.values()} == ({True, False} if actions else set())
+
+
+def test_memberships_are_read_once_inside_and_afresh_after(
+    office, other_office, staff, django_assert_num_queries
+):
+    draft = factories.make_assessment(office)
+    with access.memberships_read_once(staff), django_assert_num_queries(1):
+        assert access.office_ids_for(staff) == {office.pk}
+        assert access.office_ids_for(staff, editor=True) == {office.pk}
+        assert access.can_edit(staff, draft) is True
+    # Outside, nothing is remembered: a membership made since counts.
+    Membership.objects.create(user=staff, office=other_office, role=Membership.Role.VIEWER)
+    with django_assert_num_queries(2):
+        assert access.office_ids_for(staff) == {office.pk, other_office.pk}
+        assert access.office_ids_for(staff, editor=True) == {office.pk}
