@@ -4,6 +4,8 @@ Published assessments are public. Drafts and submitted ones are visible to the o
 staff, reviewers and superusers only; everyone else gets a 404, as if they did not exist.
 """
 
+from contextlib import contextmanager
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
@@ -36,10 +38,31 @@ def office_ids_for(user, editor=False):
     """Offices the user belongs to (as editor when `editor`)."""
     if not user.is_authenticated:
         return set()
+    roles = getattr(user, "_ovp_roles", False)
+    if roles is not False:  # inside memberships_read_once()
+        if roles is None:
+            roles = list(Membership.objects.filter(user=user).values_list("office_id", "role"))
+            user._ovp_roles = roles
+        return {o for o, role in roles if not editor or role in Membership.EDITING_ROLES}
     memberships = Membership.objects.filter(user=user)
     if editor:
         memberships = memberships.filter(role__in=Membership.EDITING_ROLES)
     return set(memberships.values_list("office_id", flat=True))
+
+
+@contextmanager
+def memberships_read_once(user):
+    """Within, `user`'s memberships are read from the database once, at the first question:
+    a page asks several times what its user may do (read, edit, discuss, plan). Only for
+    code that does not change memberships meanwhile."""
+    if not user.is_authenticated or hasattr(user, "_ovp_roles"):
+        yield
+        return
+    user._ovp_roles = None
+    try:
+        yield
+    finally:
+        del user._ovp_roles
 
 
 ALL_OFFICES = "all"

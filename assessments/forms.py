@@ -14,7 +14,6 @@ import unicodedata
 
 import ada_url
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Field, Layout, Row
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -306,6 +305,18 @@ class EntryForm(forms.Form):
 
     AUTO, NONE = "auto", "none"
 
+    # The fields in the page's order, (name, class of its widget) where it has one; written
+    # out by assessments/templatetags/entry_fields.py.
+    layout = (
+        "base_version",
+        "applicability",
+        ("level", "level-choice"),
+        ("target", "target-choice"),
+        "justification",
+        "strengths",
+        "opportunities",
+    )
+
     def __init__(self, *args, criterion, read_only=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["level"].choices = _level_choices(criterion)
@@ -320,18 +331,6 @@ class EntryForm(forms.Form):
         if read_only:
             for f in self.fields.values():
                 f.disabled = True
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        self.helper.layout = Layout(
-            "base_version",
-            "applicability",
-            Field("level", css_class="level-choice"),
-            Field("target", css_class="target-choice"),
-            "justification",
-            "strengths",
-            "opportunities",
-        )
 
     def clean(self):
         data = super().clean()
@@ -428,20 +427,14 @@ class EvidenceForm(forms.Form):
         read_only = self.read_only
         if holds_file:
             self.fields["file"].label = _("Replace the file")
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
         # A row holding a file shows the file above its fields (the page's template) and
-        # offers to replace it; any other row takes a link or a file.
-        where = [] if holds_file else [Column("url", css_class="col-md-5")]
-        self.helper.layout = Layout(
+        # offers to replace it; any other row takes a link or a file. Written out by
+        # assessments/templatetags/entry_fields.py: ("row", [(field, column class)]).
+        where = [] if holds_file else [("url", "col-md-5")]
+        self.layout = (
             "stored",
-            Row(
-                *where,
-                Column("title", css_class="col-md-4"),
-                Column("checked_on", css_class="col-md-3"),
-            ),
-            *([] if read_only else [Field("file")]),
+            ("row", [*where, ("title", "col-md-4"), ("checked_on", "col-md-3")]),
+            *([] if read_only else ["file"]),
             "DELETE",
         )
 

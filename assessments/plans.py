@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import (
     Case,
     F,
+    FilteredRelation,
     IntegerField,
     Prefetch,
     Q,
@@ -386,7 +387,7 @@ def owner_choices(*, office):
 def earlier_actions(*, assessment, criterion_id=None):
     """What the form asks about: the actions planned in the office's last cycle before
     `assessment`'s, and those of older cycles still open, each with `note`, the word said on
-    it in this assessment (or None). One query for the actions, one for the notes."""
+    it in this assessment (or None). One query, the notes joined to their actions."""
     last = (
         Action.objects.filter(
             office_id=assessment.office_id, planned_in__cycle__lt=assessment.cycle
@@ -402,19 +403,16 @@ def earlier_actions(*, assessment, criterion_id=None):
             Q(status__in=[Action.Status.PLANNED, Action.Status.IN_PROGRESS])
             | Q(planned_in__cycle=Subquery(last))
         )
-        .select_related("owner", "criterion", "planned_in")
+        # At most one note per action and assessment (a unique constraint).
+        .annotate(this_note=FilteredRelation("notes", condition=Q(notes__assessment=assessment)))
+        .select_related("planned_in", "this_note")  # what the form shows of them
         .order_by("criterion__number", "due", "pk")
     )
     if criterion_id is not None:
         qs = qs.filter(criterion_id=criterion_id)
     actions = list(qs)
-    if not actions:
-        return actions
-    notes = {
-        n.action_id: n for n in ActionNote.objects.filter(assessment=assessment, action__in=actions)
-    }
     for action in actions:
-        action.note = notes.get(action.pk)
+        action.note = getattr(action, "this_note", None)  # not set when there is none
     return actions
 
 

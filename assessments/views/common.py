@@ -9,7 +9,12 @@ from django.http import Http404, HttpResponseNotAllowed
 from criteria.rubric import level_label
 
 from .. import workflow
-from ..access import get_assessment_for_user, is_reviewer, office_ids_for
+from ..access import (
+    get_assessment_for_user,
+    is_reviewer,
+    memberships_read_once,
+    office_ids_for,
+)
 from ..models import Entry, ReviewComment
 
 
@@ -42,11 +47,13 @@ def assessment_view(*methods, write_on_post=False):
         @login_required
         @wraps(view)
         def wrapper(request, pk, **kwargs):
-            write = write_on_post and request.method == "POST"
-            assessment = get_for_workspace(request, pk, write=write)
-            if request.method not in methods:
-                return HttpResponseNotAllowed(methods)
-            return view(request, assessment, **kwargs)
+            # These views change no membership: the user's are read once per request.
+            with memberships_read_once(request.user):
+                write = write_on_post and request.method == "POST"
+                assessment = get_for_workspace(request, pk, write=write)
+                if request.method not in methods:
+                    return HttpResponseNotAllowed(methods)
+                return view(request, assessment, **kwargs)
 
         return wrapper
 

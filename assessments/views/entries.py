@@ -3,9 +3,9 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Subquery
+from django.db.models import Subquery, prefetch_related_objects
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -34,14 +34,13 @@ EVIDENCE_PREFIX = "evidence"
 
 @assessment_view(*SAFE, "POST")
 def criterion(request, assessment, number):
-    current = get_object_or_404(
-        Criterion.objects.prefetch_related("levels", "questions"), number=number
-    )
+    # The side navigation's entries bring their criteria: this page's is one of them.
     entries = load_entries(assessment)
-    entry = next((e for e in entries if e.criterion_id == current.pk), None)
+    entry = next((e for e in entries if e.criterion.number == number), None)
     if entry is None:
         raise Http404
-    entry.criterion = current
+    current = entry.criterion
+    prefetch_related_objects([current], "levels", "questions")
     editable = can_edit(request.user, assessment)
     conflict = None
     status = 200
@@ -99,10 +98,10 @@ def criterion(request, assessment, number):
         )
         formset.extra = links if links else (0 if evidence or not editable else 1)
     earlier = workflow.previous_published_query(assessment=assessment).values("pk")[:1]
+    # The page shows its texts and level, not its evidence.
     previous = (
         Entry.objects.filter(assessment=Subquery(earlier), criterion=current)
         .select_related("assessment")
-        .prefetch_related("evidence")
         .first()
     )
     if previous is not None:

@@ -1,0 +1,94 @@
+"""The criterion page (the form staff fill in) runs the same few queries however many cycles
+an office has behind it and however many actions it planned: the side navigation, the
+previous cycle, targets, the earlier actions and their notes are each loaded at once."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from assessments import access
+from assessments.models import Action, ActionNote, EvidenceLink, Membership
+from criteria.models import Criterion
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+# Session, user, groups, memberships, the assessment, the entries with their criteria, the
+# criterion's levels and questions, the entry's evidence, the previous cycle's entry, the
+# perspectives round, the comments and the open ones per criterion, the earlier actions with
+# their notes, this cycle's actions.
+QUERIES = 15
+
+
+def _office_with_history(*, cycles, actions, staff, office):
+    criteria = list(Criterion.objects.order_by("number"))
+    earlier = [
+        factories.make_assessment(office, cycle=2026 - cycles + i, status="published")
+        for i in range(cycles)
+    ]
+    for assessment in earlier:
+        entry = assessment.entries.get(criterion__number=1)
+        EvidenceLink.objects.create(entry=entry, url="https://example.org/", title="Budget")
+    draft = factories.make_assessment(office, cycle=2026)
+    draft.entries.update(target=3)
+    statuses = [Action.Status.PLANNED, Action.Status.IN_PROGRESS, Action.Status.DONE]
+    made = Action.objects.bulk_create(
+        Action(
+            office=office,
+            planned_in=(earlier + [draft])[i % (cycles + 1)],
+            criterion=criteria[i % 2],  # half of them on the criterion shown
+            title=f"Action {i}",
+            owner=staff if i % 3 else None,
+            status=statuses[i % 3],
+            due=datetime.date(2030, 1, 1) if i % 4 else None,
+            created_by=staff,
+        )
+        for i in range(actions)
+    )
+    ActionNote.objects.bulk_create(
+        ActionNote(action=a, assessment=draft, text=f"Note {a.pk}", author=staff)
+        for a in made[::3]
+        if a.planned_in_id != draft.pk
+    )
+    return draft
+
+
+@pytest.mark.parametrize(("cycles", "actions"), [(1, 0), (4, 25)])
+def test_the_criterion_page_queries_do_not_grow(
+    cycles, actions, office, staff, client_for, django_assert_num_queries
+):
+    draft = _office_with_history(cycles=cycles, actions=actions, staff=staff, office=office)
+    client = client_for(staff)
+    url = reverse("assess:criterion", args=[draft.pk, 1])
+    first = client.get(url)  # any per-process cache filled
+    assert first.status_code == 200
+    assert first.content.decode().count('class="mb-3 earlier-action"') == (
+        0 if actions == 0 else len(first.context["earlier_actions"])
+    )
+    with django_assert_num_queries(QUERIES):
+        page = client.get(url)
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert ("What you published for 2025" in body) is True
+    earlier = page.context["earlier_actions"]
+    notes = {a.pk: a.note.text if a.note else None for a in earlier}
+    expected = dict(ActionNote.objects.filter(action__in=earlier).values_list("action_id", "text"))
+    assert notes == {a.pk: expected.get(a.pk) for a in earlier}
+    # Some of the actions shown have a note, some not.
+    assert {bool(n) for n in notes.values()} == ({True, False} if actions else set())
+
+
+def test_memberships_are_read_once_inside_and_afresh_after(
+    office, other_office, staff, django_assert_num_queries
+):
+    draft = factories.make_assessment(office)
+    with access.memberships_read_once(staff), django_assert_num_queries(1):
+        assert access.office_ids_for(staff) == {office.pk}
+        assert access.office_ids_for(staff, editor=True) == {office.pk}
+        assert access.can_edit(staff, draft) is True
+    # Outside, nothing is remembered: a membership made since counts.
+    Membership.objects.create(user=staff, office=other_office, role=Membership.Role.VIEWER)
+    with django_assert_num_queries(2):
+        assert access.office_ids_for(staff) == {office.pk, other_office.pk}
+        assert access.office_ids_for(staff, editor=True) == {office.pk}

@@ -1,0 +1,206 @@
+"""The criterion form's fields, written out by templatetags/entry_fields.py, are the markup
+crispy-forms' Bootstrap 5 templates gave them: the same labels, help texts, aria-describedby,
+error blocks and `is-invalid` classes, in every state the page shows a form in.
+
+The reference is crispy-forms itself, with the layouts the forms had before they stopped
+using it: a change to a form that the hand-written markup does not follow fails here."""
+
+import datetime
+import re
+
+import pytest
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Field, Layout, Row
+from crispy_forms.utils import render_crispy_form
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.template import Context, Template
+
+from assessments import evidence
+from assessments.forms import EntryForm, EvidenceFormSet
+from assessments.models import EvidenceLink
+from criteria.models import Criterion
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def _entry_helper(form):
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    helper.layout = Layout(
+        "base_version",
+        "applicability",
+        Field("level", css_class="level-choice"),
+        Field("target", css_class="target-choice"),
+        "justification",
+        "strengths",
+        "opportunities",
+    )
+    return helper
+
+
+def _evidence_helper(form):
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.disable_csrf = True
+    where = [] if form.stored_file is not None else [Column("url", css_class="col-md-5")]
+    helper.layout = Layout(
+        "stored",
+        Row(
+            *where,
+            Column("title", css_class="col-md-4"),
+            Column("checked_on", css_class="col-md-3"),
+        ),
+        *([] if form.read_only else [Field("file")]),
+        "DELETE",
+    )
+    return helper
+
+
+def _squeeze(html):
+    # Each upload is stored under a new random name: the tokens naming them differ.
+    html = re.sub(r'(-stored" value=")[^"]+', r"\1(token)", str(html))
+    return re.sub(r"\s+", " ", html).strip()
+
+
+def _same(make, helper):
+    """Render a form made by `make` with crispy-forms, and another with form_fields."""
+    crispy = render_crispy_form(make(), helper(make()))
+    ours = Template("{% load entry_fields %}{% form_fields form %}").render(
+        Context({"form": make()})
+    )
+    assert _squeeze(ours) == _squeeze(crispy)
+    return _squeeze(ours)
+
+
+@pytest.fixture
+def criterion(report):
+    return Criterion.objects.prefetch_related("levels").get(number=1)
+
+
+ENTRY = {
+    "base_version": "3",
+    "applicability": "assessed",
+    "level": "2",
+    "target": "auto",
+    "justification": "",
+    "strengths": 'We <b>publish</b> "budgets" & plans.',
+    "opportunities": "Line one\nline two",
+}
+
+
+def test_a_fresh_form(criterion):
+    initial = {"base_version": 1, "applicability": "assessed", "level": None, "target": "auto"}
+    html = _same(lambda: EntryForm(initial=initial, criterion=criterion), _entry_helper)
+    assert html.count('type="radio"') == 2 + 6
+    assert 'aria-describedby="id_level_helptext"' in html
+
+
+def test_a_read_only_form(criterion):
+    initial = {"base_version": 2, "applicability": "assessed", "level": 3, "target": "4"}
+    html = _same(
+        lambda: EntryForm(initial=initial, criterion=criterion, read_only=True), _entry_helper
+    )
+    assert html.count(" disabled") == 1 + 2 + 6 + 1 + 3
+
+
+def test_a_saved_form_with_markup_in_its_text(criterion):
+    html = _same(lambda: EntryForm(ENTRY, criterion=criterion), _entry_helper)
+    assert "We &lt;b&gt;publish&lt;/b&gt; &quot;budgets&quot; &amp; plans." in html
+
+
+def test_a_form_with_an_error_on_every_field(criterion):
+    data = {
+        **ENTRY,
+        "base_version": "x",
+        "applicability": "maybe",
+        "level": "9",
+        "target": "7",
+        "strengths": "x" * 6000,
+        "opportunities": "   ",
+    }
+    html = _same(lambda: EntryForm(data, criterion=criterion), _entry_helper)
+    assert html.count('class="invalid-feedback"') == 5
+    assert 'aria-describedby="id_strengths_helptext id_strengths_error"' in html
+
+
+def test_a_not_applicable_form_without_a_reason(criterion):
+    data = {**ENTRY, "applicability": "not-applicable"}
+    html = _same(lambda: EntryForm(data, criterion=criterion), _entry_helper)
+    assert 'id="id_justification_error"' in html
+
+
+def _entry(report, office):
+    return factories.make_assessment(office).entries.get(criterion__number=1)
+
+
+def test_evidence_rows_new_saved_and_read_only(report, office):
+    entry = _entry(report, office)
+    link = EvidenceLink.objects.create(
+        entry=entry, url="https://example.org/a?b=1&c=2", title="A <report>",
+        checked_on=datetime.date(2025, 1, 2),
+    )  # fmt: skip
+    stored = factories.make_evidence_file(entry)
+    rows = [
+        {"url": link.url, "title": link.title, "checked_on": link.checked_on, "item": link},
+        {
+            "url": "",
+            "title": stored.title,
+            "checked_on": None,
+            "stored": evidence.sign(stored.state[3], entry_id=entry.pk),
+            "item": stored,
+        },
+    ]
+    for read_only in (False, True):
+
+        def page(read_only=read_only):
+            made = EvidenceFormSet(
+                initial=rows,
+                prefix="evidence",
+                form_kwargs={"read_only": read_only, "entry_id": entry.pk},
+            )
+            made.extra = 1
+            return made
+
+        htmls = [_same(lambda i=i: page().forms[i], _evidence_helper) for i in range(3)]
+        assert ('name="evidence-1-url"' in htmls[1], 'name="evidence-2-url"' in htmls[2]) == (
+            False,
+            True,
+        )
+        assert ('type="file"' in htmls[0]) is not read_only
+    formset = EvidenceFormSet(prefix="evidence", form_kwargs={"entry_id": entry.pk})
+    html = _same(lambda: formset.empty_form, _evidence_helper)
+    assert 'name="evidence-__prefix__-DELETE"' in html
+
+
+def test_evidence_rows_with_errors_and_an_uploaded_file(report, office):
+    entry = _entry(report, office)
+    data = {
+        "evidence-TOTAL_FORMS": "4",
+        "evidence-INITIAL_FORMS": "0",
+        "evidence-0-url": "javascript:alert(1)",
+        "evidence-0-checked_on": "2999-01-01",
+        "evidence-1-url": "https://example.org/b",
+        "evidence-1-title": "both",
+        "evidence-2-title": "",
+        "evidence-3-url": "https://example.org/gone",
+        "evidence-3-title": "Removed",
+        "evidence-3-DELETE": "on",
+    }
+
+    def formset():
+        files = {
+            "evidence-1-file": SimpleUploadedFile("a.pdf", factories.PDF_BYTES),
+            "evidence-2-file": SimpleUploadedFile("ok.pdf", factories.PDF_BYTES),
+        }
+        made = EvidenceFormSet(data, files, prefix="evidence", form_kwargs={"entry_id": entry.pk})
+        made.is_valid()
+        made.store_files()  # the third row now holds a stored file
+        return made
+
+    pages = [_same(lambda i=i: formset().forms[i], _evidence_helper) for i in range(4)]
+    assert 'class="urlinput form-control is-invalid" aria-invalid="true"' in pages[0]
+    assert '<div class="is-invalid"> <input type="file"' in pages[1]
+    assert 'name="evidence-2-url"' not in pages[2]
+    assert 'class="checkboxinput form-check-input" id="id_evidence-3-DELETE" checked>' in pages[3]
