@@ -99,7 +99,15 @@ def test_evaluate_targets_fails_on_subsetting_fallback():
 
 def test_bench_json_has_exactly_the_issue_keys():
     data = report.bench_json({"pages": {"home": {"rps": 1.0, "errors": 0}}}, [])
-    assert list(data) == ["pages", "pdf", "dashboard", "worker_peak_mb", "targets"]
+    assert list(data) == [
+        "pages",
+        "pdf",
+        "dashboard",
+        "worker_peak_mb",
+        "scale",
+        "lighthouse",
+        "targets",
+    ]
     assert list(data["pages"]) == report.PAGE_NAMES
     assert data["pages"]["home"] == {"rps": 1.0, "p50_ms": None, "p95_ms": None, "queries": None}
     assert list(data["pdf"]) == ["cold_ms", "warm_ms", "weasyprint_ms", "pages", "bytes"]
