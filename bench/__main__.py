@@ -203,22 +203,29 @@ def main(argv=None):
         "commands": commands,
     }
     t0 = time.perf_counter()
+    # Smallest first: each larger database built now grows a copy of the one before.
+    small_reused, missing = setup_db.build_sqlite(small_db, offices=args.small_offices, **build)
+    say(f"  {args.small_offices} offices: {'reused' if small_reused else 'built'}")
     if args.database_url:
         reused, missing = setup_db.build_postgres(
             args.database_url, offices=args.offices, stamp_dir=bench_dir, **build
         )
         large = {**base, "DATABASE_URL": args.database_url}
     else:
-        reused, missing = setup_db.build_sqlite(large_db, offices=args.offices, **build)
+        grow = None if small_reused or args.small_offices > args.offices else small_db
+        reused, missing = setup_db.build_sqlite(
+            large_db, offices=args.offices, grow_from=grow, **build
+        )
         large = {**base, "SQLITE_PATH": str(large_db)}
     say(f"  {args.offices} offices: {'reused' if reused else 'built'}")
-    small_reused, _ = setup_db.build_sqlite(small_db, offices=args.small_offices, **build)
-    say(f"  {args.small_offices} offices: {'reused' if small_reused else 'built'}")
     huge_db = bench_dir / "huge.sqlite3"
     huge_build_s = huge_reused = None
     if not args.no_scale:
         t1 = time.perf_counter()
-        huge_reused, _ = setup_db.build_sqlite(huge_db, offices=args.huge_offices, **build)
+        grow = None if reused or args.database_url or args.offices > args.huge_offices else large_db
+        huge_reused, _ = setup_db.build_sqlite(
+            huge_db, offices=args.huge_offices, grow_from=grow, **build
+        )
         huge_build_s = round(time.perf_counter() - t1, 1)
         say(
             f"  {args.huge_offices} offices: "
