@@ -133,7 +133,8 @@ def bench_office(*, seed, last_cycle):
         closed_at=datetime(last_cycle, 11, 16, 9, 0, tzinfo=UTC),
         opened_by=lead,
     )
-    _respondents(closed, rng=rng, criteria=criteria, levels=levels, answered=1.0)
+    answered_on = datetime(last_cycle, 11, 1, 12, 0, tzinfo=UTC)
+    _respondents(closed, rng=rng, criteria=criteria, levels=levels, answered=1.0, on=answered_on)
     Consensus.objects.bulk_create(
         Consensus(
             round=closed,
@@ -152,7 +153,9 @@ def bench_office(*, seed, last_cycle):
     open_round = PerspectiveRound.objects.create(
         assessment=draft, closes_on=OPEN_ROUND_CLOSES, opened_by=lead
     )
-    groups = _respondents(open_round, rng=rng, criteria=criteria, levels=levels, answered=0.5)
+    groups = _respondents(
+        open_round, rng=rng, criteria=criteria, levels=levels, answered=0.5, on=answered_on
+    )
     invited = Respondent.objects.create(
         round=open_round,
         group=groups[0],
@@ -160,7 +163,7 @@ def bench_office(*, seed, last_cycle):
         token_hash=rounds.token_hash(respondent_token(seed=seed)),
     )
     # Half of the form already answered: the page shows saved answers, as on a second visit.
-    _answers(invited, rng=rng, criteria=criteria[:5], levels=levels)
+    _answers(invited, rng=rng, criteria=criteria[:5], levels=levels, on=answered_on)
     return (
         f"bench office {office.slug}: {MEMBERS + 1} members, {ACTIONS} actions, "
         f"a closed and an open perspectives round"
@@ -168,9 +171,12 @@ def bench_office(*, seed, last_cycle):
 
 
 def _user(User, username):
-    user = User(username=username, email=f"{username}@example.org")
-    user.set_unusable_password()  # the bench signs in through sessions it makes
-    user.save()
+    user, created = User.objects.get_or_create(
+        username=username, defaults={"email": f"{username}@example.org"}
+    )
+    if created:
+        user.set_unusable_password()  # the bench signs in through sessions it makes
+        user.save(update_fields=["password"])
     return user
 
 
@@ -203,7 +209,7 @@ def _plan(*, office, rng, criteria, cycles, people):
     Action.objects.bulk_create(actions)
 
 
-def _respondents(round_, *, rng, criteria, levels, answered):
+def _respondents(round_, *, rng, criteria, levels, answered, on):
     groups = PerspectiveGroup.objects.bulk_create(
         PerspectiveGroup(round=round_, name=name, position=i)
         for i, name in enumerate(GROUPS, start=1)
@@ -215,11 +221,11 @@ def _respondents(round_, *, rng, criteria, levels, answered):
         )
         for person in people:
             if rng.random() < answered:
-                _answers(person, rng=rng, criteria=criteria, levels=levels)
+                _answers(person, rng=rng, criteria=criteria, levels=levels, on=on)
     return groups
 
 
-def _answers(respondent, *, rng, criteria, levels):
+def _answers(respondent, *, rng, criteria, levels, on):
     rows = []
     for c in criteria:
         own = levels.get(c.number)
@@ -233,7 +239,7 @@ def _answers(respondent, *, rng, criteria, levels):
             )
         )
     PerspectiveAnswer.objects.bulk_create(rows)
-    answered_at = datetime(2025, 11, 1, tzinfo=UTC) + timedelta(days=rng.randrange(10))
+    answered_at = on + timedelta(days=rng.randrange(10))
     Respondent.objects.filter(pk=respondent.pk).update(answered_at=answered_at)
 
 
