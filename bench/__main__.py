@@ -1,10 +1,12 @@
 """`python -m bench` (`make bench`): one bounded run, a table and var/bench.json.
 
-Steps: build or reuse the databases (1,000 offices, and 20 for comparing query counts);
-collect static files; count queries per page in-process; serve with gunicorn as in
-production on loopback; load every page with locust in interleaved rounds; measure the
-dashboard's bytes; stop the server; render scorecards (cold, warm, WeasyPrint alone); measure a
-worker's memory after 200 scorecards; print and write the figures and the targets.
+Steps: build or reuse the databases (1,000 offices, 20 for comparing query counts, and
+10,000 for the scale figures); collect static files; count queries per page in-process; serve
+with gunicorn as in production on loopback; load every page with locust in interleaved rounds;
+measure the dashboard's bytes; run Lighthouse on six pages; stop the server; serve the
+10,000-office database and load the dashboard and the matrix again; render scorecards (cold,
+warm, WeasyPrint alone); measure a worker's memory after 200 scorecards; print and write the
+figures and the targets.
 """
 
 import argparse
@@ -24,7 +26,23 @@ from ops import server
 
 from . import ROOT, report, setup_db, sizes
 
+try:  # Lighthouse scores, when bench/lighthouse.py is there
+    from . import lighthouse
+except ImportError:
+    lighthouse = None
+
 HOST = "127.0.0.1"
+# Lighthouse page name -> the bench page whose path and cookie it uses ("embed" is counted
+# in-process only).
+LIGHTHOUSE_PAGES = {
+    "home": "home",
+    "city": "city",
+    "matrix": "matrix20",
+    "dashboard": "dashboard1000",
+    "form": "form",
+    "embed": "embed",
+}
+LIGHTHOUSE_PUBLIC = {"home", "city", "matrix", "dashboard", "embed"}
 
 
 def say(message):
@@ -67,6 +85,11 @@ def parse_args(argv):
     p.add_argument("--cycles", type=int, default=5)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--small-offices", type=int, default=20, help="offices of the comparison DB")
+    p.add_argument(
+        "--huge-offices", type=int, default=10000, help="offices of the scale figures' DB"
+    )
+    p.add_argument("--no-scale", action="store_true", help="skip the scale figures")
+    p.add_argument("--no-lighthouse", action="store_true", help="skip Lighthouse")
     p.add_argument("--concurrency", type=int, default=4, help="locust users")
     p.add_argument("--warmup", type=float, default=1.0, help="seconds per page, not counted")
     p.add_argument("--rounds", type=int, default=5)
@@ -78,6 +101,69 @@ def parse_args(argv):
         "--strict", action="store_true", help="exit 1 when a target fails or is not measured"
     )
     return p.parse_args(argv)
+
+
+def run_lighthouse(args, *, url, pages, probe, bench_dir):
+    """(scores, targets) of Lighthouse on LIGHTHOUSE_PAGES served at `url`; a target that
+    says why when it is skipped or bench/lighthouse.py is not there."""
+    if args.no_lighthouse or lighthouse is None:
+        why = "skipped (--no-lighthouse)" if args.no_lighthouse else "bench/lighthouse.py missing"
+        return {}, [{"target": "Lighthouse scores", "measured": why, "limit": "run", "pass": None}]
+    wanted = {}
+    for name, page in LIGHTHOUSE_PAGES.items():
+        if page in pages:
+            wanted[name] = pages[page]
+        elif (probe["pages"].get(page) or {}).get("status") == 200:
+            wanted[name] = {"path": probe["pages"][page]["path"], "headers": {}}
+    say(f"Lighthouse on {len(wanted)} pages")
+    try:
+        lighthouse.ensure_installed(say=say)
+        scores = lighthouse.measure(
+            base_url=url, pages=wanted, out_dir=bench_dir / "lighthouse", say=say
+        )
+    except Exception as exc:  # noqa: BLE001 - any failure of the tool is a figure not measured
+        return {}, [
+            {"target": "Lighthouse scores", "measured": f"error: {exc}", "limit": "run",
+             "pass": None}
+        ]  # fmt: skip
+    for name in LIGHTHOUSE_PAGES:
+        if name not in wanted:
+            scores[name] = {"error": "page not available in the bench database"}
+    public = LIGHTHOUSE_PUBLIC & set(scores)
+    return scores, lighthouse.targets(scores, public=public)
+
+
+def measure_scale(args, *, env, bench_dir):
+    """scale_entry of the database in `env`: /healthz, the dashboard and the matrix loaded
+    as the main run loads them, their queries counted in-process, the chart data's bytes."""
+    names = ["healthz", *report.SCALE_PAGES]
+    probe = run_json(
+        "queries", ["--only", ",".join(names), "--seed", str(args.seed)], env=env, timeout=600
+    )
+    pages = {}
+    for name in names:
+        found = probe["pages"].get(name) or {}
+        if found.get("status") != 200 or found.get("user"):
+            raise RuntimeError(f"{name} answered {found.get('status')} in-process")
+        pages[name] = {"path": found["path"], "headers": {}}
+    with server.gunicorn(env=env, log=bench_dir / "gunicorn-huge.log") as gunicorn:
+        duration = args.warmup + args.rounds * args.slice
+        job = {"url": gunicorn.url, "pages": pages, "users": args.concurrency,
+               "warmup": args.warmup, "rounds": args.rounds, "slice": args.slice}  # fmt: skip
+        measured = run_json(
+            "load", [], env=env, stdin=json.dumps(job), timeout=len(pages) * duration + 120
+        )
+        dashboard = sizes.dashboard_bytes(
+            host=HOST, port=gunicorn.port, path=pages["dashboard1000"]["path"]
+        )
+    if "error" in dashboard:
+        raise RuntimeError(f"dashboard bytes: {dashboard['error']}")
+    return report.scale_entry(
+        healthz_p50_ms=(measured.get("healthz") or {}).get("p50_ms"),
+        pages=measured,
+        queries={n: p.get("queries") for n, p in probe["pages"].items()},
+        data_bytes=dashboard.get("data_bytes"),
+    )
 
 
 def main(argv=None):
@@ -117,31 +203,51 @@ def main(argv=None):
         "commands": commands,
     }
     t0 = time.perf_counter()
+    # Smallest first: each larger database built now grows a copy of the one before.
+    small_reused, missing = setup_db.build_sqlite(small_db, offices=args.small_offices, **build)
+    say(f"  {args.small_offices} offices: {'reused' if small_reused else 'built'}")
     if args.database_url:
         reused, missing = setup_db.build_postgres(
             args.database_url, offices=args.offices, stamp_dir=bench_dir, **build
         )
         large = {**base, "DATABASE_URL": args.database_url}
     else:
-        reused, missing = setup_db.build_sqlite(large_db, offices=args.offices, **build)
+        grow = None if small_reused or args.small_offices > args.offices else small_db
+        reused, missing = setup_db.build_sqlite(
+            large_db, offices=args.offices, grow_from=grow, **build
+        )
         large = {**base, "SQLITE_PATH": str(large_db)}
     say(f"  {args.offices} offices: {'reused' if reused else 'built'}")
-    small_reused, _ = setup_db.build_sqlite(small_db, offices=args.small_offices, **build)
-    say(f"  {args.small_offices} offices: {'reused' if small_reused else 'built'}")
+    huge_db = bench_dir / "huge.sqlite3"
+    huge_build_s = huge_reused = huge_grown = None
+    if not args.no_scale:
+        t1 = time.perf_counter()
+        grow = None if reused or args.database_url or args.offices > args.huge_offices else large_db
+        huge_grown = grow is not None
+        huge_reused, _ = setup_db.build_sqlite(
+            huge_db, offices=args.huge_offices, grow_from=grow, **build
+        )
+        huge_build_s = round(time.perf_counter() - t1, 1)
+        say(
+            f"  {args.huge_offices} offices: "
+            f"{'reused' if huge_reused else f'built in {huge_build_s:.0f} s'}"
+        )
     setup_db.collectstatic(
         env=base, static_root=bench_dir / "static", rebuild=args.rebuild, log=log, say=say
     )
     build_s = time.perf_counter() - t0
     problems += [f"management command {name!r} is missing" for name in missing]
     small = {**base, "SQLITE_PATH": str(small_db)}
-    for env, name in ((large, "large"), (small, "small")):
+    huge = {**base, "SQLITE_PATH": str(huge_db)}
+    for env, name in ((large, "large"), (small, "small"), (huge, "huge")):
         cache = bench_dir / f"scorecards-{name}"
         shutil.rmtree(cache, ignore_errors=True)
         env["PDF_CACHE_DIR"] = str(cache)
 
     say("Counting queries per page (Django test client, in-process)")
-    small_probe = run_json("queries", [], env=small, timeout=300)
-    large_probe = run_json("queries", ["--sessions"], env=large, timeout=300)
+    seed = ["--seed", str(args.seed)]
+    small_probe = run_json("queries", seed, env=small, timeout=300)
+    large_probe = run_json("queries", ["--sessions", *seed], env=large, timeout=300)
     problems += large_probe["problems"]
 
     pages = {}
@@ -188,6 +294,24 @@ def main(argv=None):
                 "rss_mb": server.rss_mb(pid),
                 "peak_mb": server.rss_mb(pid, "VmHWM"),
             }
+        scores, lighthouse_targets = run_lighthouse(
+            args, url=gunicorn.url, pages=pages, probe=large_probe, bench_dir=bench_dir
+        )
+
+    scale = {}
+    if "healthz" in measured:
+        scale[str(args.offices)] = report.scale_entry(
+            healthz_p50_ms=measured["healthz"].get("p50_ms"),
+            pages=measured,
+            queries={n: p.get("queries") for n, p in large_probe["pages"].items()},
+            data_bytes=dashboard.get("data_bytes"),
+        )
+    if not args.no_scale:
+        say(f"Scale: the dashboard and the matrix over {args.huge_offices} offices")
+        try:
+            scale[str(args.huge_offices)] = measure_scale(args, env=huge, bench_dir=bench_dir)
+        except RuntimeError as exc:
+            problems.append(f"scale: {exc}")
 
     pdf = {}
     scorecard_id = large_probe.get("scorecard_id")
@@ -234,6 +358,8 @@ def main(argv=None):
         "pdf": pdf,
         "dashboard": dashboard,
         "worker_peak_mb": memory.get("peak_mb"),
+        "scale": scale,
+        "lighthouse": scores,
     }
     queries_small = {
         name: p.get("queries") for name, p in small_probe["pages"].items() if p.get("status") == 200
@@ -253,8 +379,10 @@ def main(argv=None):
             queries_small=queries_small,
             first_queries=first_queries,
             harfbuzz=pdf.get("harfbuzz"),
+            huge_offices=None if args.no_scale else args.huge_offices,
             **sizes_kw,
         )
+        + lighthouse_targets
         + hostile["targets"]
     )
     meta = {
@@ -273,6 +401,10 @@ def main(argv=None):
             "small_offices": args.small_offices,
             "reused": reused,
             "build_s": round(build_s, 1),
+            "huge_offices": None if args.no_scale else args.huge_offices,
+            "huge_reused": huge_reused,
+            "huge_build_s": huge_build_s,
+            "huge_grown_from_base": huge_grown,
         },
         "load": {
             "client": "locust FastHttpUser",
@@ -313,6 +445,9 @@ def main(argv=None):
     out.write_text(json.dumps(report.bench_json(result, targets, meta), indent=2) + "\n")
 
     print(report.render_report(result, targets, queries_small=queries_small, **sizes_kw))
+    if huge_build_s is not None and not huge_reused:
+        how = f" (a copy of the {args.offices}-office one, grown)" if huge_grown else ""
+        print(f"\nBuilt the {args.huge_offices}-office database in {huge_build_s:.0f} s{how}.")
     print(
         f"\ngunicorn recycled a worker {meta['worker_restarts']} times during the load "
         "(max_requests in gunicorn.conf.py)."

@@ -22,6 +22,8 @@ RESEARCHER_USER = "researcher"
 BENCH_STAFF = "bench-staff"
 MATRIX_CITIES = 20
 CITY_SLUG = "cali"
+# synth's seed when none is given (the bench's --seed default).
+DEFAULT_SEED = 1
 
 
 def _setup():
@@ -149,8 +151,49 @@ def form_target():
     return path, user.username, None
 
 
-def plan():
+def bench_office_pages(seed):
+    """The team, plan and perspectives results pages of synth's bench office (as its lead),
+    and the form of its invited respondent (public, by the link derived from `seed`)."""
+    from django.urls import reverse
+
+    from assessments.models import PerspectiveRound
+    from assessments.views import perspectives as perspective_views
+    from assessments.views import plan as plan_views
+    from assessments.views import respond as respond_views
+    from assessments.views import team as team_views
+    from cities.models import Office
+    from reports.management.commands import synth
+    from reports.synth import office_slug
+
+    office = Office.objects.filter(slug=office_slug(synth.BENCH_OFFICE)).first()
+    if office is None:
+        names = "team, plan, perspectives, respond"
+        return {}, [f"{names}: no bench office (synth {office_slug(synth.BENCH_OFFICE)})"]
+    lead = [synth.BENCH_LEAD]
+    pages = {
+        "team": (reverse("assess:team", args=[office.pk]), team_views.team, lead),
+        "plan": (reverse("assess:plan", args=[office.pk]), plan_views.plan, lead),
+    }
+    problems = []
+    closed = (
+        PerspectiveRound.objects.filter(assessment__office=office, closed_at__isnull=False)
+        .order_by("pk")
+        .first()
+    )
+    if closed is not None:
+        path = reverse("assess:perspectives", args=[closed.assessment_id])
+        pages["perspectives"] = (path, perspective_views.overview, lead)
+    else:
+        problems.append("perspectives: the bench office has no closed round")
+    token = synth.respondent_token(seed=seed)
+    pages["respond"] = (reverse("respond:answer", args=[token]), respond_views.answer, [None])
+    return pages, problems
+
+
+def plan(seed=DEFAULT_SEED):
     """{name: {"path", "users"}}: each page and the users to try, in order; and problems.
+
+    `seed` is synth's: the bench office's respondent link is derived from it.
 
     The forms, views and URL names measured are imported and named here, not looked up by
     guessing: after a rename the bench fails loudly instead of measuring something else.
@@ -158,9 +201,10 @@ def plan():
     from django.urls import resolve, reverse
 
     from assessments.views import entries as assess_views
+    from assessments.views import join as join_views
     from ovp_assess import views as site_views
     from reports import city_views as cities_views
-    from reports import scorecard_views
+    from reports import embed_views, scorecard_views
     from reports import views as reports_views
     from reports.forms import DashboardForm, MatrixForm
 
@@ -186,10 +230,16 @@ def plan():
         pages["form"] = (path, assess_views.criterion, [user])
     else:
         problems.append(f"form: {problem}")
+    office_pages, office_problems = bench_office_pages(seed)
+    pages.update(office_pages)
+    problems += office_problems
+    pages["register"] = (reverse("join:register"), join_views.register, [None])
     assessment = scorecard_assessment()
     if assessment is not None:
         path = reverse("reports:scorecard", args=[assessment.pk])
         pages["pdf_cached"] = (path, scorecard_views.scorecard, [None, RESEARCHER_USER])
+        path = reverse("embed-scorecard", args=[assessment.pk])
+        pages["embed"] = (path, embed_views.embed_scorecard, [None])
     else:
         problems.append("pdf_cached: no published assessment with nine rated criteria")
     for name, (path, view, _users) in pages.items():
@@ -254,11 +304,16 @@ def count(pages):
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench.queries")
     parser.add_argument("--sessions", action="store_true", help="print session cookies too")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="synth's seed")
+    parser.add_argument("--only", default="", help="comma-separated page names (default: all)")
     args = parser.parse_args(argv)
     _setup()
     from django.conf import settings
 
-    pages, problems = plan()
+    pages, problems = plan(args.seed)
+    if args.only:
+        wanted = args.only.split(",")
+        pages = {name: page for name, page in pages.items() if name in wanted}
     counted, clients = count(pages)
     cookies = {}
     if args.sessions:

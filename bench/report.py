@@ -11,6 +11,11 @@ PAGE_NAMES = [
     "matrix20",
     "dashboard1000",
     "form",
+    "team",
+    "plan",
+    "perspectives",
+    "respond",
+    "register",
     "pdf_cached",
 ]
 
@@ -21,9 +26,19 @@ PAGE_RATIO_LIMITS = {
     "city": 4,
     "form": 4,
     "matrix20": 5,
-    "dashboard1000": 8,
+    "dashboard1000": 6,
     "pdf_cached": 3,
+    # Pages of signed-in users under 5x, public ones under 3x (the respondent's form and the
+    # office registration need no account).
+    "team": 5,
+    "plan": 5,
+    "perspectives": 5,
+    "respond": 3,
+    "register": 3,
 }
+# The pages measured again over the large database (10,000 offices): their query counts
+# must equal those over the base one (1,000), and the chart data stay under DATA_LIMIT_BYTES.
+SCALE_PAGES = {"dashboard1000": "dashboard", "matrix20": "matrix (20 cities)"}
 WARM_OVER_WEASYPRINT_LIMIT = 1.25
 WARM_RENDER_LIMIT_MS = 1000
 # Decimal kilobytes, the stricter reading of "400 KB".
@@ -83,13 +98,15 @@ def evaluate_targets(
     offices=1000,
     small_offices=20,
     renders=200,
+    huge_offices=None,
 ):
     """Every performance target as {"target", "measured", "limit", "pass"}.
 
     `pass` is None when the figure could not be measured (the page or helper is missing).
     `queries_small` maps page names to query counts on the 20-office database and
     `first_queries` to (large, small) counts of the first request of a process; `harfbuzz`
-    is {"subset_library": bool, "fallback_warnings": [...]} from the scorecard run.
+    is {"subset_library": bool, "fallback_warnings": [...]} from the scorecard run. With
+    `huge_offices`, the scale targets of result["scale"] too (see scale_targets).
     """
     pages = result.get("pages", {})
     floor = (pages.get("healthz") or {}).get("p50_ms")
@@ -181,7 +198,91 @@ def evaluate_targets(
             None if peak is None else peak < WORKER_PEAK_LIMIT_MB,
         )
     )
+    if huge_offices:
+        targets += scale_targets(
+            result.get("scale") or {}, offices=offices, huge_offices=huge_offices
+        )
     return targets
+
+
+def scale_entry(*, healthz_p50_ms, pages, queries, data_bytes):
+    """One database's figures for the scale table: {"healthz_p50_ms", "data_bytes", "pages":
+    {name: {"p50_ms", "ratio", "queries"}}} for the SCALE_PAGES, from the load's figures
+    (`pages`) and the in-process query counts (`queries`, name -> count)."""
+    out = {"healthz_p50_ms": healthz_p50_ms, "data_bytes": data_bytes, "pages": {}}
+    for name in SCALE_PAGES:
+        p50 = (pages.get(name) or {}).get("p50_ms")
+        r = ratio(p50, healthz_p50_ms)
+        out["pages"][name] = {
+            "p50_ms": p50,
+            "ratio": None if r is None else round(r, 2),
+            "queries": queries.get(name),
+        }
+    return out
+
+
+def scale_targets(scale, *, offices, huge_offices):
+    """Query counts of the SCALE_PAGES equal over `offices` and `huge_offices`, and the chart
+    data under DATA_LIMIT_BYTES over `huge_offices`. `scale` maps str(offices) to scale_entry."""
+    base = scale.get(str(offices)) or {}
+    huge = scale.get(str(huge_offices)) or {}
+    targets = []
+    for name in SCALE_PAGES:
+        large = ((huge.get("pages") or {}).get(name) or {}).get("queries")
+        small = ((base.get("pages") or {}).get(name) or {}).get("queries")
+        ok = None if large is None or small is None else large == small
+        targets.append(
+            _target(
+                f"{name} queries at {huge_offices} offices == at {offices}",
+                None if ok is None else f"{large} vs {small}",
+                "equal",
+                ok,
+            )
+        )
+    data = huge.get("data_bytes")
+    targets.append(
+        _target(
+            f"dashboard chart data, {huge_offices} offices",
+            None if data is None else f"{data:,} B",
+            f"<= {DATA_LIMIT_BYTES:,} B",
+            None if data is None else data <= DATA_LIMIT_BYTES,
+        )
+    )
+    return targets
+
+
+def scale_rows(scale):
+    """Rows of the scale table: offices, page, p50, ratio to /healthz, queries, chart data."""
+    rows = []
+    for offices in sorted(scale, key=int):
+        entry = scale[offices]
+        for name, label in SCALE_PAGES.items():
+            p = (entry.get("pages") or {}).get(name) or {}
+            rows.append(
+                [
+                    int(offices),
+                    label,
+                    p.get("p50_ms"),
+                    None if p.get("ratio") is None else f"{p['ratio']:.2f}x",
+                    p.get("queries"),
+                    entry.get("data_bytes") if name == "dashboard1000" else None,
+                ]
+            )
+    return rows
+
+
+LIGHTHOUSE_CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
+
+
+def lighthouse_rows(scores):
+    """Rows of the Lighthouse table: page, then each category's score (or the error)."""
+    rows = []
+    for name, page in scores.items():
+        if "error" in page:
+            rows.append([name, f"error: {page['error']}", None, None, None])
+        else:
+            rows.append([name, *(page.get(c) for c in LIGHTHOUSE_CATEGORIES)])
+    return rows
 
 
 def format_table(headers, rows, align=None):
@@ -231,9 +332,22 @@ def _cell(value):
 
 
 def render_report(
-    result, targets, *, queries_small=None, offices=1000, small_offices=20, renders=200
+    result,
+    targets,
+    *,
+    queries_small=None,
+    offices=1000,
+    small_offices=20,
+    renders=200,
+    markdown=False,
 ):
-    """The whole printed report: pages, scorecard, dashboard bytes, memory, targets."""
+    """The whole printed report: pages, scorecard, dashboard bytes, memory, scale, Lighthouse
+    and targets. With `markdown`, titles are Markdown headings, each table a block of its own
+    (format_table's tables are Markdown already)."""
+
+    def title(text):
+        return [f"#### {text}", ""] if markdown else [text]
+
     pages = result.get("pages", {})
     floor = (pages.get("healthz") or {}).get("p50_ms")
     queries_small = queries_small or {}
@@ -254,7 +368,7 @@ def render_report(
             ]
         )
     out = [
-        "Pages (4 locust users, gunicorn 2 sync workers)",
+        *title(f"Pages, {offices:,} offices (4 locust users, gunicorn 2 sync workers)"),
         format_table(
             [
                 "page",
@@ -273,7 +387,7 @@ def render_report(
     ]
     pdf = result.get("pdf", {})
     out += [
-        "Scorecard PDF (nine criteria)",
+        *title("Scorecard PDF (nine criteria)"),
         format_table(
             ["cold ms", "warm ms", "WeasyPrint alone ms", "pages", "bytes"],
             [[pdf.get(k) for k in ("cold_ms", "warm_ms", "weasyprint_ms", "pages", "bytes")]],
@@ -283,7 +397,7 @@ def render_report(
     ]
     dash = result.get("dashboard", {})
     out += [
-        f"Dashboard bytes ({offices} offices)",
+        *title(f"Dashboard bytes ({offices:,} offices)"),
         format_table(
             ["HTML", "chart data", "JS brotli", "JS gzip"],
             [[dash.get(k) for k in ("html_bytes", "data_bytes", "js_br_bytes", "js_gz_bytes")]],
@@ -292,7 +406,27 @@ def render_report(
         "",
         f"Worker peak RSS after {renders} scorecards: {_cell(result.get('worker_peak_mb'))} MB",
         "",
-        "Targets",
+    ]
+    scale = result.get("scale")
+    if scale:
+        out += [
+            *title("Scale: dashboard and matrix over more offices (5 cycles each)"),
+            format_table(
+                ["offices", "page", "p50 ms", "p50/healthz", "queries", "chart data B"],
+                scale_rows(scale),
+                align="rlrrrr",
+            ),
+            "",
+        ]
+    scores = result.get("lighthouse")
+    if scores:
+        out += [
+            *title("Lighthouse (default mobile profile)"),
+            format_table(["page", *LIGHTHOUSE_CATEGORIES], lighthouse_rows(scores), align="lrrrr"),
+            "",
+        ]
+    out += [
+        *title("Targets"),
         format_table(
             ["target", "measured", "limit", "result"],
             [[t["target"], t["measured"], t["limit"], _verdict(t["pass"])] for t in targets],
@@ -321,8 +455,52 @@ def bench_json(result, targets, meta=None):
             k: dash.get(k) for k in ("html_bytes", "data_bytes", "js_br_bytes", "js_gz_bytes")
         },
         "worker_peak_mb": result.get("worker_peak_mb"),
+        "scale": result.get("scale") or {},
+        "lighthouse": result.get("lighthouse") or {},
         "targets": targets,
     }
     if meta is not None:
         data["meta"] = meta
     return data
+
+
+def render_saved(data, *, markdown=False):
+    """render_report of a var/bench.json (`data`), as written by a run."""
+    meta = data.get("meta") or {}
+    seen = meta.get("pages") or {}
+    result = {
+        **data,
+        "pages": {
+            name: {**(page or {}), "max_ms": (seen.get(name) or {}).get("max_ms")}
+            for name, page in (data.get("pages") or {}).items()
+        },
+    }
+    sizes = meta.get("data") or {}
+    return render_report(
+        result,
+        data.get("targets") or [],
+        queries_small={name: (p or {}).get("queries_small") for name, p in seen.items()},
+        offices=sizes.get("offices", 1000),
+        small_offices=sizes.get("small_offices", 20),
+        renders=(meta.get("memory") or {}).get("renders", 200),
+        markdown=markdown,
+    )
+
+
+def main(argv=None):
+    """`python -m bench.report [--markdown] var/bench.json`: a run's tables again, for the
+    README (paste the Markdown output)."""
+    import argparse
+    import json
+    from pathlib import Path
+
+    p = argparse.ArgumentParser(prog="python -m bench.report", description=main.__doc__)
+    p.add_argument("path", nargs="?", default="var/bench.json")
+    p.add_argument("--markdown", action="store_true", help="Markdown headings and tables")
+    args = p.parse_args(argv)
+    print(render_saved(json.loads(Path(args.path).read_text()), markdown=args.markdown))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -3,12 +3,16 @@
 A database is rebuilt only when what goes into it changed: the fixtures, the migrations,
 the management commands and the modules that make demo and synthetic data (hashed), or the
 synth arguments. SQLite databases are built under a temporary name and renamed when done,
-so that an interrupted build is never reused.
+so that an interrupted build is never reused. A larger database built in the same run starts
+from a copy of a smaller one (`grow_from`) and only adds the offices it lacks: synth is
+idempotent and office N is the same whatever the number of offices, so the result holds the
+same data as a build from scratch, without migrating and seeding again.
 """
 
 import hashlib
 import os
 import secrets
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -96,8 +100,19 @@ def _data_steps(commands, *, offices, cycles, seed):
     return steps, missing
 
 
-def build_sqlite(path, *, env, offices, cycles, seed, rebuild, log, say, commands):
-    """Build (or reuse) the SQLite database at `path`. Returns (reused, missing commands)."""
+def build_steps(steps, *, grow_from):
+    """The steps to run on a copy of `grow_from` (a database of fewer offices built with the
+    same inputs), or all of them with `migrate` first when there is none."""
+    if grow_from is None:
+        return [["migrate", "--noinput"], *steps]
+    return [step for step in steps if step[0] == "synth"]
+
+
+def build_sqlite(path, *, env, offices, cycles, seed, rebuild, log, say, commands, grow_from=None):
+    """Build (or reuse) the SQLite database at `path`. Returns (reused, missing commands).
+
+    `grow_from`: a database of fewer offices just built by this run, copied and grown.
+    """
     path = Path(path)
     steps, missing = _data_steps(commands, offices=offices, cycles=cycles, seed=seed)
     key = files_hash(ROOT, INPUT_GLOBS, extra=(offices, cycles, seed, sorted(c for c in commands)))
@@ -110,7 +125,10 @@ def build_sqlite(path, *, env, offices, cycles, seed, rebuild, log, say, command
         for suffix in ("", "-wal", "-shm"):
             Path(str(p) + suffix).unlink(missing_ok=True)
     build_env = {**env, "SQLITE_PATH": str(building), "DEBUG": "1"}
-    for step in [["migrate", "--noinput"], *steps]:
+    if grow_from is not None:
+        shutil.copyfile(grow_from, building)
+        say(f"  {path.name}: copied {Path(grow_from).name}")
+    for step in build_steps(steps, grow_from=grow_from):
         started = time.perf_counter()
         manage(step, env=build_env, log=log)
         say(f"  {path.name}: {step[0]} {time.perf_counter() - started:.1f} s")

@@ -78,6 +78,9 @@ class _Pages(BaseHTTPRequestHandler):
         status = 200 if self.path in ("/fast", "/slow") and self.headers["Cookie"] == "s=1" else 404
         if self.path == "/slow":
             threading.Event().wait(0.02)
+        if self.path == "/slower":  # longer than a slice
+            threading.Event().wait(0.5)
+            status = 200
         body = b"x" * (10 if status == 200 else 1)
         self.send_response(status)
         self.send_header("Content-Length", str(len(body)))
@@ -112,3 +115,24 @@ def test_load_measures_each_page_with_locust():
         assert page["rps"] == pytest.approx(page["requests"] / 0.8, rel=0.25)
     assert figures["slow"]["p50_ms"] >= 20 > figures["fast"]["p50_ms"]
     assert figures["missing"]["errors"] == figures["missing"]["requests"] > 0
+
+
+def test_a_page_slower_than_a_slice_leaves_the_next_slice_to_the_next_page():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Pages)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        pages = {
+            name: {"path": f"/{name}", "headers": {"Cookie": "s=1"}} for name in ("slower", "fast")
+        }
+        job = {"url": f"http://127.0.0.1:{server.server_port}", "pages": pages, "users": 2,
+               "warmup": 0.6, "rounds": 1, "slice": 0.2}  # fmt: skip
+        figures = _python(None, stdin=json.dumps(job))
+    finally:
+        server.shutdown()
+        server.server_close()
+    # Both users' requests to /slower are awaited (and counted) before /fast's slice starts,
+    # so /fast is asked for during its whole slice and /slower's answers are all counted.
+    assert figures["slower"]["requests"] == 2
+    assert figures["slower"]["p50_ms"] >= 500
+    assert figures["fast"]["requests"] > 10

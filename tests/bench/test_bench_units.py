@@ -99,7 +99,15 @@ def test_evaluate_targets_fails_on_subsetting_fallback():
 
 def test_bench_json_has_exactly_the_issue_keys():
     data = report.bench_json({"pages": {"home": {"rps": 1.0, "errors": 0}}}, [])
-    assert list(data) == ["pages", "pdf", "dashboard", "worker_peak_mb", "targets"]
+    assert list(data) == [
+        "pages",
+        "pdf",
+        "dashboard",
+        "worker_peak_mb",
+        "scale",
+        "lighthouse",
+        "targets",
+    ]
     assert list(data["pages"]) == report.PAGE_NAMES
     assert data["pages"]["home"] == {"rps": 1.0, "p50_ms": None, "p95_ms": None, "queries": None}
     assert list(data["pdf"]) == ["cold_ms", "warm_ms", "weasyprint_ms", "pages", "bytes"]
@@ -174,3 +182,9 @@ def test_evaluate_targets_wants_equal_first_request_query_counts_too():
     target = by_name["dashboard1000 queries at 1000 offices == at 20"]
     assert target["measured"] == "3 vs 3 (first request 9 vs 8)"
     assert target["pass"] is False
+
+
+def test_build_steps_migrate_and_seed_from_scratch_and_only_synth_on_a_copy():
+    steps = [["load_report"], ["seed_demo", "--password", "x"], ["synth", "--offices", "9"]]
+    assert setup_db.build_steps(steps, grow_from=None) == [["migrate", "--noinput"], *steps]
+    assert setup_db.build_steps(steps, grow_from="small.sqlite3") == [["synth", "--offices", "9"]]
