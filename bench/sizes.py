@@ -2,7 +2,8 @@
 
 The page is fetched from the running server as a browser would get it; the chart data is
 the content of its `json_script` tags (`<script type="application/json">`); the scripts are
-every `<script src>` of the page, fetched with `Accept-Encoding: br` and then `gzip`, so the
+every `<script src>` of the page (and the Plotly bundle a `data-plotly` attribute names, which
+the dashboard loads when a chart nears the screen), fetched with `Accept-Encoding: br` and then `gzip`, so the
 figures are what WhiteNoise really sends. A script the server does not compress is
 compressed here (brotli quality 11, gzip level 9, as WhiteNoise does) and flagged.
 """
@@ -27,6 +28,10 @@ class _Scripts(HTMLParser):
         attrs = dict(attrs)
         if attrs.get("src"):
             self.sources.append(attrs["src"])
+            # A script the page loads later (the dashboard's Plotly, when a chart comes
+            # near the screen) is still what a reader downloads: it counts.
+            if attrs.get("data-plotly"):
+                self.sources.append(attrs["data-plotly"])
         elif (attrs.get("type") or "").lower() == "application/json":
             self._json_id = attrs.get("id") or f"json-{len(self.data)}"
             self._buffer = []

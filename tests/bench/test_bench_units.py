@@ -188,3 +188,12 @@ def test_build_steps_migrate_and_seed_from_scratch_and_only_synth_on_a_copy():
     steps = [["load_report"], ["seed_demo", "--password", "x"], ["synth", "--offices", "9"]]
     assert setup_db.build_steps(steps, grow_from=None) == [["migrate", "--noinput"], *steps]
     assert setup_db.build_steps(steps, grow_from="small.sqlite3") == [["synth", "--offices", "9"]]
+
+
+def test_parse_page_counts_the_plotly_bundle_loaded_later():
+    html = (
+        '<script src="/static/js/dashboard.1.js" '
+        'data-plotly="/static/vendor/plotly/plotly-ovp.2.min.js"></script>'
+    )
+    sources, _data = sizes.parse_page(html)
+    assert sources == ["/static/js/dashboard.1.js", "/static/vendor/plotly/plotly-ovp.2.min.js"]
