@@ -4,8 +4,8 @@ The page is fetched from the running server as a browser would get it; the chart
 the content of its `json_script` tags (`<script type="application/json">`); the scripts are
 every `<script src>` of the page (and the Plotly bundle a `data-plotly` attribute names,
 which the dashboard loads when a chart nears the screen), fetched with `Accept-Encoding: br`
-and then `gzip`, so the figures are what WhiteNoise really sends. A script the server does not compress is
-compressed here (brotli quality 11, gzip level 9, as WhiteNoise does) and flagged.
+and then `gzip`, so the figures are what WhiteNoise really sends. A script the server does
+not compress is compressed here (brotli quality 11, gzip level 9, as WhiteNoise does) and flagged.
 """
 
 import gzip
