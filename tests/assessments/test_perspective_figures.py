@@ -1,0 +1,74 @@
+"""The figures tables' rows, written out by templatetags/perspective_figures.py, are the
+markup the perspectives page's template gave them: the reference below is that template's
+loop, rendered with the same rows in every state a row can be in and in every language."""
+
+import re
+from types import SimpleNamespace
+
+import pytest
+from django.template import Context, Template
+from django.utils import translation
+
+from assessments.perspectives import Figures
+
+REFERENCE = """{% load i18n %}
+          {% for group, cell in r.cells %}
+            <tr><th scope="row">{{ group.name }}</th>
+            {% if cell %}<td class="text-end">{{ cell.answers }}</td><td class="text-end">{% if cell.median is not None %}{{ cell.median|floatformat:"-1" }}{% else %}–{% endif %}</td><td class="text-end">{% if cell.low is not None %}{{ cell.low }}–{{ cell.high }}{% else %}–{% endif %}</td><td class="text-end">{% widthratio cell.dont_know cell.answers 100 %} %</td>
+            {% else %}<td colspan="4" class="text-body-secondary">{% translate "too few answers to show" %}</td>{% endif %}</tr>
+          {% endfor %}
+            <tr class="table-light"><th scope="row">{% translate "All respondents" %}</th>
+            {% if r.row.overall %}{% with cell=r.row.overall %}<td class="text-end">{{ cell.answers }}</td><td class="text-end">{% if cell.median is not None %}{{ cell.median|floatformat:"-1" }}{% else %}–{% endif %}</td><td class="text-end">{% if cell.low is not None %}{{ cell.low }}–{{ cell.high }}{% else %}–{% endif %}</td><td class="text-end">{% widthratio cell.dont_know cell.answers 100 %} %</td>{% endwith %}
+            {% else %}<td colspan="4" class="text-body-secondary">{% translate "too few answers to show" %}</td>{% endif %}</tr>
+"""  # noqa: E501 - the template's lines as they were
+
+OURS = "{% load perspective_figures %}{% figure_rows r.cells r.row.overall %}"
+
+
+def _squeeze(html):
+    return re.sub(r"\s+", " ", str(html)).strip()
+
+
+def _group(name):
+    return SimpleNamespace(name=name)
+
+
+def _figures(answers, dont_know, median, low, high):
+    return Figures(answers, dont_know, median, low, high, None, None)
+
+
+ROWS = {
+    "figures": (
+        [
+            (_group("Office staff"), _figures(5, 0, 3, 1, 3)),
+            (_group("City government"), _figures(5, 1, 1.5, 1, 3)),
+            (_group("Outside experts"), _figures(3, 1, 2.25, 2, 4)),
+        ],
+        _figures(13, 2, 2.0, 1, 4),
+    ),
+    "groups not shown": (
+        [(_group("Office staff"), None), (_group("Community partners"), None)],
+        None,
+    ),
+    "only don't know": (
+        [(_group("Office staff"), _figures(4, 4, None, None, None))],
+        _figures(4, 4, None, None, None),
+    ),
+    "no answers": ([(_group("Office staff"), _figures(0, 0, None, None, None))], None),
+    "markup in a name": (
+        [(_group('<b>"Ours" & theirs\'</b>'), _figures(1234, 7, 2.5, 0, 4))],
+        _figures(1234, 7, 2.5, 0, 4),
+    ),
+}
+
+
+@pytest.mark.parametrize("language", ["en", "es", "pt-br", "fr"])
+@pytest.mark.parametrize("case", sorted(ROWS))
+def test_the_rows_are_the_templates(case, language):
+    cells, overall = ROWS[case]
+    context = {"r": {"cells": cells, "row": SimpleNamespace(overall=overall)}}
+    with translation.override(language):
+        reference = Template(REFERENCE).render(Context(context))
+        ours = Template(OURS).render(Context(context))
+    assert _squeeze(ours) == _squeeze(reference)
+    assert "All respondents" in reference or language != "en"
