@@ -1,16 +1,17 @@
-"""The rows of a criterion's figures table on the perspectives page, written out in Python.
+"""A criterion's figures table and comments on the perspectives page, written out in Python.
 
-Nine tables of five rows, each cell a handful of template lookups and filters, were two
-thirds of the page's rendering time. `{% figure_rows r.cells r.row.overall %}` writes the
-same rows: one per group ("too few answers to show" for a group not shown apart) and the
-all-respondents row, the numbers localized as the template did, medians through
-floatformat:"-1" and "don't know" as {% widthratio %}. tests/assessments/
-test_perspective_figures.py renders the template markup it replaced and checks that the
-markup is the same.
+Nine cards, each a table of five rows whose cells are a handful of template lookups and
+filters, then the comments, were two thirds of the page's rendering time.
+`{% figure_table r %}` writes the same markup: the table (one row per group, "too few
+answers to show" for a group not shown apart, then all respondents), the numbers localized
+as the template did, medians through floatformat:"-1", "don't know" as {% widthratio %};
+then the comments, if any. tests/assessments/test_perspective_figures.py renders the
+template markup it replaced and checks that the markup is the same.
 """
 
 from django import template
-from django.template.defaultfilters import floatformat
+from django.conf import settings
+from django.template.defaultfilters import floatformat, linebreaksbr
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
@@ -19,7 +20,13 @@ from django.utils.translation import gettext as _
 register = template.Library()
 
 
+# Translations go out as {% translate "..." %} gave them: unescaped (the catalogues are ours).
+
+
 def _n(value):
+    """{{ value }}: a whole number without thousands separators is its digits."""
+    if type(value) is int and not settings.USE_THOUSAND_SEPARATOR:
+        return str(value)
     return conditional_escape(localize(value))
 
 
@@ -34,9 +41,8 @@ def _percent(part, whole):
 
 
 def _cells(cell):
-    # Translations are escaped as {% translate %}'s are (one may hold an apostrophe).
     if not cell:
-        too_few = conditional_escape(_("too few answers to show"))
+        too_few = _("too few answers to show")
         return f'<td colspan="4" class="text-body-secondary">{too_few}</td>'
     median = "–" if cell.median is None else floatformat(cell.median, "-1")
     spread = "–" if cell.low is None else f"{_n(cell.low)}–{_n(cell.high)}"
@@ -47,15 +53,50 @@ def _cells(cell):
     )
 
 
-@register.simple_tag
-def figure_rows(cells, overall):
+def _figure_rows(cells, overall):
     """The table body's rows: `cells` [(group, Figures or None)], `overall` Figures or None."""
     rows = [
         f'<tr><th scope="row">{conditional_escape(group.name)}</th>\n{_cells(cell)}</tr>\n'
         for group, cell in cells
     ]
-    everyone = conditional_escape(_("All respondents"))
+    everyone = _("All respondents")
     rows.append(
         f'<tr class="table-light"><th scope="row">{everyone}</th>\n{_cells(overall)}</tr>\n'
     )
-    return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped
+    return "".join(rows)
+
+
+def _comments(comments):
+    if not comments:
+        return ""
+    too_small = _("Groups too small to show apart")
+    parts = []
+    for name, texts in comments:
+        items = "".join(
+            f'<li class="text-break">{linebreaksbr(text, autoescape=True)}</li>' for text in texts
+        )
+        parts.append(
+            f'<p class="small mb-1 mt-2"><strong>{conditional_escape(name) if name else too_small}'
+            f'</strong></p>\n<ul class="small">{items}</ul>'
+        )
+    summary = _("Comments")  # not inside the f-string: makemessages would not see it
+    return f"<details><summary>{summary}</summary>\n{''.join(parts)}\n</details>\n"
+
+
+@register.simple_tag
+def figure_table(r):
+    """A card's table and comments: `r` is one of the view's rows ("criterion", "row",
+    "cells" [(group, Figures or None)], "comments" [(group name or None, texts)])."""
+    caption = _("Figures for criterion %(number)s") % {"number": _n(r["criterion"].number)}
+    group = _("Group")
+    head = "".join(
+        f'<th scope="col" class="text-end">{text}</th>'
+        for text in (_("Answers"), _("Median"), _("Range"), _("Don't know"))
+    )
+    return mark_safe(  # noqa: S308 - values escaped, translations ours
+        '<div class="table-responsive">\n<table class="table table-sm small">\n'
+        f'<caption class="visually-hidden">{caption}</caption>\n'
+        f'<thead><tr><th scope="col">{group}</th>{head}</tr></thead>\n'
+        f"<tbody>\n{_figure_rows(r['cells'], r['row'].overall)}</tbody>\n</table>\n</div>\n"
+        f"{_comments(r['comments'])}"
+    )

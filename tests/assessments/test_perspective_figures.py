@@ -1,6 +1,7 @@
-"""The figures tables' rows, written out by templatetags/perspective_figures.py, are the
-markup the perspectives page's template gave them: the reference below is that template's
-loop, rendered with the same rows in every state a row can be in and in every language."""
+"""The figures tables and comments, written out by templatetags/perspective_figures.py, are
+the markup the perspectives page's template gave them: the reference below is that
+template's markup, rendered with the same rows in every state a row can be in and in every
+language."""
 
 import re
 from types import SimpleNamespace
@@ -12,6 +13,11 @@ from django.utils import translation
 from assessments.perspectives import Figures
 
 REFERENCE = """{% load i18n %}
+        <div class="table-responsive">
+        <table class="table table-sm small">
+          <caption class="visually-hidden">{% blocktranslate trimmed with number=r.criterion.number %}Figures for criterion {{ number }}{% endblocktranslate %}</caption>
+          <thead><tr><th scope="col">{% translate "Group" %}</th><th scope="col" class="text-end">{% translate "Answers" %}</th><th scope="col" class="text-end">{% translate "Median" %}</th><th scope="col" class="text-end">{% translate "Range" %}</th><th scope="col" class="text-end">{% translate "Don't know" %}</th></tr></thead>
+          <tbody>
           {% for group, cell in r.cells %}
             <tr><th scope="row">{{ group.name }}</th>
             {% if cell %}<td class="text-end">{{ cell.answers }}</td><td class="text-end">{% if cell.median is not None %}{{ cell.median|floatformat:"-1" }}{% else %}–{% endif %}</td><td class="text-end">{% if cell.low is not None %}{{ cell.low }}–{{ cell.high }}{% else %}–{% endif %}</td><td class="text-end">{% widthratio cell.dont_know cell.answers 100 %} %</td>
@@ -20,9 +26,18 @@ REFERENCE = """{% load i18n %}
             <tr class="table-light"><th scope="row">{% translate "All respondents" %}</th>
             {% if r.row.overall %}{% with cell=r.row.overall %}<td class="text-end">{{ cell.answers }}</td><td class="text-end">{% if cell.median is not None %}{{ cell.median|floatformat:"-1" }}{% else %}–{% endif %}</td><td class="text-end">{% if cell.low is not None %}{{ cell.low }}–{{ cell.high }}{% else %}–{% endif %}</td><td class="text-end">{% widthratio cell.dont_know cell.answers 100 %} %</td>{% endwith %}
             {% else %}<td colspan="4" class="text-body-secondary">{% translate "too few answers to show" %}</td>{% endif %}</tr>
+          </tbody>
+        </table>
+        </div>
+        {% if r.comments %}
+        <details><summary>{% translate "Comments" %}</summary>
+          {% for name, texts in r.comments %}<p class="small mb-1 mt-2"><strong>{% if name %}{{ name }}{% else %}{% translate "Groups too small to show apart" %}{% endif %}</strong></p>
+          <ul class="small">{% for text in texts %}<li class="text-break">{{ text|linebreaksbr }}</li>{% endfor %}</ul>{% endfor %}
+        </details>
+        {% endif %}
 """  # noqa: E501 - the template's lines as they were
 
-OURS = "{% load perspective_figures %}{% figure_rows r.cells r.row.overall %}"
+OURS = "{% load perspective_figures %}{% figure_table r %}"
 
 
 def _squeeze(html):
@@ -36,6 +51,15 @@ def _group(name):
 def _figures(answers, dont_know, median, low, high):
     return Figures(answers, dont_know, median, low, high, None, None)
 
+
+COMMENTS = {
+    "no comments": [],
+    "comments": [
+        ("Office staff", ("A comment.", 'Two <b>lines</b> & "quotes"\nthe second line')),
+        (None, ("From the pooled groups.",)),
+        ("<i>Experts</i>", ("One\r\nmore",)),
+    ],
+}
 
 ROWS = {
     "figures": (
@@ -63,10 +87,17 @@ ROWS = {
 
 
 @pytest.mark.parametrize("language", ["en", "es", "pt-br", "fr"])
+@pytest.mark.parametrize("comments", sorted(COMMENTS))
 @pytest.mark.parametrize("case", sorted(ROWS))
-def test_the_rows_are_the_templates(case, language):
+def test_the_tables_are_the_templates(case, comments, language):
     cells, overall = ROWS[case]
-    context = {"r": {"cells": cells, "row": SimpleNamespace(overall=overall)}}
+    row = {
+        "criterion": SimpleNamespace(number=7),
+        "row": SimpleNamespace(overall=overall),
+        "cells": cells,
+        "comments": COMMENTS[comments],
+    }
+    context = {"r": row}
     with translation.override(language):
         reference = Template(REFERENCE).render(Context(context))
         ours = Template(OURS).render(Context(context))
