@@ -9,6 +9,8 @@ then the comments, if any. tests/assessments/test_perspective_figures.py renders
 template markup it replaced and checks that the markup is the same.
 """
 
+import html
+
 from django import template
 from django.conf import settings
 from django.template.defaultfilters import floatformat, linebreaksbr
@@ -66,15 +68,20 @@ def _figure_rows(cells, overall):
     return "".join(rows)
 
 
+def _lines(text):
+    """{{ text|linebreaksbr }}; a plain string (every comment) without its lazy wrappers."""
+    if type(text) is not str:
+        return linebreaksbr(text, autoescape=True)
+    return html.escape(text.replace("\r\n", "\n").replace("\r", "\n")).replace("\n", "<br>")
+
+
 def _comments(comments):
     if not comments:
         return ""
     too_small = _("Groups too small to show apart")
     parts = []
     for name, texts in comments:
-        items = "".join(
-            f'<li class="text-break">{linebreaksbr(text, autoescape=True)}</li>' for text in texts
-        )
+        items = "".join(f'<li class="text-break">{_lines(text)}</li>' for text in texts)
         parts.append(
             f'<p class="small mb-1 mt-2"><strong>{conditional_escape(name) if name else too_small}'
             f'</strong></p>\n<ul class="small">{items}</ul>'

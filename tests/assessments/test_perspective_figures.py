@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import pytest
 from django.template import Context, Template
 from django.utils import translation
+from django.utils.safestring import mark_safe
 
 from assessments.perspectives import Figures
 
@@ -57,7 +58,7 @@ COMMENTS = {
     "comments": [
         ("Office staff", ("A comment.", 'Two <b>lines</b> & "quotes"\nthe second line')),
         (None, ("From the pooled groups.",)),
-        ("<i>Experts</i>", ("One\r\nmore",)),
+        ("<i>Experts</i>", ("One\r\nmore\rand\n\nmore", mark_safe("<b>safe</b>\nline"))),
     ],
 }
 
