@@ -257,12 +257,22 @@ def summaries(*, round_ids, numbers=None, groups=None):
     }
 
 
-def progress(*, round_):
-    """[(group, invited, answered)] for the office: counts only, never who answered what."""
-    groups = round_.groups.annotate(
+def counted_groups():
+    """Groups with how many respondents each has (`invited`) and how many answered
+    (`answered`): counts only, never who answered what. Filter it, or prefetch a round's
+    groups with it (Prefetch("groups", counted_groups())) and hand them to progress()."""
+    return PerspectiveGroup.objects.annotate(
         invited=Count("respondents"),
         answered=Count("respondents", filter=Q(respondents__answered_at__isnull=False)),
     )
+
+
+def progress(*, round_, groups=None):
+    """[(group, invited, answered)] for the office: counts only, never who answered what.
+    `groups`, the round's groups from counted_groups(), saves the query to a caller that has
+    them."""
+    if groups is None:
+        groups = counted_groups().filter(round=round_)
     return [(group, group.invited, group.answered) for group in groups]
 
 

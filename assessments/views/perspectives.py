@@ -3,7 +3,7 @@ the figures and agree a level per criterion."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -77,14 +77,14 @@ def overview(request, assessment):
 def _render(request, assessment, round_, status=200, **forms):
     context = {"assessment": assessment, "round": round_, **forms}
     if round_ is not None:
-        # The groups once, for the forms, the figures and the tables.
-        prefetch_related_objects([round_], "groups")
+        # The groups once, with their counts, for the forms, the figures and the tables.
+        prefetch_related_objects([round_], Prefetch("groups", rounds.counted_groups()))
         editable = can_edit(request.user, assessment)
         is_open = rounds.is_open(round_)
         context.update(
             editable=editable,
             is_open=is_open,
-            progress=rounds.progress(round_=round_),
+            progress=rounds.progress(round_=round_, groups=round_.groups.all()),
             invited=round_.respondents.exclude(email="").select_related("group").order_by("email"),
             min_group=rounds.min_group(),
         )
