@@ -258,11 +258,13 @@ def summaries(*, round_ids, numbers=None, groups=None):
 
 
 def counted_groups():
-    """Groups with how many respondents each has (`invited`) and how many answered
-    (`answered`): counts only, never who answered what. Filter it, or prefetch a round's
-    groups with it (Prefetch("groups", counted_groups())) and hand them to progress()."""
+    """Groups with how many respondents each has (`invited`), how many of them by e-mail
+    (`emailed`) and how many answered (`answered`): counts only, never who answered what.
+    Filter it, or prefetch a round's groups with it (Prefetch("groups", counted_groups()))
+    and hand them to progress()."""
     return PerspectiveGroup.objects.annotate(
         invited=Count("respondents"),
+        emailed=Count("respondents", filter=~Q(respondents__email="")),
         answered=Count("respondents", filter=Q(respondents__answered_at__isnull=False)),
     )
 

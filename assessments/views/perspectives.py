@@ -85,7 +85,10 @@ def _render(request, assessment, round_, status=200, **forms):
             editable=editable,
             is_open=is_open,
             progress=rounds.progress(round_=round_, groups=round_.groups.all()),
-            invited=round_.respondents.exclude(email="").select_related("group").order_by("email"),
+            # No query for the addresses when the counts say that nobody was invited by e-mail.
+            invited=round_.respondents.exclude(email="").select_related("group").order_by("email")
+            if any(group.emailed for group in round_.groups.all())
+            else [],
             min_group=rounds.min_group(),
         )
         if is_open and editable:
