@@ -14,7 +14,7 @@ import html
 from django import template
 from django.conf import settings
 from django.template.defaultfilters import floatformat, linebreaksbr
-from django.utils.formats import localize
+from django.utils.formats import get_format, localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -32,6 +32,16 @@ def _n(value):
     return conditional_escape(localize(value))
 
 
+def _median(value):
+    """{{ value|floatformat:"-1" }}. A median of whole levels is a whole or a half: written
+    directly (floatformat's Decimal rounding costs more than the rest of a cell)."""
+    if type(value) is float and 0 <= value < 1000 and (value * 2).is_integer():
+        if value.is_integer():
+            return str(int(value))
+        return f"{int(value)}{get_format('DECIMAL_SEPARATOR')}5"
+    return floatformat(value, "-1")
+
+
 def _percent(part, whole):
     """{% widthratio part whole 100 %}."""
     try:
@@ -46,7 +56,7 @@ def _cells(cell):
     if not cell:
         too_few = _("too few answers to show")
         return f'<td colspan="4" class="text-body-secondary">{too_few}</td>'
-    median = "–" if cell.median is None else floatformat(cell.median, "-1")
+    median = "–" if cell.median is None else _median(cell.median)
     spread = "–" if cell.low is None else f"{_n(cell.low)}–{_n(cell.high)}"
     return (
         f'<td class="text-end">{_n(cell.answers)}</td><td class="text-end">{median}</td>'

@@ -79,6 +79,17 @@ ROWS = {
         [(_group("Office staff"), _figures(4, 4, None, None, None))],
         _figures(4, 4, None, None, None),
     ),
+    "halves and odd medians": (
+        [
+            (_group("A"), _figures(2, 0, 0.5, 0, 1)),
+            (_group("B"), _figures(2, 0, 3.5, 3, 4)),
+            (_group("C"), _figures(3, 0, 4.0, 4, 4)),
+            (_group("D"), _figures(3, 0, 0.0, 0, 0)),
+            (_group("E"), _figures(3, 0, 2, 2, 2)),
+            (_group("F"), _figures(4, 0, 1.75, 1, 3)),
+        ],
+        _figures(17, 0, 2.05, 0, 4),
+    ),
     "no answers": ([(_group("Office staff"), _figures(0, 0, None, None, None))], None),
     "markup in a name": (
         [(_group('<b>"Ours" & theirs\'</b>'), _figures(1234, 7, 2.5, 0, 4))],
