@@ -215,18 +215,25 @@ def close_round(*, round_, user):
         notifications.after_commit(notifications.round_closed, round_=round_, actor=user)
 
 
-def summary(*, round_):
-    """The round's figures (see perspectives.summarise), from the database."""
-    return summaries(round_ids=[round_.pk])[round_.pk]
+def summary(*, round_, numbers=None):
+    """The round's figures (see perspectives.summarise), from the database. Its groups are
+    round_.groups.all() (no query when prefetched); `numbers` (the criteria's numbers, in
+    order) saves a query to a caller that has them."""
+    groups = {round_.pk: [g.pk for g in round_.groups.all()]}
+    return summaries(round_ids=[round_.pk], numbers=numbers, groups=groups)[round_.pk]
 
 
-def summaries(*, round_ids):
-    """{round id: its figures} for several rounds in three queries, whatever their number."""
-    groups, answers = {rid: [] for rid in round_ids}, {rid: [] for rid in round_ids}
-    for rid, gid in PerspectiveGroup.objects.filter(round_id__in=round_ids).values_list(
-        "round_id", "pk"
-    ):
-        groups[rid].append(gid)
+def summaries(*, round_ids, numbers=None, groups=None):
+    """{round id: its figures} for several rounds in three queries, whatever their number
+    (fewer when the caller has `numbers`, the criteria's numbers in order, or `groups`,
+    {round id: its group ids in order})."""
+    answers = {rid: [] for rid in round_ids}
+    if groups is None:
+        groups = {rid: [] for rid in round_ids}
+        for rid, gid in PerspectiveGroup.objects.filter(round_id__in=round_ids).values_list(
+            "round_id", "pk"
+        ):
+            groups[rid].append(gid)
     rows = PerspectiveAnswer.objects.filter(respondent__round_id__in=round_ids).values_list(
         "respondent__round_id",
         "respondent_id",
@@ -237,7 +244,8 @@ def summaries(*, round_ids):
     )
     for rid, *row in rows:
         answers[rid].append(perspectives.Answer(*row))
-    numbers = list(Criterion.objects.order_by("number").values_list("number", flat=True))
+    if numbers is None:
+        numbers = list(Criterion.objects.order_by("number").values_list("number", flat=True))
     return {
         rid: perspectives.summarise(
             answers=answers[rid],
@@ -249,12 +257,24 @@ def summaries(*, round_ids):
     }
 
 
-def progress(*, round_):
-    """[(group, invited, answered)] for the office: counts only, never who answered what."""
-    groups = round_.groups.annotate(
+def counted_groups():
+    """Groups with how many respondents each has (`invited`), how many of them by e-mail
+    (`emailed`) and how many answered (`answered`): counts only, never who answered what.
+    Filter it, or prefetch a round's groups with it (Prefetch("groups", counted_groups()))
+    and hand them to progress()."""
+    return PerspectiveGroup.objects.annotate(
         invited=Count("respondents"),
+        emailed=Count("respondents", filter=~Q(respondents__email="")),
         answered=Count("respondents", filter=Q(respondents__answered_at__isnull=False)),
     )
+
+
+def progress(*, round_, groups=None):
+    """[(group, invited, answered)] for the office: counts only, never who answered what.
+    `groups`, the round's groups from counted_groups(), saves the query to a caller that has
+    them."""
+    if groups is None:
+        groups = counted_groups().filter(round=round_)
     return [(group, group.invited, group.answered) for group in groups]
 
 

@@ -3,6 +3,7 @@ the figures and agree a level per criterion."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,8 +34,12 @@ def _round_or_404(assessment):
     return round_
 
 
-def _criteria():
-    return list(Criterion.objects.prefetch_related("levels").order_by("number"))
+def _criteria(*, levels=True):
+    """The criteria in order, with their rubric levels when `levels` (the consensus form's)."""
+    criteria = Criterion.objects.order_by("number")
+    if levels:
+        criteria = criteria.prefetch_related("levels")
+    return list(criteria)
 
 
 def _errors_to_form(form, error):
@@ -72,21 +77,26 @@ def overview(request, assessment):
 def _render(request, assessment, round_, status=200, **forms):
     context = {"assessment": assessment, "round": round_, **forms}
     if round_ is not None:
+        # The groups once, with their counts, for the forms, the figures and the tables.
+        prefetch_related_objects([round_], Prefetch("groups", rounds.counted_groups()))
         editable = can_edit(request.user, assessment)
         is_open = rounds.is_open(round_)
         context.update(
             editable=editable,
             is_open=is_open,
-            progress=rounds.progress(round_=round_),
-            invited=round_.respondents.exclude(email="").order_by("email"),
+            progress=rounds.progress(round_=round_, groups=round_.groups.all()),
+            # No query for the addresses when the counts say that nobody was invited by e-mail.
+            invited=round_.respondents.exclude(email="").select_related("group").order_by("email")
+            if any(group.emailed for group in round_.groups.all())
+            else [],
             min_group=rounds.min_group(),
         )
         if is_open and editable:
             context.setdefault("invite_form", InviteForm(round_=round_, prefix="invite"))
             context.setdefault("codes_form", CodesForm(round_=round_, prefix="codes"))
         if not is_open:
-            criteria = _criteria()
-            summary = rounds.summary(round_=round_)
+            criteria = _criteria(levels=editable)
+            summary = rounds.summary(round_=round_, numbers=[c.number for c in criteria])
             groups = {g.pk: g for g in round_.groups.all()}
             consensus = {c.criterion_id: c for c in Consensus.objects.filter(round=round_)}
             if editable:
@@ -103,8 +113,8 @@ def _render(request, assessment, round_, status=200, **forms):
                     },
                 )
                 context["consensus_form"] = form
-            figures = rounds.public_figures(round_=round_, computed=summary)
             titles = {c.number: c.tr("short_title") for c in criteria}
+            figures = rounds.public_figures(round_=round_, computed=summary, titles=titles)
             context.update(
                 summary=summary,
                 rows=_rows(summary, criteria, groups, consensus, context.get("consensus_form")),

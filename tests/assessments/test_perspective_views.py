@@ -112,6 +112,23 @@ def test_invitations_send_a_personal_link_once(
     assert message.alternatives[0][1] == "text/html"
 
 
+def test_the_round_page_lists_the_addresses_invited_only_when_there_are_some(
+    assessment, round_, staff, client_for
+):
+    first, last = round_.groups.first(), round_.groups.last()
+    client = client_for(staff)
+    rounds.issue_codes(round_=round_, user=staff, group_id=first.pk, count=2)
+    page = client.get(_url("perspectives", assessment))
+    assert list(page.context["invited"]) == []
+    assert "invited by e-mail" not in page.content.decode()
+    rounds.invite(round_=round_, user=staff, group_id=last.pk, emails=["bo@example.org"])
+    rounds.invite(round_=round_, user=staff, group_id=first.pk, emails=["ana@example.org"])
+    page = client.get(_url("perspectives", assessment))
+    html = page.content.decode()
+    assert "2 people invited by e-mail" in html
+    assert f"<li>ana@example.org ({first.name})</li><li>bo@example.org ({last.name})</li>" in html
+
+
 def test_bad_addresses_are_named_and_kept(assessment, round_, staff, client_for):
     response = client_for(staff).post(
         _url("perspectives-invite", assessment),
