@@ -154,13 +154,13 @@ def _actions(request, assessment, current, entry):
 def _discussion(request, assessment, current, entries):
     """The criterion's comments as threads, with a reply form each when the user may take
     part, and the open comments of every criterion for the side navigation."""
-    comments = discussion.threads(
-        list(
-            ReviewComment.objects.filter(assessment=assessment, criterion=current)
-            .select_related("author", "resolved_by")
-            .order_by("created_at", "pk")
-        )
+    # One query serves both: this criterion's threads and the open ones of every criterion.
+    every = list(
+        ReviewComment.objects.filter(assessment=assessment)
+        .select_related("author", "resolved_by")
+        .order_by("created_at", "pk")
     )
+    comments = discussion.threads([c for c in every if c.criterion_id == current.pk])
     discuss = (
         discussion.can_discuss(request.user, assessment)
         and assessment.status in discussion.OPEN_STATUSES
@@ -168,7 +168,7 @@ def _discussion(request, assessment, current, entries):
     for comment in comments:
         if discuss:
             comment.reply_form = ReplyForm(comment_id=comment.pk)
-    open_counts = discussion.open_counts(assessment=assessment)
+    open_counts = discussion.open_counts_of(every)
     for e in entries:
         e.open_comments = open_counts.get(e.criterion_id, 0)
     return {

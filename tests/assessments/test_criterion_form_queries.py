@@ -16,9 +16,9 @@ pytestmark = pytest.mark.django_db
 
 # Session, user, groups, memberships, the assessment, the entries with their criteria, the
 # criterion's levels and questions, the entry's evidence, the previous cycle's entry, the
-# perspectives round, the comments and the open ones per criterion, the earlier actions with
+# perspectives round, the comments (threads and open counts at once), the earlier actions with
 # their notes, this cycle's actions.
-QUERIES = 15
+QUERIES = 14
 
 
 def _office_with_history(*, cycles, actions, staff, office):
