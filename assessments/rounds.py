@@ -215,13 +215,14 @@ def close_round(*, round_, user):
         notifications.after_commit(notifications.round_closed, round_=round_, actor=user)
 
 
-def summary(*, round_):
+def summary(*, round_, numbers=None):
     """The round's figures (see perspectives.summarise), from the database."""
-    return summaries(round_ids=[round_.pk])[round_.pk]
+    return summaries(round_ids=[round_.pk], numbers=numbers)[round_.pk]
 
 
-def summaries(*, round_ids):
-    """{round id: its figures} for several rounds in three queries, whatever their number."""
+def summaries(*, round_ids, numbers=None):
+    """{round id: its figures} for several rounds in three queries, whatever their number
+    (two when the caller gives the criteria `numbers`, in order)."""
     groups, answers = {rid: [] for rid in round_ids}, {rid: [] for rid in round_ids}
     for rid, gid in PerspectiveGroup.objects.filter(round_id__in=round_ids).values_list(
         "round_id", "pk"
@@ -237,7 +238,8 @@ def summaries(*, round_ids):
     )
     for rid, *row in rows:
         answers[rid].append(perspectives.Answer(*row))
-    numbers = list(Criterion.objects.order_by("number").values_list("number", flat=True))
+    if numbers is None:
+        numbers = list(Criterion.objects.order_by("number").values_list("number", flat=True))
     return {
         rid: perspectives.summarise(
             answers=answers[rid],
@@ -361,15 +363,26 @@ def _plain(value):
     return value
 
 
-def beside_criteria(*, assessment):
+def beside_criteria(*, assessment, criteria=None):
     """What a round says of each criterion, for the pages that show one criterion at a time
     (the review page, the criterion page): None without a round, else {"round", "is_open",
     "respondents", "by_number": {number: {"figures", "divergent", "agreed"}}}. The figures
-    are public_figures' (the privacy rule holds), "agreed" the Consensus, if any."""
+    are public_figures' (the privacy rule holds), "agreed" the Consensus, if any.
+    `criteria` (those the page shows, already loaded) saves two queries: only their
+    figures are computed then."""
     round_ = PerspectiveRound.objects.filter(assessment=assessment).first()
     if round_ is None:
         return None
-    figures = public_figures(round_=round_)
+    if criteria is None:
+        figures = public_figures(round_=round_)
+    else:
+        criteria = sorted(criteria, key=lambda c: c.number)
+        numbers = [c.number for c in criteria]
+        figures = public_figures(
+            round_=round_,
+            computed=None if is_open(round_) else summary(round_=round_, numbers=numbers),
+            titles={c.number: c.short_title for c in criteria},
+        )
     agreed = {
         c.criterion.number: c
         for c in Consensus.objects.filter(round=round_).select_related("criterion")

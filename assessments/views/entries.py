@@ -107,7 +107,9 @@ def criterion(request, assessment, number):
     if previous is not None:
         previous.level_label = level_label(current, previous.level)
     index = [e.criterion.number for e in entries].index(number)
-    perspectives = rounds.beside_criteria(assessment=assessment)
+    perspectives = rounds.beside_criteria(
+        assessment=assessment, criteria=[e.criterion for e in entries]
+    )
     context = {
         "assessment": assessment,
         "criterion": current,
