@@ -139,7 +139,7 @@ def _actions(request, assessment, current, entry):
     this assessment (editors write one on each not done), and those planned in this one."""
     if assessment.kind != Assessment.Kind.SELF:
         return {}
-    earlier = plans.earlier_actions(assessment=assessment, criterion_id=current.pk)
+    earlier, planned = plans.criterion_actions(assessment=assessment, criterion_id=current.pk)
     # Words refused on the last save (too long) come back into their boxes with the error.
     refused = request.session.pop(refused_notes_key(assessment.pk, current.number), {})
     for action in earlier:
@@ -147,7 +147,7 @@ def _actions(request, assessment, current, entry):
     return {
         "earlier_actions": earlier,
         "max_text_length": settings.MAX_TEXT_LENGTH,
-        "cycle_actions": plans.actions_for_assessment(assessment=assessment).get(current.pk, []),
+        "cycle_actions": planned,
         "plan_editable": plans.can_edit_plan(request.user, office_id=assessment.office_id),
         "has_opportunity": bool(entry.opportunities.strip()),
     }
