@@ -107,6 +107,7 @@ def criterion(request, assessment, number):
     if previous is not None:
         previous.level_label = level_label(current, previous.level)
     index = [e.criterion.number for e in entries].index(number)
+    urls = _criterion_urls(assessment, entries)
     perspectives = rounds.beside_criteria(
         assessment=assessment, criteria=[e.criterion for e in entries]
     )
@@ -124,14 +125,28 @@ def criterion(request, assessment, number):
         "perspectives": perspectives,
         "perspective": perspectives["by_number"].get(number, {}) if perspectives else None,
         **_discussion(request, assessment, current, entries),
+        "page_url": urls[number],
         "prev_number": entries[index - 1].criterion.number if index > 0 else None,
         "next_number": entries[index + 1].criterion.number if index + 1 < len(entries) else None,
+        "prev_url": entries[index - 1].url if index > 0 else None,
+        "next_url": entries[index + 1].url if index + 1 < len(entries) else None,
         **_actions(request, assessment, current, entry),
         "is_viewer": not editable
         and assessment.status == Assessment.Status.DRAFT
         and assessment.office_id in office_ids_for(request.user),
     }
     return render(request, "assess/criterion.html", context, status=status)
+
+
+def _criterion_urls(assessment, entries):
+    """{number: its criterion page's address} for the side navigation and the links around
+    the form, from one reverse(); each entry gets its own as `url`."""
+    marker = "987654321"
+    prefix, suffix = reverse("assess:criterion", args=[assessment.pk, int(marker)]).split(marker)
+    urls = {}
+    for e in entries:
+        e.url = urls[e.criterion.number] = f"{prefix}{e.criterion.number}{suffix}"
+    return urls
 
 
 def _actions(request, assessment, current, entry):

@@ -111,3 +111,14 @@ def test_criterion_actions_are_the_earlier_and_planned_ones(
         assert [a.pk for a in planned] == [a.pk for a in mine]
         if actions and number < 3:
             assert earlier and planned
+
+
+def test_the_criterion_links_are_their_addresses(office, staff, client_for):
+    draft = _office_with_history(cycles=1, actions=0, staff=staff, office=office)
+    body = client_for(staff).get(reverse("assess:criterion", args=[draft.pk, 2])).content.decode()
+    for number in range(1, 10):
+        url = reverse("assess:criterion", args=[draft.pk, number])
+        # The side navigation's link, and those around the form on their neighbours' pages.
+        assert f'<a href="{url}"' in body
+    assert f'action="{reverse("assess:criterion", args=[draft.pk, 2])}"' in body
+    assert body.count(f'<a href="{reverse("assess:criterion", args=[draft.pk, 3])}"') == 2
