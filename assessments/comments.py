@@ -5,6 +5,8 @@ can be answered while the assessment is a draft or waits for review; once it is 
 (or withdrawn) the conversation is closed.
 """
 
+from collections import Counter
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.utils import timezone
@@ -87,6 +89,21 @@ def open_counts(*, assessment):
         .annotate(n=Count("pk"))
     )
     return {row["criterion_id"]: row["n"] for row in rows}
+
+
+def counts_as_open(comment):
+    """What open_counts() counts: a top-level comment on a criterion, not resolved."""
+    return (
+        comment.reply_to_id is None
+        and comment.criterion_id is not None
+        and comment.decision == ReviewComment.Decision.COMMENT
+        and comment.resolved_at is None
+    )
+
+
+def open_counts_of(comments):
+    """open_counts() of comments already loaded (every comment of one assessment)."""
+    return dict(Counter(c.criterion_id for c in comments if counts_as_open(c)))
 
 
 def threads(comments):

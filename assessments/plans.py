@@ -438,6 +438,38 @@ def set_note(*, action, assessment, text, user):
     return note
 
 
+def criterion_actions(*, assessment, criterion_id):
+    """(earlier_actions(assessment, criterion_id), the actions planned in `assessment` on the
+    criterion) in one query, for the criterion page: each list in its usual order, the
+    earlier ones with their `note`. The planned ones come without their owner loaded."""
+    last = (
+        Action.objects.filter(
+            office_id=assessment.office_id, planned_in__cycle__lt=assessment.cycle
+        )
+        .order_by("-planned_in__cycle")
+        .values("planned_in__cycle")[:1]
+    )
+    earlier = Q(office_id=assessment.office_id, planned_in__cycle__lt=assessment.cycle) & (
+        Q(status__in=[Action.Status.PLANNED, Action.Status.IN_PROGRESS])
+        | Q(planned_in__cycle=Subquery(last))
+    )
+    rows = (
+        Action.objects.filter(criterion_id=criterion_id)
+        .filter(earlier | Q(planned_in=assessment))
+        .annotate(this_note=FilteredRelation("notes", condition=Q(notes__assessment=assessment)))
+        .select_related("planned_in", "this_note")
+        .order_by("due", "pk")  # one criterion: earlier_actions' order too
+    )
+    found, planned = [], []
+    for action in rows:
+        if action.planned_in_id == assessment.pk:
+            planned.append(action)
+        else:
+            action.note = getattr(action, "this_note", None)  # not set when there is none
+            found.append(action)
+    return found, planned
+
+
 def actions_for_assessment(*, assessment):
     """{criterion id: [actions planned in this assessment]}, one query."""
     out = {}

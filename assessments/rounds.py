@@ -381,15 +381,26 @@ def _plain(value):
     return value
 
 
-def beside_criteria(*, assessment):
+def beside_criteria(*, assessment, criteria=None):
     """What a round says of each criterion, for the pages that show one criterion at a time
     (the review page, the criterion page): None without a round, else {"round", "is_open",
     "respondents", "by_number": {number: {"figures", "divergent", "agreed"}}}. The figures
-    are public_figures' (the privacy rule holds), "agreed" the Consensus, if any."""
+    are public_figures' (the privacy rule holds), "agreed" the Consensus, if any.
+    `criteria` (those the page shows, already loaded) saves two queries: only their
+    figures are computed then."""
     round_ = PerspectiveRound.objects.filter(assessment=assessment).first()
     if round_ is None:
         return None
-    figures = public_figures(round_=round_)
+    if criteria is None:
+        figures = public_figures(round_=round_)
+    else:
+        criteria = sorted(criteria, key=lambda c: c.number)
+        numbers = [c.number for c in criteria]
+        figures = public_figures(
+            round_=round_,
+            computed=None if is_open(round_) else summary(round_=round_, numbers=numbers),
+            titles={c.number: c.short_title for c in criteria},
+        )
     agreed = {
         c.criterion.number: c
         for c in Consensus.objects.filter(round=round_).select_related("criterion")

@@ -238,3 +238,13 @@ def _layout_html(form, layout):
 def form_fields(form):
     """The fields of `form` in the order and columns of its `layout` (see the forms)."""
     return _layout_html(form, form.layout)
+
+
+@register.simple_tag
+def hidden_fields(form):
+    """`{{ form }}` for a form of hidden fields only, such as a formset's management form,
+    without Django's form and widget templates. A form with errors or visible fields is
+    left to Django."""
+    if form.errors or form.visible_fields():
+        return str(form)
+    return mark_safe("".join(field_html(field) for field in form))

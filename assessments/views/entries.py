@@ -107,7 +107,10 @@ def criterion(request, assessment, number):
     if previous is not None:
         previous.level_label = level_label(current, previous.level)
     index = [e.criterion.number for e in entries].index(number)
-    perspectives = rounds.beside_criteria(assessment=assessment)
+    urls = _criterion_urls(assessment, entries)
+    perspectives = rounds.beside_criteria(
+        assessment=assessment, criteria=[e.criterion for e in entries]
+    )
     context = {
         "assessment": assessment,
         "criterion": current,
@@ -122,8 +125,11 @@ def criterion(request, assessment, number):
         "perspectives": perspectives,
         "perspective": perspectives["by_number"].get(number, {}) if perspectives else None,
         **_discussion(request, assessment, current, entries),
+        "page_url": urls[number],
         "prev_number": entries[index - 1].criterion.number if index > 0 else None,
         "next_number": entries[index + 1].criterion.number if index + 1 < len(entries) else None,
+        "prev_url": entries[index - 1].url if index > 0 else None,
+        "next_url": entries[index + 1].url if index + 1 < len(entries) else None,
         **_actions(request, assessment, current, entry),
         "is_viewer": not editable
         and assessment.status == Assessment.Status.DRAFT
@@ -132,12 +138,23 @@ def criterion(request, assessment, number):
     return render(request, "assess/criterion.html", context, status=status)
 
 
+def _criterion_urls(assessment, entries):
+    """{number: its criterion page's address} for the side navigation and the links around
+    the form, from one reverse(); each entry gets its own as `url`."""
+    marker = "987654321"
+    prefix, suffix = reverse("assess:criterion", args=[assessment.pk, int(marker)]).split(marker)
+    urls = {}
+    for e in entries:
+        e.url = urls[e.criterion.number] = f"{prefix}{e.criterion.number}{suffix}"
+    return urls
+
+
 def _actions(request, assessment, current, entry):
     """The criterion's actions: those of earlier cycles, each with the word said on it in
     this assessment (editors write one on each not done), and those planned in this one."""
     if assessment.kind != Assessment.Kind.SELF:
         return {}
-    earlier = plans.earlier_actions(assessment=assessment, criterion_id=current.pk)
+    earlier, planned = plans.criterion_actions(assessment=assessment, criterion_id=current.pk)
     # Words refused on the last save (too long) come back into their boxes with the error.
     refused = request.session.pop(refused_notes_key(assessment.pk, current.number), {})
     for action in earlier:
@@ -145,7 +162,7 @@ def _actions(request, assessment, current, entry):
     return {
         "earlier_actions": earlier,
         "max_text_length": settings.MAX_TEXT_LENGTH,
-        "cycle_actions": plans.actions_for_assessment(assessment=assessment).get(current.pk, []),
+        "cycle_actions": planned,
         "plan_editable": plans.can_edit_plan(request.user, office_id=assessment.office_id),
         "has_opportunity": bool(entry.opportunities.strip()),
     }
@@ -154,13 +171,13 @@ def _actions(request, assessment, current, entry):
 def _discussion(request, assessment, current, entries):
     """The criterion's comments as threads, with a reply form each when the user may take
     part, and the open comments of every criterion for the side navigation."""
-    comments = discussion.threads(
-        list(
-            ReviewComment.objects.filter(assessment=assessment, criterion=current)
-            .select_related("author", "resolved_by")
-            .order_by("created_at", "pk")
-        )
+    # One query serves both: this criterion's threads and the open ones of every criterion.
+    every = list(
+        ReviewComment.objects.filter(assessment=assessment)
+        .select_related("author", "resolved_by")
+        .order_by("created_at", "pk")
     )
+    comments = discussion.threads([c for c in every if c.criterion_id == current.pk])
     discuss = (
         discussion.can_discuss(request.user, assessment)
         and assessment.status in discussion.OPEN_STATUSES
@@ -168,7 +185,7 @@ def _discussion(request, assessment, current, entries):
     for comment in comments:
         if discuss:
             comment.reply_form = ReplyForm(comment_id=comment.pk)
-    open_counts = discussion.open_counts(assessment=assessment)
+    open_counts = discussion.open_counts_of(every)
     for e in entries:
         e.open_comments = open_counts.get(e.criterion_id, 0)
     return {

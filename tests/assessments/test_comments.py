@@ -105,6 +105,8 @@ def test_open_counts_leave_out_resolved_replies_and_decisions(returned, staff, r
     comments.reply(comment=returned, user=staff, text="A reply")
     comments.resolve(comment=returned, user=staff)
     assert comments.open_counts(assessment=assessment) == {nine.pk: 2}
+    every = list(ReviewComment.objects.filter(assessment=assessment))
+    assert comments.open_counts_of(every) == {nine.pk: 2}
 
 
 def test_threads_put_replies_under_their_comment(returned, staff, reviewer):

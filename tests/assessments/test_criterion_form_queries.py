@@ -16,9 +16,9 @@ pytestmark = pytest.mark.django_db
 
 # Session, user, groups, memberships, the assessment, the entries with their criteria, the
 # criterion's levels and questions, the entry's evidence, the previous cycle's entry, the
-# perspectives round, the comments and the open ones per criterion, the earlier actions with
-# their notes, this cycle's actions.
-QUERIES = 15
+# perspectives round, the comments (threads and open counts at once), the criterion's actions
+# (earlier ones with their notes, and this cycle's, at once).
+QUERIES = 13
 
 
 def _office_with_history(*, cycles, actions, staff, office):
@@ -92,3 +92,33 @@ def test_memberships_are_read_once_inside_and_afresh_after(
     with django_assert_num_queries(2):
         assert access.office_ids_for(staff) == {office.pk, other_office.pk}
         assert access.office_ids_for(staff, editor=True) == {office.pk}
+
+
+@pytest.mark.parametrize(("cycles", "actions"), [(1, 0), (4, 25)])
+def test_criterion_actions_are_the_earlier_and_planned_ones(
+    cycles, actions, office, staff, django_assert_num_queries
+):
+    from assessments import plans
+
+    draft = _office_with_history(cycles=cycles, actions=actions, staff=staff, office=office)
+    for number in (1, 2, 3):
+        criterion = Criterion.objects.get(number=number)
+        with django_assert_num_queries(1):
+            earlier, planned = plans.criterion_actions(assessment=draft, criterion_id=criterion.pk)
+        expected = plans.earlier_actions(assessment=draft, criterion_id=criterion.pk)
+        assert [(a.pk, a.note) for a in earlier] == [(a.pk, a.note) for a in expected]
+        mine = plans.actions_for_assessment(assessment=draft).get(criterion.pk, [])
+        assert [a.pk for a in planned] == [a.pk for a in mine]
+        if actions and number < 3:
+            assert earlier and planned
+
+
+def test_the_criterion_links_are_their_addresses(office, staff, client_for):
+    draft = _office_with_history(cycles=1, actions=0, staff=staff, office=office)
+    body = client_for(staff).get(reverse("assess:criterion", args=[draft.pk, 2])).content.decode()
+    for number in range(1, 10):
+        url = reverse("assess:criterion", args=[draft.pk, number])
+        # The side navigation's link, and those around the form on their neighbours' pages.
+        assert f'<a href="{url}"' in body
+    assert f'action="{reverse("assess:criterion", args=[draft.pk, 2])}"' in body
+    assert body.count(f'<a href="{reverse("assess:criterion", args=[draft.pk, 3])}"') == 2

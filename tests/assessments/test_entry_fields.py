@@ -204,3 +204,21 @@ def test_evidence_rows_with_errors_and_an_uploaded_file(report, office):
     assert '<div class="is-invalid"> <input type="file"' in pages[1]
     assert 'name="evidence-2-url"' not in pages[2]
     assert 'class="checkboxinput form-check-input" id="id_evidence-3-DELETE" checked>' in pages[3]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        {"evidence-TOTAL_FORMS": "2", "evidence-INITIAL_FORMS": "1"},
+        {"evidence-TOTAL_FORMS": "x"},  # tampered: Django writes it, with its errors
+        {},
+    ],
+)
+def test_the_management_form_is_the_one_django_writes(data):
+    formset = EvidenceFormSet(data, prefix="evidence", form_kwargs={"entry_id": None})
+    ours = Template("{% load entry_fields %}{% hidden_fields formset.management_form %}").render(
+        Context({"formset": formset})
+    )
+    assert ours == str(formset.management_form)
+    assert 'name="evidence-TOTAL_FORMS"' in ours

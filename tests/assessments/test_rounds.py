@@ -152,6 +152,31 @@ def test_summary_and_progress_from_the_database(round_, staff, settings):
     ]
 
 
+@pytest.mark.parametrize("closed", [False, True])
+def test_beside_criteria_from_the_criteria_shown_is_the_same(
+    round_, staff, assessment, settings, closed, django_assert_num_queries
+):
+    """The criterion page gives the criteria it loaded: the same result, two queries fewer."""
+    settings.PERSPECTIVES_MIN_GROUP = 1
+    first, second = round_.groups.all()
+    for group, level in ((first, 1), (second, 3)):
+        code = rounds.issue_codes(round_=round_, user=staff, group_id=group.pk, count=1)[0]
+        rounds.save_answers(respondent=rounds.respondent_for(code), answers={1: (level, "")})
+    if closed:
+        rounds.close_round(round_=round_, user=staff)
+        rounds.record_consensus(round_=round_, user=staff, agreed={2: (3, "agreed")})
+    criteria = [
+        e.criterion for e in Entry.objects.filter(assessment=assessment).select_related("criterion")
+    ]
+    expected = rounds.beside_criteria(assessment=assessment)
+    with django_assert_num_queries(5 if closed else 2):
+        given = rounds.beside_criteria(assessment=assessment, criteria=criteria[::-1])
+    assert given == expected
+    assert (given["is_open"], sorted(given["by_number"])) == (
+        (False, list(range(1, 10))) if closed else (True, [])
+    )
+
+
 def test_consensus_waits_for_the_close_then_sets_the_entry(round_, staff, assessment):
     with pytest.raises(ValidationError):
         rounds.record_consensus(round_=round_, user=staff, agreed={1: (2, "we agree")})
