@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from criteria.models import Criterion
 
 from .. import plans, teams
-from ..access import can_edit
+from ..access import can_edit, memberships_read_once
 from ..models import Action, Assessment, Entry
 from ..plan_forms import ActionForm, ActionNoteForm, DownloadForm, PlanFilterForm
 from .common import assessment_view, refused_notes_key
@@ -38,7 +38,9 @@ def plan_view(*methods, write_on_post=False, write=False):
         @wraps(view)
         def wrapper(request, office_id, **kwargs):
             writes = write or (write_on_post and request.method == "POST")
-            office, editable = plans.get_plan_for_user(request.user, office_id, write=writes)
+            # These views change no membership: the user's are read once per request.
+            with memberships_read_once(request.user):
+                office, editable = plans.get_plan_for_user(request.user, office_id, write=writes)
             if request.method not in methods:
                 return HttpResponseNotAllowed(methods)
             return view(request, office, editable, **kwargs)
