@@ -54,7 +54,8 @@ def _page(request, office, membership, *, form=None, status=200):
         "invitations": teams.open_invitations(office) if lead else [],
         "events": teams.log(office) if lead else [],
         "form": form or InviteForm(),
-        "roles": RoleForm.base_fields["role"].choices,
+        # Translated once, not once per member.
+        "roles": [(value, str(label)) for value, label in RoleForm.base_fields["role"].choices],
     }
     return render(request, "assess/team.html", context, status=status)
 
