@@ -59,7 +59,7 @@ def open_invitations(office):
     return list(
         Invitation.objects.filter(
             office=office, accepted_at=None, revoked_at=None, expires_at__gt=timezone.now()
-        ).select_related("invited_by")
+        )
     )
 
 
