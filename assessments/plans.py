@@ -349,16 +349,25 @@ def plan_actions(*, office, today, status=None, criterion=None, owner=None):
     return sorted(actions, key=order)
 
 
-def owner_choices(*, office):
+def owner_choices(*, office, actions=None):
     """[(value, label)] of everyone who owns an action of the office, for the plan's filter:
-    "u<id>" for users, "n<name>" for names outside the app."""
-    rows = (
-        Action.objects.filter(office=office)
-        .values_list(
-            "owner_id", "owner__username", "owner__first_name", "owner__last_name", "owner_name"
+    "u<id>" for users, "n<name>" for names outside the app. From `actions` when given (every
+    action of the office, as plan_actions gives them unfiltered): no query."""
+    if actions is None:
+        rows = (
+            Action.objects.filter(office=office)
+            .values_list(
+                "owner_id", "owner__username", "owner__first_name", "owner__last_name", "owner_name"
+            )
+            .distinct()
         )
-        .distinct()
-    )
+    else:
+        rows = (
+            (a.owner_id, a.owner.username, a.owner.first_name, a.owner.last_name, a.owner_name)
+            if a.owner_id
+            else (None, None, None, None, a.owner_name)
+            for a in actions
+        )
     choices = {}
     for owner_id, username, first, last, name in rows:
         if owner_id:

@@ -25,6 +25,7 @@ from ..plan_forms import ActionForm, ActionNoteForm, DownloadForm, PlanFilterFor
 from .common import assessment_view, refused_notes_key
 
 SAFE = ("GET", "HEAD")
+FILTERS = ("status", "criterion", "owner")
 
 
 def plan_view(*methods, write_on_post=False, write=False):
@@ -51,8 +52,16 @@ def plan_view(*methods, write_on_post=False, write=False):
 
 
 def _filtered(request, office):
-    form = PlanFilterForm(request.GET, owners=plans.owner_choices(office=office))
+    # Unfiltered, the plan's actions are all of them: the owners to choose from come from
+    # them rather than from a query of their own.
+    everything = None
+    if not any(request.GET.get(n) for n in FILTERS):
+        everything = plans.plan_actions(office=office, today=timezone.localdate())
+    owners = plans.owner_choices(office=office, actions=everything)
+    form = PlanFilterForm(request.GET, owners=owners)
     filters = form.cleaned_data if form.is_valid() else {}
+    if everything is not None:
+        return form, everything
     actions = plans.plan_actions(
         office=office,
         today=timezone.localdate(),
@@ -77,7 +86,7 @@ def plan(request, office, editable):
         "editable": editable,
         "form": form,
         "actions": actions,
-        "filtered": any(request.GET.get(n) for n in ("status", "criterion", "owner")),
+        "filtered": any(request.GET.get(n) for n in FILTERS),
         "query": f"?{query}" if query else "",
         "overdue": sum(1 for a in actions if a.is_overdue),
     }

@@ -236,6 +236,21 @@ def test_plan_order_overdue_then_criterion_then_due_with_no_date_last(office, st
     assert titles == ["3 very late", "1 late", "1 none", "1 none again", "2 soon", "2 none"]
 
 
+def test_owner_choices_from_the_actions_are_those_of_the_query(office, staff):
+    ana = factories.make_user(office=office)
+    ana.first_name, ana.last_name = "Ana", "Silva"
+    ana.save()
+    _action(office, staff, title="a", owner_id=ana.pk)
+    _action(office, staff, title="b", owner_id=ana.pk)
+    _action(office, staff, title="c", owner_id=staff.pk)
+    _action(office, staff, title="d", owner_name="Zoé outside")
+    _action(office, staff, title="e", owner_name="")
+    actions = plans.plan_actions(office=office, today=TODAY)
+    expected = plans.owner_choices(office=office)
+    assert len(expected) == 3
+    assert plans.owner_choices(office=office, actions=actions) == expected
+
+
 def test_due_actions_for_reminders(office, staff):
     soon = _action(office, staff, title="Soon", due=TODAY + datetime.timedelta(days=5))
     _action(office, staff, title="Far", due=TODAY + datetime.timedelta(days=30))
