@@ -320,8 +320,8 @@ def is_overdue(action, *, today):
 def plan_actions(*, office, today, status=None, criterion=None, owner=None):
     """The office's actions, overdue ones first (oldest due date first), then by criterion,
     due date (none last) and creation; filtered by `status`, `criterion` (a number) and
-    `owner` ("u<user id>" or "n<name>"). Owners, criteria and the assessments they were
-    planned in loaded: one query, whatever their number."""
+    `owner` ("u<user id>" or "n<name>"). Owners and criteria loaded, and `planned_in_cycle`,
+    the cycle of the assessment each was planned in: one query, whatever their number."""
     qs = Action.objects.filter(office=office)
     if status:
         qs = qs.filter(status=status)
@@ -332,7 +332,9 @@ def plan_actions(*, office, today, status=None, criterion=None, owner=None):
         qs = (
             qs.filter(owner_id=value) if kind == "u" else qs.filter(owner_id=None, owner_name=value)
         )
-    actions = list(qs.select_related("owner", "criterion", "planned_in"))
+    # Of the assessment it was planned in, only the cycle is shown: not the whole row.
+    qs = qs.select_related("owner", "criterion").annotate(planned_in_cycle=F("planned_in__cycle"))
+    actions = list(qs)
 
     # Sorted here rather than by the database: the same order, without a query to build.
     def order(action):
@@ -499,6 +501,7 @@ CSV_HEADER = (
 
 
 def csv_rows(*, actions, members, today):
+    """The CSV rows of `actions` as plan_actions gives them."""
     for action in actions:
         owner, left = owner_label(action, members=members)
         yield (
@@ -514,7 +517,7 @@ def csv_rows(*, actions, members, today):
             action.drop_reason,
             action.success_measure,
             " ".join(action.links.split()),
-            action.planned_in.cycle if action.planned_in_id else "",
+            action.planned_in_cycle if action.planned_in_id else "",
             action.done_on.isoformat() if action.done_on else "",
         )
 
