@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -355,6 +356,16 @@ class ReviewComment(models.Model):
         )
 
 
+def choice_display(instance, name):
+    """What get_<name>_display() gives, without hashing every (lazy, so translated) label of
+    the choices on each call: the team and plan pages show one per row."""
+    value = getattr(instance, name)
+    for option, label in instance._meta.get_field(name).flatchoices:
+        if option == value:
+            return force_str(label, strings_only=True)
+    return force_str(value, strings_only=True)
+
+
 class Membership(models.Model):
     """City staff belong to offices, as leads (edit and manage the team), editors (may
     save) or viewers (read only)."""
@@ -378,6 +389,9 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} - {self.office} ({self.role})"
+
+    def get_role_display(self):
+        return choice_display(self, "role")
 
     @property
     def can_edit(self):
@@ -480,6 +494,9 @@ class Invitation(models.Model):
     def __str__(self):
         return f"{self.email} -> {self.office} ({self.role})"
 
+    def get_role_display(self):
+        return choice_display(self, "role")
+
     @property
     def is_open(self):
         return (
@@ -517,6 +534,15 @@ class TeamEvent(models.Model):
 
     def __str__(self):
         return f"{self.actor} {self.action} {self.subject}"
+
+    def get_action_display(self):
+        return choice_display(self, "action")
+
+    def get_old_role_display(self):
+        return choice_display(self, "old_role")
+
+    def get_new_role_display(self):
+        return choice_display(self, "new_role")
 
 
 # --- perspectives: respondents outside the office rate the same criteria ----------------------
@@ -716,6 +742,9 @@ class Action(models.Model):
     @property
     def is_open(self):
         return self.status in (self.Status.PLANNED, self.Status.IN_PROGRESS)
+
+    def get_status_display(self):
+        return choice_display(self, "status")
 
 
 class Notification(models.Model):

@@ -22,15 +22,10 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import (
-    Case,
     F,
     FilteredRelation,
-    IntegerField,
-    Prefetch,
     Q,
     Subquery,
-    Value,
-    When,
 )
 from django.http import Http404
 from django.utils import timezone
@@ -325,8 +320,8 @@ def is_overdue(action, *, today):
 def plan_actions(*, office, today, status=None, criterion=None, owner=None):
     """The office's actions, overdue ones first (oldest due date first), then by criterion,
     due date (none last) and creation; filtered by `status`, `criterion` (a number) and
-    `owner` ("u<user id>" or "n<name>"). Owners, criteria and earlier notes loaded: one query
-    for the actions and one for the notes, whatever their number."""
+    `owner` ("u<user id>" or "n<name>"). Owners and criteria loaded, and `planned_in_cycle`,
+    the cycle of the assessment each was planned in: one query, whatever their number."""
     qs = Action.objects.filter(office=office)
     if status:
         qs = qs.filter(status=status)
@@ -337,44 +332,44 @@ def plan_actions(*, office, today, status=None, criterion=None, owner=None):
         qs = (
             qs.filter(owner_id=value) if kind == "u" else qs.filter(owner_id=None, owner_name=value)
         )
-    open_statuses = [Action.Status.PLANNED, Action.Status.IN_PROGRESS]
-    qs = qs.annotate(
-        overdue=Case(
-            When(Q(status__in=open_statuses) & Q(due__lt=today), then=Value(0)),
-            default=Value(1),
-            output_field=IntegerField(),
+    # Of the assessment it was planned in, only the cycle is shown: not the whole row.
+    qs = qs.select_related("owner", "criterion").annotate(planned_in_cycle=F("planned_in__cycle"))
+    actions = list(qs)
+
+    # Sorted here rather than by the database: the same order, without a query to build.
+    def order(action):
+        late = is_overdue(action, today=today)
+        return (
+            not late,
+            action.due if late else datetime.date.min,
+            action.criterion.number,
+            action.due is None,
+            action.due or datetime.date.min,
+            action.pk,
         )
-    )
-    return list(
-        qs.select_related("owner", "criterion", "planned_in")
-        .prefetch_related(
-            Prefetch(
-                "notes",
-                queryset=ActionNote.objects.select_related("assessment").order_by(
-                    "-assessment__cycle"
-                ),
-            )
-        )
-        .order_by(
-            "overdue",
-            Case(When(overdue=0, then=F("due")), default=Value(None)).asc(nulls_last=True),
-            "criterion__number",
-            F("due").asc(nulls_last=True),
-            "pk",
-        )
-    )
+
+    return sorted(actions, key=order)
 
 
-def owner_choices(*, office):
+def owner_choices(*, office, actions=None):
     """[(value, label)] of everyone who owns an action of the office, for the plan's filter:
-    "u<id>" for users, "n<name>" for names outside the app."""
-    rows = (
-        Action.objects.filter(office=office)
-        .values_list(
-            "owner_id", "owner__username", "owner__first_name", "owner__last_name", "owner_name"
+    "u<id>" for users, "n<name>" for names outside the app. From `actions` when given (every
+    action of the office, as plan_actions gives them unfiltered): no query."""
+    if actions is None:
+        rows = (
+            Action.objects.filter(office=office)
+            .values_list(
+                "owner_id", "owner__username", "owner__first_name", "owner__last_name", "owner_name"
+            )
+            .distinct()
         )
-        .distinct()
-    )
+    else:
+        rows = (
+            (a.owner_id, a.owner.username, a.owner.first_name, a.owner.last_name, a.owner_name)
+            if a.owner_id
+            else (None, None, None, None, a.owner_name)
+            for a in actions
+        )
     choices = {}
     for owner_id, username, first, last, name in rows:
         if owner_id:
@@ -538,6 +533,7 @@ CSV_HEADER = (
 
 
 def csv_rows(*, actions, members, today):
+    """The CSV rows of `actions` as plan_actions gives them."""
     for action in actions:
         owner, left = owner_label(action, members=members)
         yield (
@@ -553,7 +549,7 @@ def csv_rows(*, actions, members, today):
             action.drop_reason,
             action.success_measure,
             " ".join(action.links.split()),
-            action.planned_in.cycle if action.planned_in_id else "",
+            action.planned_in_cycle if action.planned_in_id else "",
             action.done_on.isoformat() if action.done_on else "",
         )
 

@@ -28,38 +28,48 @@ class TeamError(Exception):
     """A change the team rules refuse; the message says why."""
 
 
-def get_team_for_user(user, office_id, *, lead=False):
+def get_team_for_user(user, office_id, *, lead=False, team=False):
     """(office, the user's membership) for a member of office `office_id`, else 404.
 
     With `lead`, members who are not leads get PermissionDenied (they may see the team).
+    With `team`, (office, membership, every member as members() lists them), in one query.
     """
     if not user.is_authenticated:
         raise Http404
-    membership = (
-        Membership.objects.filter(user=user, office_id=office_id)
-        .select_related("office__city__country")
-        .first()
-    )
+    if team:
+        everyone = _members(Membership.objects.filter(office_id=office_id)).select_related(
+            "office__city__country"
+        )
+        everyone = list(everyone)
+        membership = next((m for m in everyone if m.user_id == user.pk), None)
+    else:
+        membership = (
+            Membership.objects.filter(user=user, office_id=office_id)
+            .select_related("office__city__country")
+            .first()
+        )
     if membership is None:
         raise Http404
     if lead and not membership.is_lead:
         raise PermissionDenied
+    if team:
+        return membership.office, membership, everyone
     return membership.office, membership
 
 
+def _members(memberships):
+    return memberships.select_related("user").order_by("role", "user__username")
+
+
 def members(office):
-    return list(
-        Membership.objects.filter(office=office)
-        .select_related("user")
-        .order_by("role", "user__username")
-    )
+    return list(_members(Membership.objects.filter(office=office)))
 
 
 def open_invitations(office):
     return list(
         Invitation.objects.filter(
             office=office, accepted_at=None, revoked_at=None, expires_at__gt=timezone.now()
-        ).select_related("invited_by")
+        )
     )
 
 

@@ -156,9 +156,10 @@ def _radios(field, *, css_class):
     return f"<div {flat}> {' '.join(items)} </div>{_help(field)}"
 
 
-def field_html(field, *, css_class=""):
+def field_html(field, *, css_class="", error_tag="span"):
     """One bound field as crispy's bootstrap5/field.html wrote it; `css_class` is what a
-    layout's Field(name, css_class=...) gave its widget."""
+    layout's Field(name, css_class=...) gave its widget; `error_tag` "p" for the errors as
+    blocks, as the |crispy filter shows them (see uni_form)."""
     widget = field.field.widget
     if css_class:  # as crispy's Field() did, once: the widget keeps the class
         field.field.widget.attrs["class"] = css_class
@@ -175,7 +176,7 @@ def field_html(field, *, css_class=""):
             f"{_widget_html(field, extra_class=extra)} "
             f'<label for="{field.id_for_label}" class="form-check-label'
             f'{" requiredField" if required else ""}"> {_esc(field.label)}{star} </label>'
-            f"{_errors(field, tag='span')}{_help(field)} </div> </div>"
+            f"{_errors(field, tag=error_tag)}{_help(field)} </div> </div>"
         )
     inner = []
     if field.use_fieldset:
@@ -187,20 +188,20 @@ def field_html(field, *, css_class=""):
     if isinstance(widget, forms.RadioSelect):
         inner.append(_radios(field, css_class=css_class))
     elif isinstance(widget, forms.FileInput):
-        inner.append(_file(field))
+        inner.append(_file(field, error_tag=error_tag))
     else:
         select = isinstance(widget, forms.Select)
         extra = "form-select" if select else "form-control"
         extra += " is-invalid" if field.errors else ""
         inner.append(
-            _widget_html(field, extra_class=extra) + _errors(field, tag="span") + _help(field)
+            _widget_html(field, extra_class=extra) + _errors(field, tag=error_tag) + _help(field)
         )
     if field.use_fieldset and field.label:
         inner.append("</fieldset>")
     return f'<div id="div_{field.auto_id}" class="mb-3"> {" ".join(inner)} </div>'
 
 
-def _file(field):
+def _file(field, *, error_tag="span"):
     """crispy's field_file.html, for a file input without an initial file."""
     [sub] = field.subwidgets
     data = sub.data
@@ -213,7 +214,8 @@ def _file(field):
     invalid = ' class="is-invalid"' if field.errors else ""
     return (
         f'<div{invalid}> <input type="{data["type"]}" name="{_esc(data["name"])}" '
-        f'class="{css}"{disabled}{_attrs(attrs)}>{_errors(field, tag="span")}{_help(field)} </div>'
+        f'class="{css}"{disabled}{_attrs(attrs)}>'
+        f"{_errors(field, tag=error_tag)}{_help(field)} </div>"
     )
 
 
@@ -248,3 +250,48 @@ def hidden_fields(form):
     if form.errors or form.visible_fields():
         return str(form)
     return mark_safe("".join(field_html(field) for field in form))
+
+
+def widget_html(field):
+    """What `{{ field }}` printed: the bare widget as Django's own templates wrote it
+    (django/forms/widgets/select.html, select_option.html, input.html), for selects and
+    text-like inputs: the plan page's filters."""
+    widget = field.field.widget
+    if field.field.show_hidden_initial:
+        raise NotImplementedError("show_hidden_initial")
+    ctx = _context(field, {})
+    if isinstance(widget, forms.Select) and not isinstance(widget, forms.RadioSelect):
+        options = []
+        for group_name, group, _index in ctx["optgroups"]:
+            if group_name:
+                raise NotImplementedError("option groups")
+            options.extend(
+                f'\n  <option value="{_esc(str(o["value"]))}"{_attrs(o["attrs"])}>'
+                f"{_esc(o['label'])}</option>\n"
+                for o in group
+            )
+        start = f'<select name="{_esc(ctx["name"])}"{_attrs(ctx["attrs"])}>'
+        return mark_safe(f"{start}{''.join(options)}\n</select>")
+    if isinstance(widget, Input) and not isinstance(widget, forms.FileInput):
+        return mark_safe(_input(ctx))
+    raise NotImplementedError(type(widget).__name__)
+
+
+@register.simple_tag
+def widget(field):
+    """`{{ field }}`, written out in Python (see widget_html)."""
+    return widget_html(field)
+
+
+@register.simple_tag
+def uni_form(form):
+    """What `{{ form|crispy }}` printed (crispy's bootstrap5/uni_form.html): the non-field
+    errors' alert (errors.html), then every field in order, their errors as blocks."""
+    parts = []
+    if form.non_field_errors():
+        items = "\n".join(f"<li>{_esc(error)}</li>" for error in form.non_field_errors())
+        parts.append(
+            f'<div class="alert alert-block alert-danger"> <ul class="m-0"> {items} </ul> </div>'
+        )
+    parts.extend(field_html(field, error_tag="p") for field in form)
+    return mark_safe(" ".join(parts))

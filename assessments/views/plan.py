@@ -19,12 +19,13 @@ from django.utils.translation import gettext_lazy
 from criteria.models import Criterion
 
 from .. import plans, teams
-from ..access import can_edit
+from ..access import can_edit, memberships_read_once
 from ..models import Action, Assessment, Entry
 from ..plan_forms import ActionForm, ActionNoteForm, DownloadForm, PlanFilterForm
 from .common import assessment_view, refused_notes_key
 
 SAFE = ("GET", "HEAD")
+FILTERS = ("status", "criterion", "owner")
 
 
 def plan_view(*methods, write_on_post=False, write=False):
@@ -38,7 +39,9 @@ def plan_view(*methods, write_on_post=False, write=False):
         @wraps(view)
         def wrapper(request, office_id, **kwargs):
             writes = write or (write_on_post and request.method == "POST")
-            office, editable = plans.get_plan_for_user(request.user, office_id, write=writes)
+            # These views change no membership: the user's are read once per request.
+            with memberships_read_once(request.user):
+                office, editable = plans.get_plan_for_user(request.user, office_id, write=writes)
             if request.method not in methods:
                 return HttpResponseNotAllowed(methods)
             return view(request, office, editable, **kwargs)
@@ -49,8 +52,16 @@ def plan_view(*methods, write_on_post=False, write=False):
 
 
 def _filtered(request, office):
-    form = PlanFilterForm(request.GET, owners=plans.owner_choices(office=office))
+    # Unfiltered, the plan's actions are all of them: the owners to choose from come from
+    # them rather than from a query of their own.
+    everything = None
+    if not any(request.GET.get(n) for n in FILTERS):
+        everything = plans.plan_actions(office=office, today=timezone.localdate())
+    owners = plans.owner_choices(office=office, actions=everything)
+    form = PlanFilterForm(request.GET, owners=owners)
     filters = form.cleaned_data if form.is_valid() else {}
+    if everything is not None:
+        return form, everything
     actions = plans.plan_actions(
         office=office,
         today=timezone.localdate(),
@@ -75,7 +86,7 @@ def plan(request, office, editable):
         "editable": editable,
         "form": form,
         "actions": actions,
-        "filtered": any(request.GET.get(n) for n in ("status", "criterion", "owner")),
+        "filtered": any(request.GET.get(n) for n in FILTERS),
         "query": f"?{query}" if query else "",
         "overdue": sum(1 for a in actions if a.is_overdue),
     }

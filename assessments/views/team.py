@@ -23,47 +23,48 @@ TEAM_ERRORS = {
 }
 
 
-def team_view(*methods, lead=True):
+def team_view(*methods, lead=True, team=False):
     """Login, then the scoped getter (404 for non-members, whatever the method), then the
-    method check; the view receives the office and the user's membership. With `lead`, a
-    POST needs a lead (403 for other members)."""
+    method check; the view receives the office and the user's membership (and, with `team`,
+    every member, read with it). With `lead`, a POST needs a lead (403 for other members)."""
 
     def decorator(view):
         @login_required
         @wraps(view)
         def wrapper(request, office_id, **kwargs):
-            office, membership = teams.get_team_for_user(
-                request.user, office_id, lead=lead and request.method == "POST"
+            found = teams.get_team_for_user(
+                request.user, office_id, lead=lead and request.method == "POST", team=team
             )
             if request.method not in methods:
                 return HttpResponseNotAllowed(methods)
-            return view(request, office, membership, **kwargs)
+            return view(request, *found, **kwargs)
 
         return wrapper
 
     return decorator
 
 
-def _page(request, office, membership, *, form=None, status=200):
+def _page(request, office, membership, members, *, form=None, status=200):
     lead = membership.is_lead
     context = {
         "office": office,
         "membership": membership,
         "is_lead": lead,
-        "members": teams.members(office),
+        "members": members,
         "invitations": teams.open_invitations(office) if lead else [],
         "events": teams.log(office) if lead else [],
         "form": form or InviteForm(),
-        "roles": RoleForm.base_fields["role"].choices,
+        # Translated once, not once per member.
+        "roles": [(value, str(label)) for value, label in RoleForm.base_fields["role"].choices],
     }
     return render(request, "assess/team.html", context, status=status)
 
 
-@team_view("GET", "HEAD", "POST")
-def team(request, office, membership):
+@team_view("GET", "HEAD", "POST", team=True)
+def team(request, office, membership, members):
     """GET: the team; POST (leads): invite someone."""
     if request.method != "POST":
-        return _page(request, office, membership)
+        return _page(request, office, membership, members)
     form = InviteForm(request.POST)
     if form.is_valid():
         email = form.cleaned_data["email"]
@@ -81,7 +82,7 @@ def team(request, office, membership):
             sent = _("An invitation has been sent to %(email)s.") % {"email": email}
             messages.success(request, sent)
             return redirect("assess:team", office_id=office.pk)
-    return _page(request, office, membership, form=form, status=400)
+    return _page(request, office, membership, members, form=form, status=400)
 
 
 def _done_or_error(request, office, step):

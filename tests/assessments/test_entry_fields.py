@@ -222,3 +222,94 @@ def test_the_management_form_is_the_one_django_writes(data):
     )
     assert ours == str(formset.management_form)
     assert 'name="evidence-TOTAL_FORMS"' in ours
+
+
+# --- bare widgets ({% widget field %} for `{{ field }}`) --------------------------------------
+
+
+def _same_widgets(form):
+    """Each field of `form` by {% widget %} is, to the character, what `{{ field }}` gave."""
+    for name in form.fields:
+        ours = Template("{% load entry_fields %}{% widget field %}").render(
+            Context({"field": form[name]})
+        )
+        assert ours == Template("{{ field }}").render(Context({"field": form[name]}))
+    return "".join(str(form[name]) for name in form.fields)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"status": "done", "criterion": "2", "owner": "nAna <&>"},
+        {"status": "nope", "criterion": "nine", "owner": "u999"},
+    ],
+)
+def test_plan_filters_as_bare_widgets(report, data):
+    from assessments.plan_forms import PlanFilterForm
+
+    owners = [("u1", 'Zoé "Z" <b>'), ("nAna <&>", "Ana <&>")]
+    form = PlanFilterForm(data, owners=owners)
+    form.is_valid()
+    html = _same_widgets(form)
+    assert html.count("<select") == 3
+    assert html.count('aria-invalid="true"') == (3 if data.get("status") == "nope" else 0)
+
+
+def test_an_input_as_a_bare_widget():
+    from assessments.join_forms import InviteForm
+
+    for data in (None, {"email": "not an <address>", "role": "editor"}):
+        form = InviteForm(data)
+        if data:
+            assert not form.is_valid()
+        assert 'type="email"' in _same_widgets(form)
+
+
+# --- whole forms ({% uni_form form %} for `{{ form|crispy }}`) -----------------------------------
+
+
+def _same_as_the_filter(make):
+    crispy = Template("{% load crispy_forms_tags %}{{ form|crispy }}").render(
+        Context({"form": make()})
+    )
+    ours = Template("{% load entry_fields %}{% uni_form form %}").render(Context({"form": make()}))
+    assert _squeeze(ours) == _squeeze(crispy)
+    return _squeeze(ours)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [None, {"email": "not <an> address", "role": "boss"}, {"email": "a@b.org", "role": "viewer"}],
+)
+def test_the_invitation_form_as_the_crispy_filter_gave_it(data):
+    from assessments.join_forms import InviteForm
+
+    def make():
+        form = InviteForm(data)
+        if data:
+            form.is_valid()
+        return form
+
+    html = _same_as_the_filter(make)
+    assert html.count('class="invalid-feedback"') == (2 if data and data["role"] == "boss" else 0)
+
+
+def test_non_field_errors_check_boxes_and_text_areas_as_the_crispy_filter_gave_them():
+    from django import forms
+
+    class Form(forms.Form):
+        text = forms.CharField(widget=forms.Textarea, help_text="Some <b>help</b>")
+        agree = forms.BooleanField(label="I agree & more")
+
+        def clean(self):
+            raise forms.ValidationError("Both <wrong>")
+
+    def make():
+        form = Form({"text": "a <b>"})
+        form.is_valid()
+        return form
+
+    html = _same_as_the_filter(make)
+    assert "Both &lt;wrong&gt;" in html
+    assert html.count('class="invalid-feedback"') == 1

@@ -217,6 +217,40 @@ def test_plan_lists_overdue_first(office, staff):
     assert a and b
 
 
+def test_plan_order_overdue_then_criterion_then_due_with_no_date_last(office, staff):
+    def crit(n):
+        return Criterion.objects.get(number=n).pk
+
+    day = datetime.timedelta(days=1)
+    made = [
+        _action(office, staff, title="2 none", criterion_id=crit(2), due=None),
+        _action(office, staff, title="2 soon", criterion_id=crit(2), due=TODAY + day),
+        _action(office, staff, title="1 late", criterion_id=crit(1), due=TODAY + 9 * day),
+        _action(office, staff, title="3 very late", criterion_id=crit(3), due=TODAY + 9 * day),
+        _action(office, staff, title="1 none", criterion_id=crit(1), due=None),
+        _action(office, staff, title="1 none again", criterion_id=crit(1), due=None),
+    ]
+    Action.objects.filter(pk=made[2].pk).update(due=TODAY - 2 * day)
+    Action.objects.filter(pk=made[3].pk).update(due=TODAY - 5 * day)
+    titles = [x.title for x in plans.plan_actions(office=office, today=TODAY)]
+    assert titles == ["3 very late", "1 late", "1 none", "1 none again", "2 soon", "2 none"]
+
+
+def test_owner_choices_from_the_actions_are_those_of_the_query(office, staff):
+    ana = factories.make_user(office=office)
+    ana.first_name, ana.last_name = "Ana", "Silva"
+    ana.save()
+    _action(office, staff, title="a", owner_id=ana.pk)
+    _action(office, staff, title="b", owner_id=ana.pk)
+    _action(office, staff, title="c", owner_id=staff.pk)
+    _action(office, staff, title="d", owner_name="Zoé outside")
+    _action(office, staff, title="e", owner_name="")
+    actions = plans.plan_actions(office=office, today=TODAY)
+    expected = plans.owner_choices(office=office)
+    assert len(expected) == 3
+    assert plans.owner_choices(office=office, actions=actions) == expected
+
+
 def test_due_actions_for_reminders(office, staff):
     soon = _action(office, staff, title="Soon", due=TODAY + datetime.timedelta(days=5))
     _action(office, staff, title="Far", due=TODAY + datetime.timedelta(days=30))
