@@ -156,9 +156,10 @@ def _radios(field, *, css_class):
     return f"<div {flat}> {' '.join(items)} </div>{_help(field)}"
 
 
-def field_html(field, *, css_class=""):
+def field_html(field, *, css_class="", error_tag="span"):
     """One bound field as crispy's bootstrap5/field.html wrote it; `css_class` is what a
-    layout's Field(name, css_class=...) gave its widget."""
+    layout's Field(name, css_class=...) gave its widget; `error_tag` is "span" in a form
+    helper's layout (error_text_inline), "p" with |as_crispy_field."""
     widget = field.field.widget
     if css_class:  # as crispy's Field() did, once: the widget keeps the class
         field.field.widget.attrs["class"] = css_class
@@ -175,7 +176,7 @@ def field_html(field, *, css_class=""):
             f"{_widget_html(field, extra_class=extra)} "
             f'<label for="{field.id_for_label}" class="form-check-label'
             f'{" requiredField" if required else ""}"> {_esc(field.label)}{star} </label>'
-            f"{_errors(field, tag='span')}{_help(field)} </div> </div>"
+            f"{_errors(field, tag=error_tag)}{_help(field)} </div> </div>"
         )
     inner = []
     if field.use_fieldset:
@@ -193,7 +194,7 @@ def field_html(field, *, css_class=""):
         extra = "form-select" if select else "form-control"
         extra += " is-invalid" if field.errors else ""
         inner.append(
-            _widget_html(field, extra_class=extra) + _errors(field, tag="span") + _help(field)
+            _widget_html(field, extra_class=extra) + _errors(field, tag=error_tag) + _help(field)
         )
     if field.use_fieldset and field.label:
         inner.append("</fieldset>")
@@ -238,3 +239,12 @@ def _layout_html(form, layout):
 def form_fields(form):
     """The fields of `form` in the order and columns of its `layout` (see the forms)."""
     return _layout_html(form, form.layout)
+
+
+@register.simple_tag
+def form_field(field):
+    """One field as `{{ field|as_crispy_field }}` printed it (crispy's bootstrap5/field.html),
+    for forms laid out in their template rather than with a `layout`."""
+    if isinstance(field.field.widget, forms.FileInput):
+        raise NotImplementedError("a file input outside a layout")
+    return mark_safe(field_html(field, error_tag="p"))
