@@ -118,5 +118,9 @@ def test_a_respondents_sent_form_is_never_kept(respondent_urls):
     data = {"level_1": "9", "comment_1": "x" * 5000}
     sent = client.post(respondent_url, data)
     assert sent.status_code == 400
+    assert (
+        'aria-describedby="id_comment_1-error">' + "x" * 5000 + "</textarea>"
+        in sent.content.decode()
+    )
     fresh = client.get(respondent_url).content.decode()
     assert "is-invalid" not in fresh and "x" * 100 not in fresh
