@@ -66,8 +66,9 @@ REFERENCE = (City, Country, Office, SourcedFact, Criterion, PeerExample, RubricL
 WATCHED = (Assessment, Entry, *REFERENCE)
 
 _data = OrderedDict()
-# Fragments of a few KB each: nine criteria twice, a form or two, in four languages.
-MAX_FRAGMENTS = 256
+# Fragments of 1-3 KB: per language the registration form, and per criterion its head,
+# rubric and comment box and its levels with each saved level (~100), in four languages.
+MAX_FRAGMENTS = 1024
 _fragments = OrderedDict()
 _lock = threading.Lock()
 
