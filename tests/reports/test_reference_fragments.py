@@ -111,6 +111,21 @@ def test_a_respondents_form_follows_the_criteria_and_their_answers(respondent_ur
     assert all('value=""' in line for line in _checked(other))
 
 
+def test_a_respondents_form_reads_no_rubric_once_rendered(
+    respondent_urls, django_assert_num_queries
+):
+    client = Client()
+    client.get(respondent_urls[0])
+    # The respondent, the criteria, their answers and the reference stamp.
+    with django_assert_num_queries(4):
+        assert client.get(respondent_urls[0]).status_code == 200
+    # A level that is not one of the rubric's is refused.
+    data = {"level_1": "5", "level_2": "4", "level_3": "dk", "level_4": ""}
+    sent = client.post(respondent_urls[0], data)
+    assert sent.status_code == 400
+    assert list(sent.context["form"].errors) == ["level_1"]
+
+
 def test_a_respondents_sent_form_is_never_kept(respondent_urls):
     respondent_url = respondent_urls[0]
     client = Client()
