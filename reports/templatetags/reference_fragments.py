@@ -4,7 +4,10 @@ rendered once per process, language and reference stamp (reports.cache, item 6).
 
 What the block holds must not depend on the visitor, the request (no CSRF token) or
 anything but reference data and the `key` values given: a template that puts a form's
-fields in one keeps it for the unsent form only.
+fields in one keeps it for the unsent form only. And the reference data it shows must be
+read while the block renders (querysets evaluated there), after the stamp: data a view
+read before could predate an edit whose new stamp the block then reads, and would be kept
+under it.
 """
 
 from django import template
