@@ -23,8 +23,8 @@
    stamp: a publication is a new key; edits of reference data remove the folders.
 6. **Reference fragments** (`reference_fragment`, the `{% reference_fragment %}` tag of
    `reports.templatetags.reference_fragments`): parts of forms that show reference data
-   only, the same for every visitor (the registration form's fields unsent, the criteria
-   and rubric a respondent reads). Per process, in memory, at most MAX_FRAGMENTS. Key:
+   only, the same for every visitor (the registration form's fields unsent, the rubric
+   and levels on a respondent's form). Per process, in memory, at most MAX_FRAGMENTS. Key:
    name, the caller's key, language and the reference stamp (`reference_stamp`: the cache
    generation alone, which every save or deletion of reference data moves).
 
