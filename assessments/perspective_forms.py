@@ -2,9 +2,11 @@
 the agreed levels. Field errors come back next to the field with everything typed kept."""
 
 import datetime
+from functools import partial
 
 from django import forms
 from django.core.validators import validate_email
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -108,14 +110,23 @@ class AnswersForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.criteria = criteria
         for criterion in criteria:
-            choices = [(str(level.level), level.tr("label")) for level in criterion.levels.all()]
-            choices += [(DONT_KNOW_VALUE, _("Don't know")), ("", _("No answer yet"))]
             self.fields[level_field(criterion.number)] = forms.ChoiceField(
-                label=_("Your rating"), choices=choices, required=False, widget=forms.RadioSelect
+                label=_("Your rating"),
+                choices=partial(self._level_choices, criterion),
+                required=False,
+                widget=forms.RadioSelect,
             )
             self.fields[comment_field(criterion.number)] = TextField(
                 label=_("Comment (optional)"), max_length=MAX_COMMENT, rows=3
             )
+
+    def _level_choices(self, criterion):
+        # Read when the levels are validated or written out, not before: a page whose
+        # levels are already rendered (reports.cache, reference fragments) needs no rubric.
+        # The first call reads the rubric of every criterion at once.
+        prefetch_related_objects(self.criteria, "levels")
+        choices = [(str(level.level), level.tr("label")) for level in criterion.levels.all()]
+        return choices + [(DONT_KNOW_VALUE, _("Don't know")), ("", _("No answer yet"))]
 
     @staticmethod
     def initial_for(answers):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -172,8 +172,9 @@ def respondent_for(token):
 
 def answers_of(respondent):
     """{criterion number: PerspectiveAnswer} of one respondent."""
-    answers = respondent.answers.select_related("criterion")
-    return {answer.criterion.number: answer for answer in answers}
+    # The number alone, not the criterion with all its translated texts.
+    answers = respondent.answers.annotate(number=F("criterion__number"))
+    return {answer.number: answer for answer in answers}
 
 
 def save_answers(*, respondent, answers):

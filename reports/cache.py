@@ -21,6 +21,12 @@
    need no invalidation.
 5. **The open-data package** lives on disk (`reports.opendata_cache`), one folder per
    stamp: a publication is a new key; edits of reference data remove the folders.
+6. **Reference fragments** (`reference_fragment`, the `{% reference_fragment %}` tag of
+   `reports.templatetags.reference_fragments`): parts of forms that show reference data
+   only, the same for every visitor (the registration form's fields unsent, the rubric
+   and levels on a respondent's form). Per process, in memory, at most MAX_FRAGMENTS. Key:
+   name, the caller's key, language and the reference stamp (`reference_stamp`: the cache
+   generation alone, which every save or deletion of reference data moves).
 
 The stamp holds the cache generation (`reports.models.CacheGeneration`, one row), which
 moves on every save or deletion of the reference data that pages show besides
@@ -60,6 +66,10 @@ REFERENCE = (City, Country, Office, SourcedFact, Criterion, PeerExample, RubricL
 WATCHED = (Assessment, Entry, *REFERENCE)
 
 _data = OrderedDict()
+# Fragments of 1-3 KB: per language the registration form, and per criterion its head,
+# rubric and comment box and its levels with each saved level (~100), in four languages.
+MAX_FRAGMENTS = 1024
+_fragments = OrderedDict()
 _lock = threading.Lock()
 
 
@@ -76,10 +86,37 @@ def data_stamp():
         return tuple(str(v) for v in cursor.fetchone())
 
 
+def reference_stamp():
+    """The cache generation: it moves with every save or deletion of reference data
+    (REFERENCE), in every process at once. Keys what shows reference data only; one query
+    on a one-row table, where data_stamp() reads the assessments too."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX(value) FROM {CacheGeneration._meta.db_table}")  # noqa: S608
+        return str(cursor.fetchone()[0])
+
+
+def reference_fragment(name, key, build, *, stamp):
+    """build() -> HTML of reference data only, cached in this process under (name, key,
+    language, `stamp`): reference_stamp(), taken once per request."""
+    full_key = (name, key, get_language(), stamp)
+    with _lock:
+        html = _fragments.get(full_key)
+        if html is not None:
+            _fragments.move_to_end(full_key)
+            return html
+    html = build()
+    with _lock:
+        _fragments[full_key] = html
+        while len(_fragments) > MAX_FRAGMENTS:
+            _fragments.popitem(last=False)
+    return html
+
+
 def clear(**kwargs):
     """Forget everything this process cached (a signal handler; also for tests)."""
     with _lock:
         _data.clear()
+        _fragments.clear()
 
 
 def next_generation(**kwargs):

@@ -158,8 +158,9 @@ def _radios(field, *, css_class):
 
 def field_html(field, *, css_class="", error_tag="span"):
     """One bound field as crispy's bootstrap5/field.html wrote it; `css_class` is what a
-    layout's Field(name, css_class=...) gave its widget; `error_tag` "p" for the errors as
-    blocks, as the |crispy filter shows them (see uni_form)."""
+    layout's Field(name, css_class=...) gave its widget; `error_tag` is "span" in a form
+    helper's layout (error_text_inline), "p" with |as_crispy_field and |crispy (see
+    form_field and uni_form)."""
     widget = field.field.widget
     if css_class:  # as crispy's Field() did, once: the widget keeps the class
         field.field.widget.attrs["class"] = css_class
@@ -295,3 +296,12 @@ def uni_form(form):
         )
     parts.extend(field_html(field, error_tag="p") for field in form)
     return mark_safe(" ".join(parts))
+
+
+@register.simple_tag
+def form_field(field):
+    """One field as `{{ field|as_crispy_field }}` printed it (crispy's bootstrap5/field.html),
+    for forms laid out in their template rather than with a `layout`."""
+    if isinstance(field.field.widget, forms.FileInput):
+        raise NotImplementedError("a file input outside a layout")
+    return mark_safe(field_html(field, error_tag="p"))

@@ -53,7 +53,8 @@ def answer(request, token):
     round_ = respondent.round
     if not rounds.is_open(round_):
         return _private(render(request, "respond/closed.html", status=410))
-    criteria = list(Criterion.objects.prefetch_related("levels").order_by("number"))
+    # Their rubric is read when the form needs it (AnswersForm), not for every page.
+    criteria = list(Criterion.objects.order_by("number"))
     status = 200
     if request.method == "POST":
         form = AnswersForm(request.POST, criteria=criteria)

@@ -17,7 +17,9 @@ from django.template import Context, Template
 
 from assessments import evidence
 from assessments.forms import EntryForm, EvidenceFormSet
+from assessments.join_forms import PICKABLE, RegistrationForm
 from assessments.models import EvidenceLink
+from cities.models import City
 from criteria.models import Criterion
 from tests import factories
 
@@ -313,3 +315,71 @@ def test_non_field_errors_check_boxes_and_text_areas_as_the_crispy_filter_gave_t
     html = _same_as_the_filter(make)
     assert "Both &lt;wrong&gt;" in html
     assert html.count('class="invalid-feedback"') == 1
+
+
+# --- fields laid out in their template: {% form_field %} is {{ field|as_crispy_field }} ---
+
+
+def _same_fields(make):
+    """Each field of a form made by `make`, with |as_crispy_field and with form_field."""
+    crispy = Template("{% load crispy_forms_tags %}{{ field|as_crispy_field }}")
+    ours = Template("{% load entry_fields %}{% form_field field %}")
+    htmls = []
+    for name in make().fields:
+        expected = crispy.render(Context({"field": make()[name]}))
+        html = ours.render(Context({"field": make()[name]}))
+        assert _squeeze(html) == _squeeze(expected), name
+        htmls.append(_squeeze(html))
+    return " ".join(htmls)
+
+
+REGISTRATION = {
+    "name": 'Ana <b>"Pérez"</b> & co',
+    "email": "ana@office.example",
+    "job_title": "Coordinator",
+    "office_name": "Cali Youth Peace Office",
+    "acronym": "CYPO",
+    "website": "https://cypo.example.org/?a=1&b=2",
+    "institutional_home": "department",
+    "year_founded": "2019",
+    "new_city": "",
+    "country": "",
+    "new_country": "",
+}
+
+
+def test_a_fresh_registration_form(report):
+    html = _same_fields(RegistrationForm)
+    assert html.count('class="select form-select"') == 3
+    assert 'type="number"' in html and 'type="url"' in html and 'type="email"' in html
+
+
+def test_a_filled_registration_form(report):
+    city = str(City.objects.filter(PICKABLE).order_by("pk").first().pk)
+    html = _same_fields(lambda: RegistrationForm({**REGISTRATION, "city": city}))
+    assert "Ana &lt;b&gt;&quot;Pérez&quot;&lt;/b&gt; &amp; co" in html
+    assert f'<option value="{city}" selected>' in html
+
+
+def test_a_registration_form_with_errors(report):
+    data = {
+        **REGISTRATION,
+        "name": "",
+        "email": "not an address",
+        "website": "javascript:alert(1)",
+        "institutional_home": "nowhere",
+        "year_founded": "1700",
+        "city": "",
+        "new_city": "",
+        "country": "x",
+        "new_country": "y" * 500,
+    }
+
+    def make():
+        form = RegistrationForm(data)
+        form.is_valid()
+        return form
+
+    html = _same_fields(make)
+    assert html.count('class="invalid-feedback"') >= 6
+    assert 'aria-describedby="id_email_helptext id_email_error"' in html
