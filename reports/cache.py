@@ -30,7 +30,7 @@
 
 The stamp holds the cache generation (`reports.models.CacheGeneration`, one row), which
 moves on every save or deletion of the reference data that pages show besides
-assessments (cities, countries, offices, facts, criteria, rubric, examples), through the
+assessments (cities, countries, offices, facts, criteria, rubric, guiding questions, examples), through the
 signals that `ReportsConfig.ready()` connects (`connect_signals`). The stamp is read from
 the database on every request, so an edit in the admin changes every key in every process
 on every machine at once, whatever the cache. Saves of assessments and entries move the
@@ -53,7 +53,7 @@ from django.utils.translation import get_language
 from assessments.access import sees_published_only
 from assessments.models import Assessment, Entry
 from cities.models import City, Country, Office, SourcedFact
-from criteria.models import Criterion, PeerExample, RubricLevel
+from criteria.models import Criterion, GuidingQuestion, PeerExample, RubricLevel
 
 from .models import CacheGeneration
 
@@ -61,7 +61,16 @@ TTL = 300
 # An overview of 1,000 offices (sample, charts, JSON) takes about 2 MB: at most ~25 MB.
 MAX_ENTRIES = 12
 # Reference data: a save or deletion moves the cache generation (every process, at once).
-REFERENCE = (City, Country, Office, SourcedFact, Criterion, PeerExample, RubricLevel)
+REFERENCE = (
+    City,
+    Country,
+    Office,
+    SourcedFact,
+    Criterion,
+    GuidingQuestion,
+    PeerExample,
+    RubricLevel,
+)
 # Assessments move the stamp themselves; their saves only empty this process's memory.
 WATCHED = (Assessment, Entry, *REFERENCE)
 
