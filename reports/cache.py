@@ -31,8 +31,8 @@
 The stamp holds the cache generation (`reports.models.CacheGeneration`, one row), which
 moves on every save or deletion of the reference data that pages show besides
 assessments (cities, countries, offices, facts, criteria, rubric, guiding questions,
-examples), through the signals that `ReportsConfig.ready()` connects (`connect_signals`). The stamp is read from
-the database on every request, so an edit in the admin changes every key in every process
+examples), through the signals that `ReportsConfig.ready()` connects (`connect_signals`).
+The stamp is read from the database on every request, so an edit in the admin changes every key in every process
 on every machine at once, whatever the cache. Saves of assessments and entries move the
 stamp through the assessment's version; they also empty this process's memory at once.
 
