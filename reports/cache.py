@@ -29,12 +29,13 @@
    generation alone, which every save or deletion of reference data moves).
 
 The stamp holds the cache generation (`reports.models.CacheGeneration`, one row), which
-moves on every save or deletion of the reference data that pages show besides
-assessments (cities, countries, offices, facts, criteria, rubric, guiding questions,
-examples), through the signals that `ReportsConfig.ready()` connects (`connect_signals`).
-The stamp is read from the database on every request, so an edit in the admin changes every key in every process
-on every machine at once, whatever the cache. Saves of assessments and entries move the
-stamp through the assessment's version; they also empty this process's memory at once.
+moves on every save or deletion of the reference data that pages show besides assessments
+(cities, countries, offices, facts, criteria, rubric, guiding questions, examples),
+through the signals that `ReportsConfig.ready()` connects (`connect_signals`). The stamp
+is read from the database on every request, so an edit in the admin changes every key in
+every process on every machine at once, whatever the cache. Saves of assessments and
+entries move the stamp through the assessment's version; they also empty this process's
+memory at once.
 
 A shared cache that stops answering is a miss (ovp_assess.redis_cache): pages are built
 from the database as if nothing were cached.
