@@ -270,14 +270,16 @@ def test_scorecard_query_count_does_not_grow(
             EvidenceLink(entry=entry, url=f"https://example.org/{i}", title=f"Doc {i}")
             for i in range(links)
         )
-    # access check, the peers' stamp of the cache key, entries, levels, evidence, examples,
+    # access check, the published-data stamp and the peers' stamp kept under it (for the
+    # cache key), entries, levels, evidence, examples,
     # previous cycle, its levels, the median's criteria and offices (no real office has
     # published: no entries to read), whether a perspectives round was held, the open
     # actions of the plan; and the render's claim for the cluster (insert, take-over of a
     # stale one, whether it is ours, release: reports.scorecard_cache.claim)
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):
         assert client.get(url(assessment)).status_code == 200
-    # Served from the cache: the access check and the peers' stamp.
+    # Served from the cache: the access check and the published-data stamp (the peers'
+    # stamp is remembered under it).
     with django_assert_num_queries(2):
         assert client.get(url(assessment)).status_code == 200
 
