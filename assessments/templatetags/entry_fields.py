@@ -99,20 +99,27 @@ def _widget_html(field, *, extra_class):
         value = _esc(ctx["value"]) if ctx["value"] else ""
         return f'<textarea name="{_esc(ctx["name"])}"{_attrs(ctx["attrs"])}>\n{value}</textarea>'
     if isinstance(widget, forms.Select) and not isinstance(widget, forms.RadioSelect):
-        options = []
-        for group_name, group, _index in ctx["optgroups"]:
-            if group_name:
-                raise NotImplementedError("option groups")
-            options.extend(
-                f'<option value="{_esc(str(o["value"]))}"{_attrs(o["attrs"])}>'
-                f"{_esc(o['label'])}</option>"
-                for o in group
-            )
-        options = " ".join(options)
+        options = " ".join(_option_tags(ctx))
         return f'<select name="{_esc(ctx["name"])}"{_attrs(ctx["attrs"])}> {options} </select>'
     if isinstance(widget, (Input, forms.CheckboxInput)) and not isinstance(widget, forms.FileInput):
         return _input(ctx)
     raise NotImplementedError(type(widget).__name__)
+
+
+def _option_tags(ctx, *, before="", after=""):
+    """Each <option> of a select's widget context as django/forms/widgets/select_option.html
+    writes it, between `before` and `after` (crispy's templates joined them with spaces,
+    Django's own with line breaks)."""
+    tags = []
+    for group_name, group, _index in ctx["optgroups"]:
+        if group_name:
+            raise NotImplementedError("option groups")
+        tags.extend(
+            f'{before}<option value="{_esc(str(o["value"]))}"{_attrs(o["attrs"])}>'
+            f"{_esc(o['label'])}</option>{after}"
+            for o in group
+        )
+    return tags
 
 
 def _input(ctx):
@@ -262,17 +269,9 @@ def widget_html(field):
         raise NotImplementedError("show_hidden_initial")
     ctx = _context(field, {})
     if isinstance(widget, forms.Select) and not isinstance(widget, forms.RadioSelect):
-        options = []
-        for group_name, group, _index in ctx["optgroups"]:
-            if group_name:
-                raise NotImplementedError("option groups")
-            options.extend(
-                f'\n  <option value="{_esc(str(o["value"]))}"{_attrs(o["attrs"])}>'
-                f"{_esc(o['label'])}</option>\n"
-                for o in group
-            )
+        options = "".join(_option_tags(ctx, before="\n  ", after="\n"))
         start = f'<select name="{_esc(ctx["name"])}"{_attrs(ctx["attrs"])}>'
-        return mark_safe(f"{start}{''.join(options)}\n</select>")
+        return mark_safe(f"{start}{options}\n</select>")
     if isinstance(widget, Input) and not isinstance(widget, forms.FileInput):
         return mark_safe(_input(ctx))
     raise NotImplementedError(type(widget).__name__)
