@@ -2,6 +2,16 @@ import pytest
 
 from reports import pdf
 
+from .scorecard_helpers import RenderCounter
+
+
+@pytest.fixture
+def renders(monkeypatch):
+    """Counts the renders of a test, without rendering (the PDF is a stand-in)."""
+    counter = RenderCounter()
+    monkeypatch.setattr(pdf, "render_pdf", counter)
+    return counter
+
 
 @pytest.fixture(scope="session")
 def warm_renderer():

@@ -25,7 +25,7 @@ from reports.models import BundleJob
 from tests import factories
 from tests.worker import queued_tasks, work_queue  # noqa: F401 - a fixture
 
-from .scorecard_helpers import RenderCounter, pdf_bytes
+from .scorecard_helpers import pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -35,13 +35,6 @@ CHARTS_2024 = [
     "edmonton-reach-edmonton-2024-research.pdf",
     "rosario-rosario-ecosystem-2024-research.pdf",
 ]
-
-
-@pytest.fixture
-def renders(monkeypatch):
-    counter = RenderCounter()
-    monkeypatch.setattr(pdf, "render_pdf", counter)
-    return counter
 
 
 def bundle_url(cycle, query=""):

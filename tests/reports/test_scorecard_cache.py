@@ -14,16 +14,9 @@ from reports import cache as reports_cache
 from reports import pdf, scorecard_cache, storage
 from tests import factories
 
-from .scorecard_helpers import HOST, RenderCounter, pdf_bytes
+from .scorecard_helpers import HOST, pdf_bytes
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def renders(monkeypatch):
-    counter = RenderCounter()
-    monkeypatch.setattr(pdf, "render_pdf", counter)
-    return counter
 
 
 @pytest.fixture

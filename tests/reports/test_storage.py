@@ -55,13 +55,6 @@ def rendered_lines(caplog):
 
 
 @pytest.fixture
-def renders(monkeypatch):
-    counter = RenderCounter()
-    monkeypatch.setattr(pdf, "render_pdf", counter)
-    return counter
-
-
-@pytest.fixture
 def s3(settings):
     """A private bucket in moto's S3, and STORAGES pointing every file storage at it."""
     with mock_aws():
