@@ -29,10 +29,13 @@ def plan_rows(office, actions):
     success = _("Success:")
     left = _("no longer in the office")
     overdue = _("overdue")
+    # One reverse() for every row: the action's id is the address's last part.
+    base = reverse("assess:action", args=[office.pk, 0])
+    base = base[:-2] if base.endswith("/0/") else None
     parts = []
     for a in actions:
         out = [f'\n  <tr id="action-{a.pk}"{' class="overdue"' if a.is_overdue else ""}>']
-        url = reverse("assess:action", args=[office.pk, a.pk])
+        url = f"{base}{a.pk}/" if base else reverse("assess:action", args=[office.pk, a.pk])
         out.append(f'\n    <th scope="row"><a href="{url}">{esc(a.title)}</a>\n      ')
         if a.success_measure:
             out.append(f'<p class="small fw-normal mb-0">{success} {esc(a.success_measure)}</p>')
