@@ -15,11 +15,11 @@ from .models import Action
 MAX_LINKS = 10
 
 
-def _criterion_choices():
-    return [
-        (c.number, f"{c.number}. {c.tr('short_title')}")
-        for c in Criterion.objects.order_by("number")
-    ]
+def _criterion_choices(criteria=None):
+    """[(number, "3. Short title")] of `criteria` (all of them, in order), else of a query."""
+    if criteria is None:
+        criteria = Criterion.objects.order_by("number")
+    return [(c.number, f"{c.number}. {c.tr('short_title')}") for c in criteria]
 
 
 class ActionForm(forms.Form):
@@ -159,9 +159,10 @@ class PlanFilterForm(forms.Form):
     )
     owner = forms.ChoiceField(label=_("Owner"), required=False)
 
-    def __init__(self, *args, owners, **kwargs):
+    def __init__(self, *args, owners, criteria=None, **kwargs):
+        """`criteria`: every criterion in order, when the caller has them (saves a query)."""
         super().__init__(*args, **kwargs)
-        self.fields["criterion"].choices = [("", _("Any")), *_criterion_choices()]
+        self.fields["criterion"].choices = [("", _("Any")), *_criterion_choices(criteria)]
         self.fields["owner"].choices = [("", _("Anyone")), *owners]
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select"

@@ -117,3 +117,19 @@ def figure_table(r):
         f"<tbody>\n{_figure_rows(r['cells'], r['row'].overall)}</tbody>\n</table>\n</div>\n"
         f"{_comments(r['comments'])}"
     )
+
+
+@register.simple_tag
+def figure_card(r):
+    """The opening of a criterion's card, its heading (with "divergent" when the row is),
+    then figure_table(r): the card's body stays open for the agreed level or its fields."""
+    number = _n(r["criterion"].number)
+    divergent = r["row"].divergent
+    badge = f'<span class="badge text-bg-warning">{_("divergent")}</span>' if divergent else ""
+    title = conditional_escape(r["criterion"].tr("short_title"))
+    return mark_safe(  # noqa: S308 - values escaped, translations ours
+        f'<article class="card mb-3 perspective-row{" border-warning" if divergent else ""}"'
+        f' aria-labelledby="pc-{number}">\n      <div class="card-body">\n'
+        f'        <h3 class="h5" id="pc-{number}">{number}. {title}\n'
+        f"          {badge}</h3>\n        {figure_table(r)}"
+    )

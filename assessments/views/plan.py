@@ -54,11 +54,15 @@ def plan_view(*methods, write_on_post=False, write=False):
 def _filtered(request, office):
     # Unfiltered, the plan's actions are all of them: the owners to choose from come from
     # them rather than from a query of their own.
+    # Every criterion once, for the filter's choices and the actions' criteria.
+    criteria = list(Criterion.objects.order_by("number"))
     everything = None
     if not any(request.GET.get(n) for n in FILTERS):
-        everything = plans.plan_actions(office=office, today=timezone.localdate())
+        everything = plans.plan_actions(
+            office=office, today=timezone.localdate(), criteria=criteria
+        )
     owners = plans.owner_choices(office=office, actions=everything)
-    form = PlanFilterForm(request.GET, owners=owners)
+    form = PlanFilterForm(request.GET, owners=owners, criteria=criteria)
     filters = form.cleaned_data if form.is_valid() else {}
     if everything is not None:
         return form, everything
@@ -68,6 +72,7 @@ def _filtered(request, office):
         status=filters.get("status"),
         criterion=filters.get("criterion"),
         owner=filters.get("owner"),
+        criteria=criteria,
     )
     return form, actions
 

@@ -115,3 +115,32 @@ def test_the_tables_are_the_templates(case, comments, language):
         ours = Template(OURS).render(Context(context))
     assert _squeeze(ours) == _squeeze(reference)
     assert "All respondents" in reference or language != "en"
+
+
+CARD_REFERENCE = """{% load i18n ovp perspective_figures %}
+    <article class="card mb-3 perspective-row{% if r.row.divergent %} border-warning{% endif %}" aria-labelledby="pc-{{ r.criterion.number }}">
+      <div class="card-body">
+        <h3 class="h5" id="pc-{{ r.criterion.number }}">{{ r.criterion.number }}. {{ r.criterion|tr:"short_title" }}
+          {% if r.row.divergent %}<span class="badge text-bg-warning">{% translate "divergent" %}</span>{% endif %}</h3>
+        {% figure_table r %}
+"""  # noqa: E501 - the template's lines as they were
+
+CARD_OURS = "{% load perspective_figures %}\n    {% figure_card r %}\n"
+
+
+@pytest.mark.parametrize("language", ["en", "es", "pt-br", "fr"])
+@pytest.mark.parametrize("divergent", [False, True])
+@pytest.mark.parametrize("title", ["Sound diagnoses", "Data & <open> \"formats\" 'now'"])
+def test_the_card_opening_is_the_templates(title, divergent, language):
+    cells, overall = ROWS["figures"]
+    row = {
+        "criterion": SimpleNamespace(number=7, tr=lambda field: title),
+        "row": SimpleNamespace(overall=overall, divergent=divergent),
+        "cells": cells,
+        "comments": COMMENTS["comments"],
+    }
+    context = {"r": row}
+    with translation.override(language):
+        reference = Template(CARD_REFERENCE).render(Context(context))
+        ours = Template(CARD_OURS).render(Context(context))
+    assert ours == reference

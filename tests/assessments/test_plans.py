@@ -236,6 +236,19 @@ def test_plan_order_overdue_then_criterion_then_due_with_no_date_last(office, st
     assert titles == ["3 very late", "1 late", "1 none", "1 none again", "2 soon", "2 none"]
 
 
+def test_plan_actions_with_the_criteria_given_are_those_of_the_join(office, staff):
+    _action(office, staff, title="a", criterion_id=Criterion.objects.get(number=3).pk)
+    _action(office, staff, title="b")
+    criteria = list(Criterion.objects.order_by("number"))
+    joined = plans.plan_actions(office=office, today=TODAY)
+    with CaptureQueriesContext(connection) as ctx:
+        given = plans.plan_actions(office=office, today=TODAY, criteria=criteria)
+        names = [(a.title, a.criterion.number, a.criterion.short_title) for a in given]
+    assert len(ctx.captured_queries) == 1
+    assert "criteria_criterion" not in ctx.captured_queries[0]["sql"]
+    assert names == [(a.title, a.criterion.number, a.criterion.short_title) for a in joined]
+
+
 def test_owner_choices_from_the_actions_are_those_of_the_query(office, staff):
     ana = factories.make_user(office=office)
     ana.first_name, ana.last_name = "Ana", "Silva"
