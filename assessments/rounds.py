@@ -159,12 +159,36 @@ def issue_codes(*, round_, user, group_id, count):
     return [format_code(code) for code in codes]
 
 
+def read_criteria(request):
+    """The criteria in order, from the database."""
+    return list(Criterion.objects.order_by("number"))
+
+
+# What a respondent's form reads its criteria with: reports installs one that keeps them
+# in this process under the reference stamp (reports.cache.reference_criteria), as
+# assessments may not import reports.
+criteria_reader = read_criteria
+
+
 def respondent_for(token):
     """The respondent a token belongs to (with its round and assessment), or None."""
     if not token or len(normalise_token(token)) not in (CODE_LENGTH, LINK_LENGTH):
         return None
+    # Only what the respondent's pages and save_answers read: the office's and the city's
+    # long texts are not needed (a deferred field read elsewhere costs a query, not an error).
     return (
         Respondent.objects.select_related("round__assessment__office__city", "group")
+        .only(
+            "round_id",
+            "group_id",
+            "answered_at",
+            "round__closes_on",
+            "round__closed_at",
+            "round__assessment__office__name",
+            "round__assessment__office__city__name",
+            "round__assessment__office__city__origin",
+            "group__name",
+        )
         .filter(token_hash=token_hash(token))
         .first()
     )

@@ -8,7 +8,11 @@ class ReportsConfig(AppConfig):
 
     def ready(self):
         # The caches' invalidation signals, all connected here (see reports/cache.py).
+        from assessments import rounds
+
         from . import cache, opendata_cache
 
         cache.connect_signals()
         opendata_cache.connect_signals()
+        # A respondent's form reads its criteria from this process's reference fragments.
+        rounds.criteria_reader = cache.reference_criteria

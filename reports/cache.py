@@ -24,7 +24,8 @@
 6. **Reference fragments** (`reference_fragment`, the `{% reference_fragment %}` tag of
    `reports.templatetags.reference_fragments`): parts of forms that show reference data
    only, the same for every visitor (the registration form's fields unsent, the rubric
-   and levels on a respondent's form). Per process, in memory, at most MAX_FRAGMENTS. Key:
+   and levels on a respondent's form; the criteria with their rubric that this form is
+   built from, `reference_criteria`). Per process, in memory, at most MAX_FRAGMENTS. Key:
    name, the caller's key, language and the reference stamp (`reference_stamp`: the cache
    generation alone, which every save or deletion of reference data moves).
 
@@ -120,6 +121,29 @@ def reference_fragment(name, key, build, *, stamp):
         while len(_fragments) > MAX_FRAGMENTS:
             _fragments.popitem(last=False)
     return html
+
+
+def request_reference_stamp(request):
+    """reference_stamp(), read once per request (None: every call reads it)."""
+    stamp = getattr(request, "_ovp_reference_stamp", None)
+    if stamp is None:
+        stamp = reference_stamp()
+        if request is not None:
+            request._ovp_reference_stamp = stamp
+    return stamp
+
+
+def reference_criteria(request):
+    """The criteria in order with their rubric levels (prefetched), kept as a reference
+    fragment under the request's reference stamp: read after the stamp, as item 6 asks.
+    The same instances serve every request of this process: read them, never change them.
+    Installed as assessments.rounds.criteria_reader by ReportsConfig.ready()."""
+    return reference_fragment(
+        "criteria",
+        (),
+        lambda: list(Criterion.objects.order_by("number").prefetch_related("levels")),
+        stamp=request_reference_stamp(request),
+    )
 
 
 def clear(**kwargs):

@@ -8,8 +8,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from criteria.models import Criterion
-
 from .. import rounds, throttle
 from ..perspective_forms import AnswersForm, CodeEntryForm
 
@@ -53,8 +51,8 @@ def answer(request, token):
     round_ = respondent.round
     if not rounds.is_open(round_):
         return _private(render(request, "respond/closed.html", status=410))
-    # Their rubric is read when the form needs it (AnswersForm), not for every page.
-    criteria = list(Criterion.objects.order_by("number"))
+    # With their rubric, kept in this process under the reference stamp (rounds.criteria_reader).
+    criteria = rounds.criteria_reader(request)
     status = 200
     if request.method == "POST":
         form = AnswersForm(request.POST, criteria=criteria)

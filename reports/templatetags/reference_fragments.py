@@ -13,20 +13,14 @@ under it.
 from django import template
 from django.utils.safestring import mark_safe
 
-from ..cache import reference_fragment, reference_stamp
+from ..cache import reference_fragment, request_reference_stamp
 
 register = template.Library()
 
 
 def _stamp(context):
     # One query per request, however many fragments the page has.
-    request = context.get("request")
-    stamp = getattr(request, "_ovp_reference_stamp", None)
-    if stamp is None:
-        stamp = reference_stamp()
-        if request is not None:
-            request._ovp_reference_stamp = stamp
-    return stamp
+    return request_reference_stamp(context.get("request"))
 
 
 class ReferenceFragmentNode(template.Node):
