@@ -270,13 +270,20 @@ def _client(user, clients):
 
 
 def _get(client, path):
-    from django.db import connection
+    from django.core.signals import request_finished
+    from django.db import close_old_connections, connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(path)
         body = b"".join(response.streaming_content) if response.streaming else response.content
-        response.close()
+        # Closing fires request_finished; as Django's test client does, without closing the
+        # database connection (inside a test it is the test's own, on PostgreSQL).
+        request_finished.disconnect(close_old_connections)
+        try:
+            response.close()
+        finally:
+            request_finished.connect(close_old_connections)
     return response.status_code, len(body), len(ctx.captured_queries)
 
 
