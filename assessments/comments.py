@@ -91,19 +91,9 @@ def open_counts(*, assessment):
     return {row["criterion_id"]: row["n"] for row in rows}
 
 
-def counts_as_open(comment):
-    """What open_counts() counts: a top-level comment on a criterion, not resolved."""
-    return (
-        comment.reply_to_id is None
-        and comment.criterion_id is not None
-        and comment.decision == ReviewComment.Decision.COMMENT
-        and comment.resolved_at is None
-    )
-
-
 def open_counts_of(comments):
     """open_counts() of comments already loaded (every comment of one assessment)."""
-    return dict(Counter(c.criterion_id for c in comments if counts_as_open(c)))
+    return dict(Counter(c.criterion_id for c in comments if c.is_open))
 
 
 def threads(comments):
