@@ -86,6 +86,16 @@ def sees_published_only(user):
     return not readable_offices(user)
 
 
+def can_read(user, assessment):
+    """visible_assessments' rule for one assessment already loaded. A member's own office
+    is readable whatever else they are, so members never need their groups read."""
+    if assessment.status == Assessment.Status.PUBLISHED:
+        return True
+    if assessment.office_id in office_ids_for(user):
+        return True
+    return readable_offices(user) == ALL_OFFICES
+
+
 def visible_assessments(user):
     """Assessments the user may read."""
     qs = Assessment.objects.all()
@@ -107,11 +117,12 @@ def get_assessment_for_user(user, pk, write=False):
         pk = int(pk)
     except (TypeError, ValueError):
         raise Http404 from None
-    qs = visible_assessments(user).select_related("office__city__country")
     try:
-        assessment = qs.get(pk=pk)
+        assessment = Assessment.objects.select_related("office__city__country").get(pk=pk)
     except Assessment.DoesNotExist:
         raise Http404 from None
+    if not can_read(user, assessment):
+        raise Http404
     if write and not can_edit(user, assessment):
         if assessment.office_id not in office_ids_for(user):
             raise Http404
