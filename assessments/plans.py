@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import (
     F,
     FilteredRelation,
+    Max,
     Q,
     Subquery,
 )
@@ -442,34 +443,35 @@ def set_note(*, action, assessment, text, user):
 
 def criterion_actions(*, assessment, criterion_id):
     """(earlier_actions(assessment, criterion_id), the actions planned in `assessment` on the
-    criterion) in one query, for the criterion page: each list in its usual order, the
-    earlier ones with their `note`. The planned ones come without their owner loaded."""
-    last = (
-        Action.objects.filter(
-            office_id=assessment.office_id, planned_in__cycle__lt=assessment.cycle
-        )
-        .order_by("-planned_in__cycle")
-        .values("planned_in__cycle")[:1]
-    )
-    earlier = Q(office_id=assessment.office_id, planned_in__cycle__lt=assessment.cycle) & (
-        Q(status__in=[Action.Status.PLANNED, Action.Status.IN_PROGRESS])
-        | Q(planned_in__cycle=Subquery(last))
-    )
-    rows = (
-        Action.objects.filter(criterion_id=criterion_id)
-        .filter(earlier | Q(planned_in=assessment))
-        .annotate(this_note=FilteredRelation("notes", condition=Q(notes__assessment=assessment)))
-        .select_related("planned_in", "this_note")
+    criterion) for the criterion page: each list in its usual order, the earlier ones with
+    their `note`, every action with `planned_cycle` (its assessment is not loaded). One
+    plain query when the criterion has no earlier action; the office's last earlier cycle
+    and the notes are read only when earlier actions need them (three queries at most)."""
+    rows = list(
+        Action.objects.filter(office_id=assessment.office_id, criterion_id=criterion_id)
+        .filter(Q(planned_in__cycle__lt=assessment.cycle) | Q(planned_in=assessment))
+        .annotate(planned_cycle=F("planned_in__cycle"))
         .order_by("due", "pk")  # one criterion: earlier_actions' order too
     )
-    found, planned = [], []
-    for action in rows:
-        if action.planned_in_id == assessment.pk:
-            planned.append(action)
-        else:
-            action.note = getattr(action, "this_note", None)  # not set when there is none
-            found.append(action)
-    return found, planned
+    planned = [a for a in rows if a.planned_in_id == assessment.pk]
+    earlier = [a for a in rows if a.planned_in_id != assessment.pk]
+    still_open = {Action.Status.PLANNED, Action.Status.IN_PROGRESS}
+    if any(a.status not in still_open for a in earlier):
+        # earlier_actions' rule: closed ones only from the office's last earlier cycle.
+        last = Action.objects.filter(
+            office_id=assessment.office_id, planned_in__cycle__lt=assessment.cycle
+        ).aggregate(last=Max("planned_in__cycle"))["last"]
+        earlier = [a for a in earlier if a.status in still_open or a.planned_cycle == last]
+    if earlier:
+        notes = {
+            n.action_id: n
+            for n in ActionNote.objects.filter(
+                assessment=assessment, action_id__in=[a.pk for a in earlier]
+            )
+        }
+        for action in earlier:
+            action.note = notes.get(action.pk)
+    return earlier, planned
 
 
 def actions_for_assessment(*, assessment):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -160,13 +160,14 @@ def issue_codes(*, round_, user, group_id, count):
 
 
 def read_criteria(request):
-    """The criteria in order, from the database."""
-    return list(Criterion.objects.order_by("number"))
+    """The criteria in order with their rubric levels and guiding questions, from the
+    database."""
+    return list(Criterion.objects.order_by("number").prefetch_related("levels", "questions"))
 
 
-# What a respondent's form reads its criteria with: reports installs one that keeps them
-# in this process under the reference stamp (reports.cache.reference_criteria), as
-# assessments may not import reports.
+# What the respondent's form and the criterion page read the criteria with: reports
+# installs one that keeps them in this process under the reference stamp
+# (reports.cache.reference_criteria), as assessments may not import reports.
 criteria_reader = read_criteria
 
 
@@ -406,32 +407,55 @@ def _plain(value):
     return value
 
 
-def beside_criteria(*, assessment, criteria=None):
+def closed_figures(request, *, round_, criteria):
+    """public_figures() of a closed round for `criteria` (every criterion, loaded), with the
+    round's groups read once for both its steps."""
+    prefetch_related_objects([round_], "groups")
+    criteria = sorted(criteria, key=lambda c: c.number)
+    return public_figures(
+        round_=round_,
+        computed=summary(round_=round_, numbers=[c.number for c in criteria]),
+        titles={c.number: c.short_title for c in criteria},
+    )
+
+
+# What the criterion page reads a closed round's figures with: reports installs one that
+# keeps them in this process (reports.cache.closed_round_figures). A closed round's answers
+# never change again (save_answers refuses them), so its close is their key.
+closed_figures_reader = closed_figures
+
+
+def beside_criteria(*, assessment, criteria=None, request=None):
     """What a round says of each criterion, for the pages that show one criterion at a time
     (the review page, the criterion page): None without a round, else {"round", "is_open",
     "respondents", "by_number": {number: {"figures", "divergent", "agreed"}}}. The figures
     are public_figures' (the privacy rule holds), "agreed" the Consensus, if any.
-    `criteria` (those the page shows, already loaded) saves two queries: only their
-    figures are computed then."""
+    `criteria` (every criterion, already loaded) saves two queries, and lets the figures
+    of a closed round come from closed_figures_reader (`request` gives it the request's
+    reference stamp)."""
     round_ = PerspectiveRound.objects.filter(assessment=assessment).first()
     if round_ is None:
         return None
+    if is_open(round_):
+        # No figures yet, and no consensus: it is recorded once the round has closed.
+        return {"round": round_, "is_open": True, "respondents": None, "by_number": {}}
     if criteria is None:
+        prefetch_related_objects([round_], "groups")  # for summary() and public_figures()
         figures = public_figures(round_=round_)
+        agreed = {
+            c.criterion.number: c
+            for c in Consensus.objects.filter(round=round_).select_related("criterion")
+        }
     else:
-        criteria = sorted(criteria, key=lambda c: c.number)
-        numbers = [c.number for c in criteria]
-        figures = public_figures(
-            round_=round_,
-            computed=None if is_open(round_) else summary(round_=round_, numbers=numbers),
-            titles={c.number: c.short_title for c in criteria},
-        )
-    agreed = {
-        c.criterion.number: c
-        for c in Consensus.objects.filter(round=round_).select_related("criterion")
-    }
+        figures = closed_figures_reader(request, round_=round_, criteria=criteria)
+        number_of = {c.pk: c.number for c in criteria}
+        agreed = {
+            number_of[c.criterion_id]: c
+            for c in Consensus.objects.filter(round=round_)
+            if c.criterion_id in number_of
+        }
     by_number = {}
-    for criterion in (figures or {}).get("criteria", []):
+    for criterion in figures["criteria"]:
         by_number[criterion["number"]] = {
             "figures": criterion["figures"],
             "divergent": criterion["divergent"],
@@ -440,7 +464,7 @@ def beside_criteria(*, assessment, criteria=None):
         by_number.setdefault(number, {"figures": [], "divergent": False})["agreed"] = consensus
     return {
         "round": round_,
-        "is_open": figures is None,
-        "respondents": figures["respondents"] if figures else None,
+        "is_open": False,
+        "respondents": figures["respondents"],
         "by_number": by_number,
     }

@@ -16,3 +16,5 @@ class ReportsConfig(AppConfig):
         opendata_cache.connect_signals()
         # A respondent's form reads its criteria from this process's reference fragments.
         rounds.criteria_reader = cache.reference_criteria
+        # The criterion page, a closed round's figures (they no longer change).
+        rounds.closed_figures_reader = cache.closed_round_figures

@@ -27,7 +27,9 @@
    and levels on a respondent's form; the criteria with their rubric that this form is
    built from, `reference_criteria`). Per process, in memory, at most MAX_FRAGMENTS. Key:
    name, the caller's key, language and the reference stamp (`reference_stamp`: the cache
-   generation alone, which every save or deletion of reference data moves).
+   generation alone, which every save or deletion of reference data moves). The figures
+   of a closed perspectives round (`closed_round_figures`) are kept the same way, keyed
+   also on the round and its close: a closed round's answers no longer change.
 
 The stamp holds the cache generation (`reports.models.CacheGeneration`, one row), which
 moves on every save or deletion of the reference data that pages show besides assessments
@@ -52,6 +54,7 @@ from django.db import connection, models, transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils.translation import get_language
 
+from assessments import rounds
 from assessments.access import sees_published_only
 from assessments.models import Assessment, Entry
 from cities.models import City, Country, Office, SourcedFact
@@ -134,14 +137,27 @@ def request_reference_stamp(request):
 
 
 def reference_criteria(request):
-    """The criteria in order with their rubric levels (prefetched), kept as a reference
+    """The criteria in order with their rubric levels and guiding questions (prefetched,
+    as rounds.read_criteria), kept as a reference
     fragment under the request's reference stamp: read after the stamp, as item 6 asks.
     The same instances serve every request of this process: read them, never change them.
     Installed as assessments.rounds.criteria_reader by ReportsConfig.ready()."""
     return reference_fragment(
         "criteria",
         (),
-        lambda: list(Criterion.objects.order_by("number").prefetch_related("levels")),
+        lambda: rounds.read_criteria(request),
+        stamp=request_reference_stamp(request),
+    )
+
+
+def closed_round_figures(request, *, round_, criteria):
+    """rounds.closed_figures(), kept as a reference fragment under the round's close: its
+    answers no longer change, and the criteria's titles are reference data. Installed as
+    assessments.rounds.closed_figures_reader by ReportsConfig.ready()."""
+    return reference_fragment(
+        "round-figures",
+        (round_.pk, str(round_.closed_at or round_.closes_on), rounds.min_group()),
+        lambda: rounds.closed_figures(request, round_=round_, criteria=criteria),
         stamp=request_reference_stamp(request),
     )
 

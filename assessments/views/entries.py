@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Subquery, prefetch_related_objects
+from django.db.models import F, Subquery, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,13 +34,13 @@ EVIDENCE_PREFIX = "evidence"
 
 @assessment_view(*SAFE, "POST")
 def criterion(request, assessment, number):
-    # The side navigation's entries bring their criteria: this page's is one of them.
-    entries = load_entries(assessment)
+    # The side navigation's entries bring their criteria, with levels and questions, from
+    # this process's reference data (read only): this page's is one of them.
+    entries = load_entries(assessment, criteria=rounds.criteria_reader(request))
     entry = next((e for e in entries if e.criterion.number == number), None)
     if entry is None:
         raise Http404
     current = entry.criterion
-    prefetch_related_objects([current], "levels", "questions")
     editable = can_edit(request.user, assessment)
     conflict = None
     status = 200
@@ -98,10 +98,10 @@ def criterion(request, assessment, number):
         )
         formset.extra = links if links else (0 if evidence or not editable else 1)
     earlier = workflow.previous_published_query(assessment=assessment).values("pk")[:1]
-    # The page shows its texts and level, not its evidence.
+    # The page shows its texts, level and cycle, not its evidence.
     previous = (
         Entry.objects.filter(assessment=Subquery(earlier), criterion=current)
-        .select_related("assessment")
+        .annotate(cycle=F("assessment__cycle"))
         .first()
     )
     if previous is not None:
@@ -109,7 +109,7 @@ def criterion(request, assessment, number):
     index = [e.criterion.number for e in entries].index(number)
     urls = _criterion_urls(assessment, entries)
     perspectives = rounds.beside_criteria(
-        assessment=assessment, criteria=[e.criterion for e in entries]
+        assessment=assessment, criteria=[e.criterion for e in entries], request=request
     )
     context = {
         "assessment": assessment,
@@ -172,12 +172,11 @@ def _discussion(request, assessment, current, entries):
     """The criterion's comments as threads, with a reply form each when the user may take
     part, and the open comments of every criterion for the side navigation."""
     # One query serves both: this criterion's threads and the open ones of every criterion.
-    every = list(
-        ReviewComment.objects.filter(assessment=assessment)
-        .select_related("author", "resolved_by")
-        .order_by("created_at", "pk")
-    )
-    comments = discussion.threads([c for c in every if c.criterion_id == current.pk])
+    every = list(ReviewComment.objects.filter(assessment=assessment).order_by("created_at", "pk"))
+    here = [c for c in every if c.criterion_id == current.pk]
+    # Their authors are read only when this criterion has comments: most pages show none.
+    prefetch_related_objects(here, "author", "resolved_by")
+    comments = discussion.threads(here)
     discuss = (
         discussion.can_discuss(request.user, assessment)
         and assessment.status in discussion.OPEN_STATUSES
