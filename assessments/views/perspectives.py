@@ -3,7 +3,6 @@ the figures and agree a level per criterion."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -78,7 +77,7 @@ def _render(request, assessment, round_, status=200, **forms):
     context = {"assessment": assessment, "round": round_, **forms}
     if round_ is not None:
         # The groups once, with their counts, for the forms, the figures and the tables.
-        prefetch_related_objects([round_], Prefetch("groups", rounds.counted_groups()))
+        rounds.prefetch_counted_groups(round_=round_)
         editable = can_edit(request.user, assessment)
         is_open = rounds.is_open(round_)
         context.update(
@@ -95,8 +94,9 @@ def _render(request, assessment, round_, status=200, **forms):
             context.setdefault("invite_form", InviteForm(round_=round_, prefix="invite"))
             context.setdefault("codes_form", CodesForm(round_=round_, prefix="codes"))
         if not is_open:
-            criteria = _criteria(levels=editable)
-            summary = rounds.summary(round_=round_, numbers=[c.number for c in criteria])
+            # With their rubric, kept in this process under the reference stamp.
+            criteria = rounds.criteria_reader(request)
+            summary = rounds.summary(round_=round_, criteria=criteria)
             groups = {g.pk: g for g in round_.groups.all()}
             consensus = {c.criterion_id: c for c in Consensus.objects.filter(round=round_)}
             if editable:
