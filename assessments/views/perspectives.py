@@ -19,10 +19,13 @@ from ..perspective_forms import CodesForm, ConsensusForm, InviteForm, OpenRoundF
 from .common import SAFE, assessment_view
 
 
-def _round_of(assessment):
-    """The self-assessment's round, or None (a research assessment has none: 404)."""
+def _round_of(assessment, *, counted=False):
+    """The self-assessment's round, or None (a research assessment has none: 404); with
+    `counted`, its groups and their counts come with it (what _render shows)."""
     if assessment.kind != Assessment.Kind.SELF:
         raise Http404
+    if counted:
+        return rounds.round_with_counted_groups(assessment=assessment)
     return PerspectiveRound.objects.filter(assessment=assessment).first()
 
 
@@ -51,7 +54,7 @@ def _errors_to_form(form, error):
 
 @assessment_view(*SAFE, "POST", write_on_post=True)
 def overview(request, assessment):
-    round_ = _round_of(assessment)
+    round_ = _round_of(assessment, counted=request.method != "POST")
     open_form = None
     if round_ is None and can_edit(request.user, assessment):
         open_form = OpenRoundForm(request.POST or None)
@@ -76,8 +79,10 @@ def overview(request, assessment):
 def _render(request, assessment, round_, status=200, **forms):
     context = {"assessment": assessment, "round": round_, **forms}
     if round_ is not None:
-        # The groups once, with their counts, for the forms, the figures and the tables.
-        rounds.prefetch_counted_groups(round_=round_)
+        # The groups once, with their counts, for the forms, the figures and the tables
+        # (already there when the round was read with them).
+        if "groups" not in getattr(round_, "_prefetched_objects_cache", {}):
+            rounds.prefetch_counted_groups(round_=round_)
         editable = can_edit(request.user, assessment)
         is_open = rounds.is_open(round_)
         context.update(
