@@ -405,6 +405,19 @@ def progress(*, round_, groups=None):
     return [(group, group.invited, group.answered) for group in groups]
 
 
+def consensus_of(*, round_):
+    """{criterion id: Consensus} of the round: the level and rationale agreed (the other
+    fields are deferred), in one plain query, as the results page reads them."""
+    c = Consensus._meta.db_table
+    return {
+        consensus.criterion_id: consensus
+        for consensus in Consensus.objects.raw(
+            f"SELECT id, criterion_id, level, rationale FROM {c} WHERE round_id = %s",  # noqa: S608
+            [round_.pk],
+        )
+    }
+
+
 def record_consensus(*, round_, user, agreed):
     """Record the agreed levels {criterion number: (level, rationale)} once the round closed;
     each becomes the entry's level (a normal save, with its history and conflict check)."""

@@ -13,7 +13,7 @@ from criteria.models import Criterion
 
 from .. import mail, rounds
 from ..access import can_edit
-from ..models import Assessment, Consensus, PerspectiveRound
+from ..models import Assessment, PerspectiveRound
 from ..perspective_chart import legend, legend_mark, perspectives_svg, range_sample
 from ..perspective_forms import CodesForm, ConsensusForm, InviteForm, OpenRoundForm
 from .common import SAFE, assessment_view
@@ -103,7 +103,7 @@ def _render(request, assessment, round_, status=200, **forms):
             criteria = rounds.criteria_reader(request)
             summary = rounds.summary(round_=round_, criteria=criteria)
             groups = {g.pk: g for g in round_.groups.all()}
-            consensus = {c.criterion_id: c for c in Consensus.objects.filter(round=round_)}
+            consensus = rounds.consensus_of(round_=round_)
             if editable:
                 form = forms.get("consensus_form") or ConsensusForm(
                     criteria=criteria,
