@@ -3,6 +3,8 @@ criterion, one mark per group shown apart (its median), and the range and middle
 respondents' answers. Drawn from rounds.public_figures, so it shows what the tables show and
 nothing more; shapes as well as colours tell the groups apart."""
 
+import functools
+
 from django.utils.html import conditional_escape, escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -37,10 +39,16 @@ def level_grid(*, x, top, bottom):
     )
 
 
+# The palette's colours, escaped once (mark() draws dozens per chart).
+_ESCAPED = {colour: escape(colour) for colour in COLOURS}
+
+
 def mark(shape, colour, x, y, size=5):
     # Written with f-strings, not format_html: the chart has dozens of marks. Numbers need no
     # escaping; the colour is escaped as format_html did.
-    c = escape(colour)
+    c = _ESCAPED.get(colour) if type(colour) is str else None
+    if c is None:
+        c = escape(colour)
     if shape == "square":
         return mark_safe(  # noqa: S308 - numbers and an escaped colour
             f'<rect x="{x - size}" y="{y - size}" width="{2 * size}" height="{2 * size}" '
@@ -87,14 +95,22 @@ def _x(level):
     return round(LABEL_W + PLOT_W * level / 4, 1)
 
 
+@functools.lru_cache(maxsize=16)
+def _grid(bottom):
+    """This chart's level grid down to `bottom` (numbers only: the same for every round with
+    as many criteria)."""
+    return level_grid(x=_x, top=TOP, bottom=bottom)
+
+
 def perspectives_svg(*, figures, titles):
     """The chart for `figures` (rounds.public_figures); `titles`: {number: label}."""
     styles = {g["name"]: (SHAPES[i], COLOURS[i]) for i, g in enumerate(figures["groups"])}
     rows = figures["criteria"]
     bottom = TOP + ROW_H * len(rows)
-    grid = level_grid(x=_x, top=TOP, bottom=bottom)
-    body = format_html_join(
-        "", "{}", ((_row(i, row, titles, styles),) for i, row in enumerate(rows))
+    grid = _grid(bottom)
+    # Each row is safe already (see _row): joined as format_html_join("", "{}", ...) did.
+    body = mark_safe(  # noqa: S308 - safe rows
+        "".join(_row(i, row, titles, styles) for i, row in enumerate(rows))
     )
     title = _(
         "Levels given by each group of respondents (median) and by all respondents (range and "

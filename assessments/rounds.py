@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -241,12 +241,40 @@ def close_round(*, round_, user):
         notifications.after_commit(notifications.round_closed, round_=round_, actor=user)
 
 
-def summary(*, round_, numbers=None):
+def summary(*, round_, numbers=None, criteria=None):
     """The round's figures (see perspectives.summarise), from the database. Its groups are
     round_.groups.all() (no query when prefetched); `numbers` (the criteria's numbers, in
-    order) saves a query to a caller that has them."""
+    order) saves a query to a caller that has them, and `criteria` (all the criteria, in
+    order, already loaded) saves that query and makes the answers' one cheaper."""
     groups = {round_.pk: [g.pk for g in round_.groups.all()]}
-    return summaries(round_ids=[round_.pk], numbers=numbers, groups=groups)[round_.pk]
+    if criteria is None:
+        return summaries(round_ids=[round_.pk], numbers=numbers, groups=groups)[round_.pk]
+    number_of = {c.pk: c.number for c in criteria}
+    answers = [
+        perspectives.Answer(respondent, group, number_of[criterion], level, comment)
+        for respondent, group, criterion, level, comment in _answers_of(round_.pk)
+        if criterion in number_of
+    ]
+    return perspectives.summarise(
+        answers=answers,
+        group_ids=groups[round_.pk],
+        criteria=[c.number for c in criteria],
+        min_group=min_group(),
+    )
+
+
+def _answers_of(round_id):
+    """[(respondent id, group id, criterion id, level, comment)] of one round's answers, in
+    plain SQL: the page that shows them reads them on every request, and compiling the same
+    query with the ORM cost more than running it."""
+    a, r = PerspectiveAnswer._meta.db_table, Respondent._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT a.respondent_id, r.group_id, a.criterion_id, a.level, a.comment "  # noqa: S608
+            f"FROM {a} a INNER JOIN {r} r ON a.respondent_id = r.id WHERE r.round_id = %s",
+            [round_id],
+        )
+        return cursor.fetchall()
 
 
 def summaries(*, round_ids, numbers=None, groups=None):
@@ -295,6 +323,80 @@ def counted_groups():
     )
 
 
+def round_with_counted_groups(*, assessment):
+    """The assessment's round (or None) with its groups, in their order and with
+    counted_groups()' counts, already in round_.groups.all(): one plain query where the
+    round and Prefetch("groups", counted_groups()) took two, the second slow to compile."""
+    p, g, r = (
+        PerspectiveRound._meta.db_table,
+        PerspectiveGroup._meta.db_table,
+        Respondent._meta.db_table,
+    )
+    rows = list(
+        PerspectiveRound.objects.raw(
+            f"SELECT p.id, p.assessment_id, p.closes_on, p.closed_at, p.opened_by_id, "  # noqa: S608
+            f"p.opened_at, g.id AS group_id, g.name AS group_name, "
+            f"g.position AS group_position, COUNT(r.id) AS invited, "
+            f"COUNT(CASE WHEN r.email <> '' THEN 1 END) AS emailed, "
+            f"COUNT(r.answered_at) AS answered "
+            f"FROM {p} p LEFT OUTER JOIN {g} g ON g.round_id = p.id "
+            f"LEFT OUTER JOIN {r} r ON r.group_id = g.id WHERE p.assessment_id = %s "
+            f"GROUP BY p.id, p.assessment_id, p.closes_on, p.closed_at, p.opened_by_id, "
+            f"p.opened_at, g.id, g.name, g.position ORDER BY g.position, g.id",
+            [assessment.pk],
+        )
+    )
+    if not rows:
+        return None
+    round_ = rows[0]
+    groups = []
+    for row in rows:
+        if row.group_id is None:
+            continue  # a round without groups: one row, its group's columns NULL
+        group = PerspectiveGroup(
+            id=row.group_id, round=round_, name=row.group_name, position=row.group_position
+        )
+        group.invited, group.emailed, group.answered = row.invited, row.emailed, row.answered
+        groups.append(group)
+    for name in ("group_id", "group_name", "group_position", "invited", "emailed", "answered"):
+        delattr(round_, name)
+    _fill_groups(round_, groups)
+    return round_
+
+
+def _fill_groups(round_, groups):
+    # What prefetch_related_objects leaves behind: the manager's queryset, already filled.
+    queryset = round_.groups.get_queryset()
+    queryset._result_cache = groups
+    queryset._prefetch_done = True
+    if not hasattr(round_, "_prefetched_objects_cache"):
+        round_._prefetched_objects_cache = {}
+    round_._prefetched_objects_cache["groups"] = queryset
+
+
+def prefetch_counted_groups(*, round_):
+    """Load round_'s groups, in their order, with counted_groups()' counts (`invited`,
+    `emailed`, `answered`) into round_.groups.all(), as Prefetch("groups",
+    counted_groups()) does, in one plain query: the results page reads them on every
+    request, and the ORM took longer to compile the three filtered counts than the
+    database took to run them."""
+    g, r = PerspectiveGroup._meta.db_table, Respondent._meta.db_table
+    groups = list(
+        PerspectiveGroup.objects.raw(
+            f"SELECT g.id, g.round_id, g.name, g.position, COUNT(r.id) AS invited, "  # noqa: S608
+            f"COUNT(CASE WHEN r.email <> '' THEN 1 END) AS emailed, "
+            f"COUNT(r.answered_at) AS answered "
+            f"FROM {g} g LEFT OUTER JOIN {r} r ON r.group_id = g.id WHERE g.round_id = %s "
+            f"GROUP BY g.id, g.round_id, g.name, g.position ORDER BY g.position, g.id",
+            [round_.pk],
+        )
+    )
+    for group in groups:
+        group.round = round_
+    _fill_groups(round_, groups)
+    return groups
+
+
 def progress(*, round_, groups=None):
     """[(group, invited, answered)] for the office: counts only, never who answered what.
     `groups`, the round's groups from counted_groups(), saves the query to a caller that has
@@ -302,6 +404,19 @@ def progress(*, round_, groups=None):
     if groups is None:
         groups = counted_groups().filter(round=round_)
     return [(group, group.invited, group.answered) for group in groups]
+
+
+def consensus_of(*, round_):
+    """{criterion id: Consensus} of the round: the level and rationale agreed (the other
+    fields are deferred), in one plain query, as the results page reads them."""
+    c = Consensus._meta.db_table
+    return {
+        consensus.criterion_id: consensus
+        for consensus in Consensus.objects.raw(
+            f"SELECT id, criterion_id, level, rationale FROM {c} WHERE round_id = %s",  # noqa: S608
+            [round_.pk],
+        )
+    }
 
 
 def record_consensus(*, round_, user, agreed):

@@ -13,16 +13,51 @@ import html
 
 from django import template
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.template.defaultfilters import floatformat, linebreaksbr
 from django.utils.formats import get_format, localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 register = template.Library()
 
 
 # Translations go out as {% translate "..." %} gave them: unescaped (the catalogues are ours).
+# The fixed ones are looked up once per language (nine cards asked for about ninety).
+_texts_by_language = {}
+
+
+def _texts():
+    language = get_language()
+    texts = _texts_by_language.get(language)
+    if texts is None:
+        # No gettext inside an f-string: makemessages would not see it.
+        head = "".join(
+            f'<th scope="col" class="text-end">{text}</th>'
+            for text in (_("Answers"), _("Median"), _("Range"), _("Don't know"))
+        )
+        group, divergent = _("Group"), _("divergent")
+        texts = {
+            "too_few": _("too few answers to show"),
+            "everyone": _("All respondents"),
+            "too_small": _("Groups too small to show apart"),
+            "comments": _("Comments"),
+            "caption": _("Figures for criterion %(number)s"),
+            "head": f'<thead><tr><th scope="col">{group}</th>{head}</tr></thead>\n',
+            "divergent": f'<span class="badge text-bg-warning">{divergent}</span>',
+        }
+        _texts_by_language[language] = texts
+    return texts
+
+
+@receiver(setting_changed)
+def _forget_texts(*, setting, **kwargs):
+    # As Django forgets its catalogues when these change (tests).
+    if setting in {"LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS"}:
+        _texts_by_language.clear()
 
 
 def _n(value):
@@ -52,9 +87,9 @@ def _percent(part, whole):
         return ""
 
 
-def _cells(cell):
+def _cells(cell, texts):
     if not cell:
-        too_few = _("too few answers to show")
+        too_few = texts["too_few"]
         return f'<td colspan="4" class="text-body-secondary">{too_few}</td>'
     median = "–" if cell.median is None else _median(cell.median)
     spread = "–" if cell.low is None else f"{_n(cell.low)}–{_n(cell.high)}"
@@ -67,13 +102,14 @@ def _cells(cell):
 
 def _figure_rows(cells, overall):
     """The table body's rows: `cells` [(group, Figures or None)], `overall` Figures or None."""
+    texts = _texts()
     rows = [
-        f'<tr><th scope="row">{conditional_escape(group.name)}</th>\n{_cells(cell)}</tr>\n'
+        f'<tr><th scope="row">{conditional_escape(group.name)}</th>\n{_cells(cell, texts)}</tr>\n'
         for group, cell in cells
     ]
-    everyone = _("All respondents")
+    everyone = texts["everyone"]
     rows.append(
-        f'<tr class="table-light"><th scope="row">{everyone}</th>\n{_cells(overall)}</tr>\n'
+        f'<tr class="table-light"><th scope="row">{everyone}</th>\n{_cells(overall, texts)}</tr>\n'
     )
     return "".join(rows)
 
@@ -88,7 +124,8 @@ def _lines(text):
 def _comments(comments):
     if not comments:
         return ""
-    too_small = _("Groups too small to show apart")
+    fixed = _texts()
+    too_small = fixed["too_small"]
     parts = []
     for name, texts in comments:
         items = "".join(f'<li class="text-break">{_lines(text)}</li>' for text in texts)
@@ -96,7 +133,7 @@ def _comments(comments):
             f'<p class="small mb-1 mt-2"><strong>{conditional_escape(name) if name else too_small}'
             f'</strong></p>\n<ul class="small">{items}</ul>'
         )
-    summary = _("Comments")  # not inside the f-string: makemessages would not see it
+    summary = fixed["comments"]
     return f"<details><summary>{summary}</summary>\n{''.join(parts)}\n</details>\n"
 
 
@@ -104,16 +141,12 @@ def _comments(comments):
 def figure_table(r):
     """A card's table and comments: `r` is one of the view's rows ("criterion", "row",
     "cells" [(group, Figures or None)], "comments" [(group name or None, texts)])."""
-    caption = _("Figures for criterion %(number)s") % {"number": _n(r["criterion"].number)}
-    group = _("Group")
-    head = "".join(
-        f'<th scope="col" class="text-end">{text}</th>'
-        for text in (_("Answers"), _("Median"), _("Range"), _("Don't know"))
-    )
+    texts = _texts()
+    caption = texts["caption"] % {"number": _n(r["criterion"].number)}
     return mark_safe(  # noqa: S308 - values escaped, translations ours
         '<div class="table-responsive">\n<table class="table table-sm small">\n'
         f'<caption class="visually-hidden">{caption}</caption>\n'
-        f'<thead><tr><th scope="col">{group}</th>{head}</tr></thead>\n'
+        f"{texts['head']}"
         f"<tbody>\n{_figure_rows(r['cells'], r['row'].overall)}</tbody>\n</table>\n</div>\n"
         f"{_comments(r['comments'])}"
     )
@@ -125,7 +158,7 @@ def figure_card(r):
     then figure_table(r): the card's body stays open for the agreed level or its fields."""
     number = _n(r["criterion"].number)
     divergent = r["row"].divergent
-    badge = f'<span class="badge text-bg-warning">{_("divergent")}</span>' if divergent else ""
+    badge = _texts()["divergent"] if divergent else ""
     title = conditional_escape(r["criterion"].tr("short_title"))
     return mark_safe(  # noqa: S308 - values escaped, translations ours
         f'<article class="card mb-3 perspective-row{" border-warning" if divergent else ""}"'

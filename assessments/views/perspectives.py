@@ -3,7 +3,6 @@ the figures and agree a level per criterion."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,16 +13,19 @@ from criteria.models import Criterion
 
 from .. import mail, rounds
 from ..access import can_edit
-from ..models import Assessment, Consensus, PerspectiveRound
+from ..models import Assessment, PerspectiveRound
 from ..perspective_chart import legend, legend_mark, perspectives_svg, range_sample
 from ..perspective_forms import CodesForm, ConsensusForm, InviteForm, OpenRoundForm
 from .common import SAFE, assessment_view
 
 
-def _round_of(assessment):
-    """The self-assessment's round, or None (a research assessment has none: 404)."""
+def _round_of(assessment, *, counted=False):
+    """The self-assessment's round, or None (a research assessment has none: 404); with
+    `counted`, its groups and their counts come with it (what _render shows)."""
     if assessment.kind != Assessment.Kind.SELF:
         raise Http404
+    if counted:
+        return rounds.round_with_counted_groups(assessment=assessment)
     return PerspectiveRound.objects.filter(assessment=assessment).first()
 
 
@@ -52,7 +54,7 @@ def _errors_to_form(form, error):
 
 @assessment_view(*SAFE, "POST", write_on_post=True)
 def overview(request, assessment):
-    round_ = _round_of(assessment)
+    round_ = _round_of(assessment, counted=request.method != "POST")
     open_form = None
     if round_ is None and can_edit(request.user, assessment):
         open_form = OpenRoundForm(request.POST or None)
@@ -77,8 +79,10 @@ def overview(request, assessment):
 def _render(request, assessment, round_, status=200, **forms):
     context = {"assessment": assessment, "round": round_, **forms}
     if round_ is not None:
-        # The groups once, with their counts, for the forms, the figures and the tables.
-        prefetch_related_objects([round_], Prefetch("groups", rounds.counted_groups()))
+        # The groups once, with their counts, for the forms, the figures and the tables
+        # (already there when the round was read with them).
+        if "groups" not in getattr(round_, "_prefetched_objects_cache", {}):
+            rounds.prefetch_counted_groups(round_=round_)
         editable = can_edit(request.user, assessment)
         is_open = rounds.is_open(round_)
         context.update(
@@ -95,10 +99,11 @@ def _render(request, assessment, round_, status=200, **forms):
             context.setdefault("invite_form", InviteForm(round_=round_, prefix="invite"))
             context.setdefault("codes_form", CodesForm(round_=round_, prefix="codes"))
         if not is_open:
-            criteria = _criteria(levels=editable)
-            summary = rounds.summary(round_=round_, numbers=[c.number for c in criteria])
+            # With their rubric, kept in this process under the reference stamp.
+            criteria = rounds.criteria_reader(request)
+            summary = rounds.summary(round_=round_, criteria=criteria)
             groups = {g.pk: g for g in round_.groups.all()}
-            consensus = {c.criterion_id: c for c in Consensus.objects.filter(round=round_)}
+            consensus = rounds.consensus_of(round_=round_)
             if editable:
                 form = forms.get("consensus_form") or ConsensusForm(
                     criteria=criteria,

@@ -152,6 +152,40 @@ def test_summary_and_progress_from_the_database(round_, staff, settings):
     ]
 
 
+def test_the_results_page_reads_of_a_round_are_the_orms(
+    round_, staff, assessment, settings, django_assert_num_queries
+):
+    """round_with_counted_groups and summary(criteria=) read in plain SQL what the ORM
+    reads: the same round, groups, counts (a group with nobody in it too) and figures."""
+    from criteria.models import Criterion
+
+    settings.PERSPECTIVES_MIN_GROUP = 1
+    first, second = round_.groups.all()
+    rounds.invite(round_=round_, user=staff, group_id=first.pk, emails=["a@example.org"])
+    codes = rounds.issue_codes(round_=round_, user=staff, group_id=first.pk, count=2)
+    rounds.save_answers(respondent=rounds.respondent_for(codes[0]), answers={1: (2, "Yes")})
+    rounds.save_answers(respondent=rounds.respondent_for(codes[1]), answers={3: ("", "No")})
+    round_.closed_at = timezone.now()
+    round_.save()
+    with django_assert_num_queries(1):
+        read = rounds.round_with_counted_groups(assessment=assessment)
+        groups = list(read.groups.all())
+    expected = rounds.counted_groups().filter(round=round_).order_by("position")
+    assert [(g.pk, g.round_id, g.name, g.position) for g in groups] == [
+        (g.pk, g.round_id, g.name, g.position) for g in expected
+    ]
+    assert [(g.invited, g.emailed, g.answered) for g in groups] == [(3, 1, 2), (0, 0, 0)]
+    assert [(g.invited, g.emailed, g.answered) for g in expected] == [(3, 1, 2), (0, 0, 0)]
+    fresh = type(round_).objects.get(pk=round_.pk)
+    assert [getattr(read, f.attname) for f in round_._meta.concrete_fields] == [
+        getattr(fresh, f.attname) for f in round_._meta.concrete_fields
+    ]
+    criteria = list(Criterion.objects.order_by("number"))
+    assert rounds.summary(round_=read, criteria=criteria) == rounds.summary(round_=fresh)
+    round_.delete()
+    assert rounds.round_with_counted_groups(assessment=assessment) is None
+
+
 @pytest.mark.parametrize("closed", [False, True])
 def test_beside_criteria_from_the_criteria_shown_is_the_same(
     round_, staff, assessment, settings, closed, django_assert_num_queries
