@@ -77,8 +77,8 @@ REFERENCE = (
 WATCHED = (Assessment, Entry, *REFERENCE)
 
 _data = OrderedDict()
-# Fragments of 1-3 KB: per language the registration form, and per criterion its head,
-# rubric and comment box and its levels with each saved level (~100), in four languages.
+# Fragments of 1-4 KB: per language the registration form, and per criterion and saved
+# level a respondent's fieldset up to the comment box (~60), in four languages.
 MAX_FRAGMENTS = 1024
 _fragments = OrderedDict()
 _lock = threading.Lock()
