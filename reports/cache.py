@@ -23,11 +23,16 @@
    stamp: a publication is a new key; edits of reference data remove the folders.
 6. **Reference fragments** (`reference_fragment`, the `{% reference_fragment %}` tag of
    `reports.templatetags.reference_fragments`): parts of forms that show reference data
-   only, the same for every visitor (the registration form's fields unsent, the rubric
-   and levels on a respondent's form; the criteria with their rubric that this form is
-   built from, `reference_criteria`). Per process, in memory, at most MAX_FRAGMENTS. Key:
-   name, the caller's key, language and the reference stamp (`reference_stamp`: the cache
-   generation alone, which every save or deletion of reference data moves).
+   only, the same for every visitor (the registration form's fields unsent; each
+   criterion of a respondent's unsent form, with its rubric and their saved level; the
+   criteria with their rubric that this form is built from, `reference_criteria`). Per
+   process, in memory, at most MAX_FRAGMENTS. Key: name, the caller's key, language and
+   the reference stamp (`reference_stamp`: the cache generation alone, which every save
+   or deletion of reference data moves).
+7. **base.html's chrome** (`ovp_assess/templatetags/chrome.py`): the header's URLs, the
+   language menu and the `{% chrome_fragment %}` blocks (text, translations, static files,
+   links: no data at all). Per process, kept until it ends. Key: language, script prefix
+   and URL configuration; nothing to invalidate.
 
 The stamp holds the cache generation (`reports.models.CacheGeneration`, one row), which
 moves on every save or deletion of the reference data that pages show besides assessments
