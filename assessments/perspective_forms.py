@@ -109,15 +109,17 @@ class AnswersForm(forms.Form):
     def __init__(self, *args, criteria, **kwargs):
         super().__init__(*args, **kwargs)
         self.criteria = criteria
+        # Translated once for the nine criteria, not once per field.
+        rating, comment = _("Your rating"), _("Comment (optional)")
         for criterion in criteria:
             self.fields[level_field(criterion.number)] = forms.ChoiceField(
-                label=_("Your rating"),
+                label=rating,
                 choices=partial(self._level_choices, criterion),
                 required=False,
                 widget=forms.RadioSelect,
             )
             self.fields[comment_field(criterion.number)] = TextField(
-                label=_("Comment (optional)"), max_length=MAX_COMMENT, rows=3
+                label=comment, max_length=MAX_COMMENT, rows=3
             )
 
     def _level_choices(self, criterion):

@@ -23,13 +23,18 @@
    stamp: a publication is a new key; edits of reference data remove the folders.
 6. **Reference fragments** (`reference_fragment`, the `{% reference_fragment %}` tag of
    `reports.templatetags.reference_fragments`): parts of forms that show reference data
-   only, the same for every visitor (the registration form's fields unsent, the rubric
-   and levels on a respondent's form; the criteria with their rubric that this form is
-   built from, `reference_criteria`). Per process, in memory, at most MAX_FRAGMENTS. Key:
-   name, the caller's key, language and the reference stamp (`reference_stamp`: the cache
-   generation alone, which every save or deletion of reference data moves). The figures
-   of a closed perspectives round (`closed_round_figures`) are kept the same way, keyed
-   also on the round and its close: a closed round's answers no longer change.
+   only, the same for every visitor (the registration form's fields unsent; each
+   criterion of a respondent's unsent form, with its rubric and their saved level; the
+   criteria with their rubric that this form is built from, `reference_criteria`). Per
+   process, in memory, at most MAX_FRAGMENTS. Key: name, the caller's key, language and
+   the reference stamp (`reference_stamp`: the cache generation alone, which every save
+   or deletion of reference data moves). The figures of a closed perspectives round
+   (`closed_round_figures`) are kept the same way, keyed also on the round and its close:
+   a closed round's answers no longer change.
+7. **base.html's chrome** (`ovp_assess/templatetags/chrome.py`): the header's URLs, the
+   language menu and the `{% chrome_fragment %}` blocks (text, translations, static files,
+   links: no data at all). Per process, kept until it ends. Key: language, script prefix
+   and URL configuration; nothing to invalidate.
 
 The stamp holds the cache generation (`reports.models.CacheGeneration`, one row), which
 moves on every save or deletion of the reference data that pages show besides assessments
@@ -80,8 +85,8 @@ REFERENCE = (
 WATCHED = (Assessment, Entry, *REFERENCE)
 
 _data = OrderedDict()
-# Fragments of 1-3 KB: per language the registration form, and per criterion its head,
-# rubric and comment box and its levels with each saved level (~100), in four languages.
+# Fragments of 1-4 KB: per language the registration form, and per criterion and saved
+# level a respondent's fieldset up to the comment box (~60), in four languages.
 MAX_FRAGMENTS = 1024
 _fragments = OrderedDict()
 _lock = threading.Lock()

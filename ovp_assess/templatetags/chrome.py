@@ -66,3 +66,32 @@ def language_options(current):
         html = mark_safe("".join(parts) + "\n            ")
         _options[key] = html
     return html
+
+
+class ChromeFragmentNode(template.Node):
+    """{% chrome_fragment %}...{% endchrome_fragment %}: base.html's text, translations,
+    static files and header links, rendered once per process, language, script prefix and
+    URL configuration. What the block holds must depend on nothing else: not the visitor,
+    the request (no CSRF token, no path), the page or its blocks."""
+
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+        # On the node: a template loaded again (DEBUG) starts with none.
+        self.rendered = {}
+
+    def render(self, context):
+        key = (get_language(), get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+        html = self.rendered.get(key)
+        if html is None:
+            html = mark_safe(self.nodelist.render(context))
+            self.rendered[key] = html
+        return html
+
+
+@register.tag("chrome_fragment")
+def do_chrome_fragment(parser, token):
+    if len(token.split_contents()) != 1:
+        raise template.TemplateSyntaxError("chrome_fragment takes no arguments")
+    nodelist = parser.parse(("endchrome_fragment",))
+    parser.delete_first_token()
+    return ChromeFragmentNode(nodelist)

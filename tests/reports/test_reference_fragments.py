@@ -139,3 +139,33 @@ def test_a_respondents_sent_form_is_never_kept(respondent_urls):
     )
     fresh = client.get(respondent_url).content.decode()
     assert "is-invalid" not in fresh and "x" * 100 not in fresh
+
+
+def test_a_respondents_form_is_per_language(respondent_urls, monkeypatch):
+    monkeypatch.setattr(reports_cache, "clear", lambda **kwargs: None)  # as in another process
+    url = respondent_urls[0]
+    criterion = Criterion.objects.get(number=2)
+    criterion.short_title, criterion.definition = "English title", "English definition."
+    criterion.translations = {
+        "es": {"short_title": "Título español", "definition": "Definición española."},
+        "fr": {"short_title": "Titre français"},
+    }
+    criterion.save()
+    pages = {}
+    for language in ("en", "es", "pt-br", "fr"):
+        client = Client(HTTP_ACCEPT_LANGUAGE=language)
+        client.get(url)  # fills the fragments
+        pages[language] = client.get(url).content.decode()
+    assert "2. English title" in pages["en"] and "English definition." in pages["en"]
+    assert "What the levels mean for this criterion" in pages["en"]
+    assert "2. Título español" in pages["es"] and "Definición española." in pages["es"]
+    assert "Qué significan los niveles en este criterio" in pages["es"]
+    assert "2. English title" in pages["pt-br"]
+    assert "O que os níveis significam neste critério" in pages["pt-br"]
+    assert "2. Titre français" in pages["fr"] and "English definition." in pages["fr"]
+    assert "Ce que signifient les niveaux pour ce critère" in pages["fr"]
+
+    criterion.translations = {"es": {"short_title": "Otro título"}}
+    criterion.save()
+    spanish = Client(HTTP_ACCEPT_LANGUAGE="es").get(url).content.decode()
+    assert "2. Otro título" in spanish and "Título español" not in spanish
