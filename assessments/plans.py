@@ -38,6 +38,7 @@ from .access import can_edit, is_reviewer, office_ids_for
 from .csvcells import safe_cell
 from .links import site_base
 from .models import Action, ActionNote, Assessment, Entry, Membership
+from .prepared import Prepared
 
 TOP_LEVEL = 4
 
@@ -441,17 +442,28 @@ def set_note(*, action, assessment, text, user):
     return note
 
 
+# criterion_actions' first read, compiled once per process (assessments/prepared.py).
+_CRITERION_ACTIONS = Prepared(
+    lambda office_id, criterion_id, cycle, assessment_id: (
+        Action.objects.filter(office_id=office_id, criterion_id=criterion_id)
+        .filter(Q(planned_in__cycle__lt=cycle) | Q(planned_in_id=assessment_id))
+        .annotate(planned_cycle=F("planned_in__cycle"))
+        .order_by("due", "pk")
+    )  # one criterion: earlier_actions' order too
+)
+
+
 def criterion_actions(*, assessment, criterion_id):
     """(earlier_actions(assessment, criterion_id), the actions planned in `assessment` on the
     criterion) for the criterion page: each list in its usual order, the earlier ones with
     their `note`, every action with `planned_cycle` (its assessment is not loaded). One
     plain query when the criterion has no earlier action; the office's last earlier cycle
     and the notes are read only when earlier actions need them (three queries at most)."""
-    rows = list(
-        Action.objects.filter(office_id=assessment.office_id, criterion_id=criterion_id)
-        .filter(Q(planned_in__cycle__lt=assessment.cycle) | Q(planned_in=assessment))
-        .annotate(planned_cycle=F("planned_in__cycle"))
-        .order_by("due", "pk")  # one criterion: earlier_actions' order too
+    rows = _CRITERION_ACTIONS(
+        office_id=assessment.office_id,
+        criterion_id=criterion_id,
+        cycle=assessment.cycle,
+        assessment_id=assessment.pk,
     )
     planned = [a for a in rows if a.planned_in_id == assessment.pk]
     earlier = [a for a in rows if a.planned_in_id != assessment.pk]

@@ -30,6 +30,7 @@ from .models import (
     PerspectiveRound,
     Respondent,
 )
+from .prepared import Prepared
 
 DEFAULT_GROUPS = (
     gettext_lazy("Office staff"),
@@ -544,6 +545,13 @@ def closed_figures(request, *, round_, criteria):
 closed_figures_reader = closed_figures
 
 
+# beside_criteria's reads (the criterion page's), compiled once per process.
+_ROUND_OF = Prepared(
+    lambda assessment_id: PerspectiveRound.objects.filter(assessment_id=assessment_id)
+)
+_CONSENSUS_OF = Prepared(lambda round_id: Consensus.objects.filter(round_id=round_id))
+
+
 def beside_criteria(*, assessment, criteria=None, request=None):
     """What a round says of each criterion, for the pages that show one criterion at a time
     (the review page, the criterion page): None without a round, else {"round", "is_open",
@@ -552,7 +560,7 @@ def beside_criteria(*, assessment, criteria=None, request=None):
     `criteria` (every criterion, already loaded) saves two queries, and lets the figures
     of a closed round come from closed_figures_reader (`request` gives it the request's
     reference stamp)."""
-    round_ = PerspectiveRound.objects.filter(assessment=assessment).first()
+    round_ = next(iter(_ROUND_OF(assessment_id=assessment.pk)), None)
     if round_ is None:
         return None
     if is_open(round_):
@@ -570,7 +578,7 @@ def beside_criteria(*, assessment, criteria=None, request=None):
         number_of = {c.pk: c.number for c in criteria}
         agreed = {
             number_of[c.criterion_id]: c
-            for c in Consensus.objects.filter(round=round_)
+            for c in _CONSENSUS_OF(round_id=round_.pk)
             if c.criterion_id in number_of
         }
     by_number = {}

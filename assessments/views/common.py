@@ -16,6 +16,7 @@ from ..access import (
     office_ids_for,
 )
 from ..models import Entry, ReviewComment
+from ..prepared import Prepared
 
 
 def get_for_workspace(request, pk, *, write=False):
@@ -60,18 +61,28 @@ def assessment_view(*methods, write_on_post=False):
     return decorator
 
 
+# The criterion page's: its criteria come from the reference cache, so no join, and the
+# entries are put in the criteria's order here.
+_ENTRIES = Prepared(
+    lambda assessment_id: Entry.objects.filter(assessment_id=assessment_id).order_by()
+)
+
+
 def load_entries(assessment, *, levels=False, evidence=False, criteria=None):
     """The assessment's entries with their criteria (and rubric levels, evidence) loaded.
     `criteria`, every criterion already loaded (rounds.criteria_reader's, shared between
     requests: read only), spares the join and the levels' query."""
-    qs = Entry.objects.filter(assessment=assessment)
-    if criteria is None:
-        qs = qs.select_related("criterion").order_by("criterion__number")
-        if levels:
-            qs = qs.prefetch_related("criterion__levels")
-    if evidence:
-        qs = qs.prefetch_related("evidence")
-    entries = list(qs)
+    if criteria is not None and not evidence:
+        entries = _ENTRIES(assessment_id=assessment.pk)
+    else:
+        qs = Entry.objects.filter(assessment=assessment)
+        if criteria is None:
+            qs = qs.select_related("criterion").order_by("criterion__number")
+            if levels:
+                qs = qs.prefetch_related("criterion__levels")
+        if evidence:
+            qs = qs.prefetch_related("evidence")
+        entries = list(qs)
     if criteria is not None:
         by_id = {c.pk: c for c in criteria}
         for entry in entries:

@@ -22,11 +22,37 @@ from ..forms import (
     ExtraRowsForm,
     evidence_initial,
 )
-from ..models import Assessment, Entry, ReviewComment
+from ..models import Assessment, Entry, EvidenceLink, ReviewComment
+from ..prepared import Prepared
 from ..review_forms import ReplyForm
 from .common import SAFE, assessment_view, get_for_workspace, load_entries, refused_notes_key
 
 EVIDENCE_PREFIX = "evidence"
+
+# The page's reads, compiled once per process (assessments/prepared.py).
+_EVIDENCE = Prepared(lambda entry_id: EvidenceLink.objects.filter(entry_id=entry_id))
+# The same criterion's entry in the office's previous published cycle: its texts, level and
+# cycle, not its evidence.
+_PREVIOUS = Prepared(
+    lambda office_id, kind, cycle, criterion_id: (
+        Entry.objects.filter(
+            assessment=Subquery(
+                workflow.previous_published_query(
+                    assessment=Assessment(office_id=office_id, kind=kind, cycle=cycle)
+                ).values("pk")[:1]
+            ),
+            criterion_id=criterion_id,
+        )
+        .annotate(cycle=F("assessment__cycle"))
+        .order_by()[:1]
+    )
+)
+# One query serves both: this criterion's threads and the open ones of every criterion.
+_COMMENTS = Prepared(
+    lambda assessment_id: ReviewComment.objects.filter(assessment_id=assessment_id).order_by(
+        "created_at", "pk"
+    )
+)
 
 
 # --- one criterion -------------------------------------------------------------------------
@@ -87,7 +113,7 @@ def criterion(request, assessment, number):
     else:
         extra = ExtraRowsForm(request.GET)
         links = (extra.cleaned_data.get("links") or 0) if extra.is_valid() else 0
-        evidence = list(entry.evidence.all())
+        evidence = _EVIDENCE(entry_id=entry.pk)
         form = EntryForm(
             initial=EntryForm.initial_for(entry), criterion=current, read_only=not editable
         )
@@ -97,12 +123,16 @@ def criterion(request, assessment, number):
             form_kwargs={"read_only": not editable, "entry_id": entry.pk},
         )
         formset.extra = links if links else (0 if evidence or not editable else 1)
-    earlier = workflow.previous_published_query(assessment=assessment).values("pk")[:1]
-    # The page shows its texts, level and cycle, not its evidence.
-    previous = (
-        Entry.objects.filter(assessment=Subquery(earlier), criterion=current)
-        .annotate(cycle=F("assessment__cycle"))
-        .first()
+    previous = next(
+        iter(
+            _PREVIOUS(
+                office_id=assessment.office_id,
+                kind=assessment.kind,
+                cycle=assessment.cycle,
+                criterion_id=current.pk,
+            )
+        ),
+        None,
     )
     if previous is not None:
         previous.level_label = level_label(current, previous.level)
@@ -171,8 +201,7 @@ def _actions(request, assessment, current, entry):
 def _discussion(request, assessment, current, entries):
     """The criterion's comments as threads, with a reply form each when the user may take
     part, and the open comments of every criterion for the side navigation."""
-    # One query serves both: this criterion's threads and the open ones of every criterion.
-    every = list(ReviewComment.objects.filter(assessment=assessment).order_by("created_at", "pk"))
+    every = _COMMENTS(assessment_id=assessment.pk)
     here = [c for c in every if c.criterion_id == current.pk]
     # Their authors are read only when this criterion has comments: most pages show none.
     prefetch_related_objects(here, "author", "resolved_by")
