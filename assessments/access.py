@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from .models import Assessment, Membership
+from .prepared import Prepared
 
 REVIEWERS = "reviewers"
 RESEARCHERS = "researchers"
@@ -106,6 +107,12 @@ def visible_assessments(user):
     return qs.filter(published | Q(office_id__in=offices)) if offices else qs.filter(published)
 
 
+# Every assessment page's first read, compiled once per process (assessments/prepared.py).
+_ASSESSMENT = Prepared(
+    lambda pk: Assessment.objects.select_related("office__city__country").filter(pk=pk)
+)
+
+
 def get_assessment_for_user(user, pk, write=False):
     """The assessment `pk` if `user` may read it (or change it, with `write`), else 404.
 
@@ -117,12 +124,10 @@ def get_assessment_for_user(user, pk, write=False):
         pk = int(pk)
     except (TypeError, ValueError):
         raise Http404 from None
-    try:
-        assessment = Assessment.objects.select_related("office__city__country").get(pk=pk)
-    except Assessment.DoesNotExist:
-        raise Http404 from None
-    if not can_read(user, assessment):
+    found = _ASSESSMENT(pk=pk)
+    if not found or not can_read(user, found[0]):
         raise Http404
+    assessment = found[0]
     if write and not can_edit(user, assessment):
         if assessment.office_id not in office_ids_for(user):
             raise Http404

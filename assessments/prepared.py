@@ -4,20 +4,22 @@ Django builds and compiles a query's SQL anew each time it runs. For the small q
 the criterion page that is most of their cost: 0.3 to 0.5 ms each, where the database
 answers in a few hundredths of that. A prepared query is written with the ORM as usual, in
 a function of its parameters; the first run builds it with stand-in values, compiles it,
-and notes where each stand-in went among the SQL's parameters; every later run sends the
-same SQL with its own values and builds the model instances as a raw query does (field
-converters included, annotations as attributes).
+and notes where each stand-in went among the SQL's parameters. Every later run hands
+Django's own model iterable a copy of that first compiler, which gives the same SQL with
+the run's values: rows become instances exactly as for the queryset (select_related,
+annotations, field converters), without the query being built or compiled again.
 
-Only what a raw query can rebuild is allowed: one model's rows with their annotations, no
-select_related (the joined columns would clash with the model's own names). Parameters are
-whole numbers or strings, each passed by name; anything the ORM would transform on its way
-to the SQL (a list, a date, a model instance) is refused when the query is first compiled,
-so a query that cannot be prepared fails its first test, not a later request.
-tests/assessments/test_prepared.py runs each prepared query of the app against the same
-query built by the ORM.
+Model instances only (no values(), no prefetching), and parameters are whole numbers or
+strings passed by name; anything the ORM would transform on its way to the SQL (a list, a
+date, a pattern) is refused when the query is first compiled, so a query that cannot be
+prepared fails its first test, not a later request. tests/assessments/test_prepared.py
+runs each prepared query of the app against the same query built by the ORM.
 """
 
+import copy
+
 from django.db import connections
+from django.db.models.query import ModelIterable, QuerySet
 
 # Stand-ins: numbers the smallest of the models' integer fields still holds (the ORM
 # answers "no rows" without asking for one out of its field's range) and that no query
@@ -40,11 +42,14 @@ class Prepared:
         plan = self._plans.get(key)
         if plan is None:
             plan = self._plans[key] = self._compile(values)
-        model, sql, params, slots = plan
+        model, compiled, sql, params, slots = plan
         params = list(params)
         for index, name in slots:
             params[index] = values[name]
-        return list(model._default_manager.db_manager(self.using).raw(sql, params))
+        compiler = copy.copy(compiled)  # its select, klass_info and converters, as set up
+        compiler.connection = connections[self.using]  # this thread's
+        compiler.as_sql = lambda *args, **kwargs: (sql, params)
+        return list(QuerySet(model=model, query=_Compiled(compiler), using=self.using))
 
     def _compile(self, values):
         stand_ins = {}
@@ -54,18 +59,26 @@ class Prepared:
             stand_ins[name] = _INT_BASE - n if isinstance(value, int) else f"{_STR_PREFIX}{n}"
         queryset = self.build(**stand_ins)
         query = queryset.query
-        if query.select_related:
-            raise ValueError("a prepared query cannot select_related(): it runs as raw SQL")
-        if queryset._fields is not None or queryset._prefetch_related_lookups:
+        if queryset._iterable_class is not ModelIterable or queryset._prefetch_related_lookups:
             raise ValueError("a prepared query gives model instances, without prefetching")
-        sql, params = query.get_compiler(using=self.using).as_sql()
+        compiler = query.get_compiler(using=self.using)
+        sql, params = compiler.as_sql()
         by_value = {value: name for name, value in stand_ins.items()}
         slots = [(i, by_value[p]) for i, p in enumerate(params) if _hashable(p) in by_value]
         missing = set(stand_ins) - {name for _, name in slots}
         if missing:
             raise ValueError(f"not found in the compiled query: {', '.join(sorted(missing))}")
-        connections[self.using]  # the alias must exist
-        return queryset.model, sql, tuple(params), slots
+        return queryset.model, compiler, sql, tuple(params), slots
+
+
+class _Compiled:
+    """What a QuerySet's model iterable asks of its query: a compiler, here the prepared one."""
+
+    def __init__(self, compiler):
+        self.compiler = compiler
+
+    def get_compiler(self, using=None, connection=None, elide_empty=True):
+        return self.compiler
 
 
 def _hashable(value):

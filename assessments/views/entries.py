@@ -149,6 +149,7 @@ def criterion(request, assessment, number):
         "level_label": level_label(current, entry.level),
         "form": form,
         "formset": formset,
+        "evidence_limit": settings.EVIDENCE_MAX_BYTES,  # keys the new item's fragment
         "editable": editable,
         "conflict": conflict,
         "previous": previous,

@@ -1,6 +1,6 @@
 """Prepared queries (assessments/prepared.py): each one the app runs gives what the same
-query built by the ORM gives, for several parameter values in turn; and the queries a raw
-run cannot rebuild are refused at once."""
+query built by the ORM gives, for several parameter values in turn; and the queries that
+cannot be prepared are refused at once."""
 
 import datetime
 
@@ -120,9 +120,31 @@ def test_the_previous_entry_is_the_latest_published_cycle(history):
     assert previous.assessment_id == workflow.previous_published_query(assessment=draft)[0].pk
 
 
-def test_queries_a_raw_run_cannot_rebuild_are_refused(assessment):
-    with pytest.raises(ValueError, match="select_related"):
-        Prepared(lambda pk: Entry.objects.filter(pk=pk).select_related("criterion"))(pk=1)
+def test_the_assessment_comes_with_its_office_city_and_country(history):
+    from assessments import access
+
+    drafts = [h["draft"] for h in history.values()]
+    _check(access._ASSESSMENT, [{"pk": d.pk} for d in drafts] + [{"pk": 0}])
+    for draft in drafts:
+        [got] = access._ASSESSMENT(pk=draft.pk)
+        expected = type(draft).objects.select_related("office__city__country").get(pk=draft.pk)
+        for path in ("office", "office.city", "office.city.country"):
+            mine, theirs = got, expected
+            for part in path.split("."):
+                mine, theirs = getattr(mine, part), getattr(theirs, part)
+            assert _rows([mine]) == _rows([theirs]), path
+
+
+def test_related_objects_come_without_a_query(history, django_assert_num_queries):
+    from assessments import access
+
+    draft = next(iter(history.values()))["draft"]
+    with django_assert_num_queries(1):
+        [got] = access._ASSESSMENT(pk=draft.pk)
+        assert got.office.city.country.name == draft.office.city.country.name
+
+
+def test_queries_that_cannot_be_prepared_are_refused(assessment):
     with pytest.raises(ValueError, match="model instances"):
         Prepared(lambda pk: Entry.objects.filter(pk=pk).values_list("pk"))(pk=1)
     with pytest.raises(TypeError, match="whole numbers and strings"):
