@@ -1,5 +1,7 @@
 """One criterion's page (the form staff fill in), submitting, and what to learn afterwards."""
 
+import hashlib
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -69,6 +71,7 @@ def criterion(request, assessment, number):
     current = entry.criterion
     editable = can_edit(request.user, assessment)
     conflict = None
+    form_key = None  # an unsent form's only
     status = 200
     if request.method == "POST" and not editable:
         # An editor whose draft was submitted (or published) under them sees the page with
@@ -114,9 +117,9 @@ def criterion(request, assessment, number):
         extra = ExtraRowsForm(request.GET)
         links = (extra.cleaned_data.get("links") or 0) if extra.is_valid() else 0
         evidence = _EVIDENCE(entry_id=entry.pk)
-        form = EntryForm(
-            initial=EntryForm.initial_for(entry), criterion=current, read_only=not editable
-        )
+        initial = EntryForm.initial_for(entry)
+        form = EntryForm(initial=initial, criterion=current, read_only=not editable)
+        form_key = _form_key(initial, read_only=not editable)
         formset = EvidenceFormSet(
             initial=evidence_initial(evidence, entry_id=entry.pk),
             prefix=EVIDENCE_PREFIX,
@@ -149,6 +152,7 @@ def criterion(request, assessment, number):
         "level_label": level_label(current, entry.level),
         "form": form,
         "formset": formset,
+        "form_key": form_key,
         "evidence_limit": settings.EVIDENCE_MAX_BYTES,  # keys the new item's fragment
         "editable": editable,
         "conflict": conflict,
@@ -167,6 +171,13 @@ def criterion(request, assessment, number):
         and assessment.office_id in office_ids_for(request.user),
     }
     return render(request, "assess/criterion.html", context, status=status)
+
+
+def _form_key(initial, *, read_only):
+    """What an unsent form's fields show besides the rubric and the language: its initial
+    values and whether it is read only; keys the fields' fragment."""
+    text = repr((sorted(initial.items()), read_only))
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 def _criterion_urls(assessment, entries):

@@ -22,6 +22,9 @@ pytestmark = pytest.mark.django_db
 QUERIES = 11
 # With earlier actions: the office's last earlier cycle (some are closed) and their notes.
 EARLIER_ACTIONS_QUERIES = 2
+# A reader's criterion page: every input of the entry form disabled (its version, two
+# applicability radios, six level radios, the target and three text areas).
+DISABLED_FOR_A_READER = 13
 
 
 def _office_with_history(*, cycles, actions, staff, office):
@@ -149,3 +152,30 @@ def test_the_criterion_page_shows_reference_edits_at_once(office, staff, client_
     body = client.get(url).content.decode()
     assert body.count("Who wrote the office&#x27;s mandate, fictionally?") == 1
     assert body.count("Halfway there (edited)") == 2  # the level choice and the target
+
+
+def test_the_kept_form_fields_follow_the_entry_and_the_reader(office, staff, viewer, client_for):
+    """The unsent form's fields are kept per initial values and read-only state: a save
+    shows at once, and a viewer never gets an editor's enabled fields (nor the reverse)."""
+    from assessments import workflow
+    from assessments.models import Entry
+    from tests.assessments.helpers import complete_data
+
+    draft = _office_with_history(cycles=1, actions=0, staff=staff, office=office)
+    url = reverse("assess:criterion", args=[draft.pk, 1])
+    editor, reader = client_for(staff), client_for(viewer)
+    first = editor.get(url).content.decode()
+    assert first.count('name="strengths"') == 1
+    assert first.count("disabled") == 0
+    entry = Entry.objects.select_related("assessment").get(assessment=draft, criterion__number=1)
+    workflow.save_entry(
+        entry=entry, data=complete_data("Saved later"), base_version=entry.version, user=staff
+    )
+    after = editor.get(url).content.decode()
+    assert after.count("Saved later: strengths") == 1
+    assert after.count("disabled") == 0
+    seen = reader.get(url).content.decode()
+    assert seen.count("Saved later: strengths") == 1
+    assert seen.count('name="strengths"') == 1
+    assert seen.count(" disabled") == DISABLED_FOR_A_READER
+    assert editor.get(url).content.decode().count("disabled") == 0
