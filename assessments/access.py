@@ -35,6 +35,10 @@ def is_researcher(user):
     return user.is_authenticated and (user.is_superuser or _in_group(user, RESEARCHERS))
 
 
+# What memberships_read_once() reads, once per page: prepared (assessments/prepared.py).
+_MEMBERSHIPS = Prepared(lambda user_id: Membership.objects.filter(user_id=user_id).order_by())
+
+
 def office_ids_for(user, editor=False):
     """Offices the user belongs to (as editor when `editor`)."""
     if not user.is_authenticated:
@@ -42,7 +46,7 @@ def office_ids_for(user, editor=False):
     roles = getattr(user, "_ovp_roles", False)
     if roles is not False:  # inside memberships_read_once()
         if roles is None:
-            roles = list(Membership.objects.filter(user=user).values_list("office_id", "role"))
+            roles = [(m.office_id, m.role) for m in _MEMBERSHIPS(user_id=user.pk)]
             user._ovp_roles = roles
         return {o for o, role in roles if not editor or role in Membership.EDITING_ROLES}
     memberships = Membership.objects.filter(user=user)

@@ -135,6 +135,13 @@ def test_the_assessment_comes_with_its_office_city_and_country(history):
             assert _rows([mine]) == _rows([theirs]), path
 
 
+def test_the_memberships_read_once_are_the_orm_query(history, office, staff, viewer):
+    from assessments import access
+
+    factories.make_user(office=office, role="viewer")
+    _check(access._MEMBERSHIPS, [{"user_id": u.pk} for u in (staff, viewer)] + [{"user_id": 0}])
+
+
 def test_related_objects_come_without_a_query(history, django_assert_num_queries):
     from assessments import access
 
