@@ -11,6 +11,8 @@ from django import template
 from django.template.defaultfilters import date as date_filter
 from django.template.defaulttags import CsrfTokenNode
 from django.urls import reverse
+from django.utils import dateformat
+from django.utils.formats import get_format
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
@@ -23,15 +25,18 @@ register = template.Library()
 esc = conditional_escape
 
 
-def _base(name, *args):
-    """reverse(name, args + [0]) without its final "0/", for ids appended in a loop; None if
-    the address does not end so (then each row reverses its own)."""
-    url = reverse(name, args=[*args, 0])
-    return url[:-2] if url.endswith("/0/") else None
+# A number no row has, reversed once in place of each row's id.
+_STAND_IN = 987_654_321
 
 
-def _url(base, name, *args):
-    return f"{base}{args[-1]}/" if base else reverse(name, args=list(args))
+def _urls(name, *args):
+    """row id -> reverse(name, args=[*args, id]), with one reverse() for all rows: the
+    address of a stand-in id, split around it (each row reverses its own if it cannot be)."""
+    pieces = reverse(name, args=[*args, _STAND_IN]).split(str(_STAND_IN))
+    if len(pieces) != 2:
+        return lambda pk: reverse(name, args=[*args, pk])
+    before, after = pieces
+    return lambda pk: f"{before}{pk}{after}"
 
 
 @register.simple_tag(takes_context=True)
@@ -39,9 +44,10 @@ def member_rows(context, office, members, user, is_lead, roles):
     """The members table's rows; with `is_lead`, each with its role and removal forms."""
     csrf = CsrfTokenNode().render(context) if is_lead else ""
     change_role, remove, leave = _("Change role"), _("Remove"), _("Leave the team")
+    role_of = _("Role of %(name)s")
     you = f' <span class="badge text-bg-secondary">{_("you")}</span>'
-    role_base = _base("assess:team-role", office.pk) if is_lead else None
-    remove_base = _base("assess:team-remove", office.pk) if is_lead else None
+    role_url = _urls("assess:team-role", office.pk) if is_lead else None
+    remove_url = _urls("assess:team-remove", office.pk) if is_lead else None
     options = [(value, esc(value), esc(label)) for value, label in roles]
     user_pk = user.pk
     parts = []
@@ -62,7 +68,7 @@ def member_rows(context, office, members, user, is_lead, roles):
                 f'<option value="{value}"{" selected" if raw == m.role else ""}>{label}</option>'
                 for raw, value, label in options
             )
-            label = _("Role of %(name)s") % {"name": username}
+            label = role_of % {"name": username}
             if is_self:
                 removal = leave
             else:
@@ -70,8 +76,7 @@ def member_rows(context, office, members, user, is_lead, roles):
             parts.append(
                 "\n    <td>\n"
                 '      <div class="d-flex flex-wrap gap-2">\n'
-                f'      <form method="post" action="'
-                f'{_url(role_base, "assess:team-role", office.pk, pk)}"'
+                f'      <form method="post" action="{role_url(pk)}"'
                 ' class="d-flex gap-1 align-items-center">\n'
                 f"        {csrf}\n"
                 f'        <label class="visually-hidden" for="role-{pk}">{label}</label>\n'
@@ -81,8 +86,7 @@ def member_rows(context, office, members, user, is_lead, roles):
                 '        <button class="btn btn-sm btn-outline-primary text-nowrap" type="submit">'
                 f'{change_role}<span class="visually-hidden"> {username}</span></button>\n'
                 "      </form>\n"
-                f'      <form method="post" action="'
-                f'{_url(remove_base, "assess:team-remove", office.pk, pk)}">\n'
+                f'      <form method="post" action="{remove_url(pk)}">\n'
                 f"        {csrf}\n"
                 '        <button class="btn btn-sm btn-outline-danger" type="submit">'
                 f"{removal}</button>\n"
@@ -99,10 +103,9 @@ def invitation_items(context, office, invitations):
     """The pending invitations' list items, each with its revoke form."""
     csrf = CsrfTokenNode().render(context)
     revoke = _("Revoke")
-    base = _base("assess:team-revoke", office.pk)
+    revoke_url = _urls("assess:team-revoke", office.pk)
     parts = []
     for i in invitations:
-        url = _url(base, "assess:team-revoke", office.pk, i.pk)
         email = esc(i.email)
         expires = esc(date_filter(template_localtime(i.expires_at), "DATE_FORMAT"))
         shown = _("%(email)s as %(role)s, until %(expires)s") % {
@@ -113,7 +116,7 @@ def invitation_items(context, office, invitations):
         parts.append(
             '\n  <li class="d-flex flex-wrap gap-2 align-items-center mb-2">\n'
             f'    <span class="text-break">{shown}</span>\n'
-            f'    <form method="post" action="{url}">\n'
+            f'    <form method="post" action="{revoke_url(i.pk)}">\n'
             f"      {csrf}\n"
             '      <button class="btn btn-sm btn-outline-danger" type="submit">'
             f'{revoke}<span class="visually-hidden"> {email}</span></button>\n'
@@ -127,6 +130,8 @@ def invitation_items(context, office, invitations):
 def event_items(events):
     """The log's list items: when, who, what, and the roles changed."""
     someone = _("someone no longer registered")
+    # The date filter's work, its format looked up once; "c" is isoformat().
+    shown_format = get_format("DATETIME_FORMAT")
     parts = []
     for e in events:
         at = template_localtime(e.at)
@@ -137,8 +142,8 @@ def event_items(events):
         elif e.new_role:
             roles = f" ({esc(e.get_new_role_display())})"
         parts.append(
-            f'\n  <li><time datetime="{esc(date_filter(at, "c"))}">'
-            f"{esc(date_filter(at, 'DATETIME_FORMAT'))}</time>:\n"
+            f'\n  <li><time datetime="{esc(at.isoformat())}">'
+            f"{esc(dateformat.format(at, shown_format))}</time>:\n"
             f'    <span class="text-break">{esc(actor) if actor else someone} '
             f"{esc(e.get_action_display())} {esc(e.subject)}</span>{roles}</li>\n  "
         )
