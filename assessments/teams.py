@@ -15,12 +15,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models.functions import Now
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
 from . import mail
 from .models import Invitation, Membership, TeamEvent
+from .prepared import Prepared
 from .registration import TokenError
 
 
@@ -37,10 +39,7 @@ def get_team_for_user(user, office_id, *, lead=False, team=False):
     if not user.is_authenticated:
         raise Http404
     if team:
-        everyone = _members(Membership.objects.filter(office_id=office_id)).select_related(
-            "office__city__country"
-        )
-        everyone = list(everyone)
+        everyone = _TEAM(office_id=office_id)
         membership = next((m for m in everyone if m.user_id == user.pk), None)
     else:
         membership = (
@@ -61,20 +60,35 @@ def _members(memberships):
     return memberships.select_related("user").order_by("role", "user__username")
 
 
+# The team page's reads, compiled once per process (see prepared.py).
+_TEAM = Prepared(
+    lambda office_id: _members(Membership.objects.filter(office_id=office_id)).select_related(
+        "office__city__country"
+    )
+)
+# The database's clock (the same machine's, for SQLite) rather than timezone.now(): a
+# prepared query takes no datetime parameter.
+_OPEN_INVITATIONS = Prepared(
+    lambda office_id: Invitation.objects.filter(
+        office_id=office_id, accepted_at=None, revoked_at=None, expires_at__gt=Now()
+    )
+)
+_LOG = Prepared(
+    lambda office_id: TeamEvent.objects.filter(office_id=office_id).select_related("actor")[:50]
+)
+
+
 def members(office):
     return list(_members(Membership.objects.filter(office=office)))
 
 
 def open_invitations(office):
-    return list(
-        Invitation.objects.filter(
-            office=office, accepted_at=None, revoked_at=None, expires_at__gt=timezone.now()
-        )
-    )
+    return _OPEN_INVITATIONS(office_id=office.pk)
 
 
-def log(office, *, limit=50):
-    return list(TeamEvent.objects.filter(office=office).select_related("actor")[:limit])
+def log(office):
+    """The latest changes to the team, newest first."""
+    return _LOG(office_id=office.pk)
 
 
 def _record(office, actor, action, subject, *, old_role="", new_role=""):

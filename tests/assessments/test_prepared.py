@@ -159,3 +159,34 @@ def test_queries_that_cannot_be_prepared_are_refused(assessment):
     # The ORM turns the text into a pattern: the stand-in is not found in the SQL.
     with pytest.raises(ValueError, match="not found in the compiled query: text"):
         Prepared(lambda text: ReviewComment.objects.filter(text__contains=text))(text="x")
+
+
+def test_the_team_page_reads_are_the_orm_queries(office, other_office, staff, viewer):
+    from assessments import teams
+    from assessments.models import Invitation
+
+    lead = factories.make_user("lead-user", office=office, role="lead")
+    factories.make_user("other-lead", office=other_office, role="lead")
+    for n, email in enumerate(["a@example.org", "b@example.org", "c@example.org"]):
+        teams.invite(office=office, by=lead, email=email, role="editor", language="en")
+        teams.invite(
+            office=other_office, by=lead, email=f"o{n}{email}", role="viewer", language="en"
+        )
+    now = timezone.now()
+    Invitation.objects.filter(email="b@example.org").update(expires_at=now)
+    Invitation.objects.filter(email="c@example.org").update(revoked_at=now)
+    teams.change_role(
+        office=office, membership_id=viewer.memberships.get().pk, role="editor", by=lead
+    )
+    offices = [{"office_id": o.pk} for o in (office, other_office)] + [{"office_id": 0}]
+    _check(teams._TEAM, offices)
+    _check(teams._OPEN_INVITATIONS, offices)
+    _check(teams._LOG, offices)
+    # The database's clock gives what timezone.now() gives: the open invitation only.
+    [open_one] = teams.open_invitations(office)
+    assert open_one.email == "a@example.org"
+    assert teams.open_invitations(office) == list(
+        Invitation.objects.filter(
+            office=office, accepted_at=None, revoked_at=None, expires_at__gt=timezone.now()
+        )
+    )
