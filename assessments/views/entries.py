@@ -119,7 +119,8 @@ def criterion(request, assessment, number):
         evidence = _EVIDENCE(entry_id=entry.pk)
         initial = EntryForm.initial_for(entry)
         form = EntryForm(initial=initial, criterion=current, read_only=not editable)
-        form_key = _form_key(initial, read_only=not editable)
+        # An unsent form's fields show its initial values, read only or not.
+        form_key = _fragment_key(sorted(initial.items()), not editable)
         formset = EvidenceFormSet(
             initial=evidence_initial(evidence, entry_id=entry.pk),
             prefix=EVIDENCE_PREFIX,
@@ -139,6 +140,14 @@ def criterion(request, assessment, number):
     )
     if previous is not None:
         previous.level_label = level_label(current, previous.level)
+        # What entry_text.html shows of it (an admin may edit a published entry).
+        previous.text_key = _fragment_key(
+            previous.level,
+            previous.applicability,
+            previous.justification,
+            previous.strengths,
+            previous.opportunities,
+        )
     index = [e.criterion.number for e in entries].index(number)
     urls = _criterion_urls(assessment, entries)
     perspectives = rounds.beside_criteria(
@@ -173,11 +182,9 @@ def criterion(request, assessment, number):
     return render(request, "assess/criterion.html", context, status=status)
 
 
-def _form_key(initial, *, read_only):
-    """What an unsent form's fields show besides the rubric and the language: its initial
-    values and whether it is read only; keys the fields' fragment."""
-    text = repr((sorted(initial.items()), read_only))
-    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+def _fragment_key(*values):
+    """A fragment's key from everything it shows besides the rubric and the language."""
+    return hashlib.blake2b(repr(values).encode(), digest_size=16).hexdigest()
 
 
 def _criterion_urls(assessment, entries):

@@ -179,3 +179,19 @@ def test_the_kept_form_fields_follow_the_entry_and_the_reader(office, staff, vie
     assert seen.count('name="strengths"') == 1
     assert seen.count(" disabled") == DISABLED_FOR_A_READER
     assert editor.get(url).content.decode().count("disabled") == 0
+
+
+def test_the_kept_previous_cycle_follows_its_text(office, staff, client_for):
+    """The previous cycle's entry is kept per what it shows: an edit made behind the app's
+    back (an UPDATE, no signal) still shows at once."""
+    from assessments.models import Entry
+
+    draft = _office_with_history(cycles=1, actions=0, staff=staff, office=office)
+    url = reverse("assess:criterion", args=[draft.pk, 1])
+    client = client_for(staff)
+    assert client.get(url).content.decode().count("What you published for 2025") == 1
+    Entry.objects.filter(
+        assessment__office=office, assessment__cycle=2025, criterion__number=1
+    ).update(strengths="Corrected by an administrator, fictionally")
+    body = client.get(url).content.decode()
+    assert body.count("Corrected by an administrator, fictionally") == 1
