@@ -7,6 +7,7 @@ rubric descriptors, takeaways) is resolved here or by |tr in the template.
 import statistics
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Max, Prefetch, Sum
@@ -196,8 +197,13 @@ def reviewer_name(*, assessment):
     return " ".join(part for part in (names or ()) if part.strip()).strip()
 
 
+@lru_cache(maxsize=256)
 def qr_svg(url):
-    """A QR code of `url` as inline SVG (segno: pure Python, drawn by WeasyPrint)."""
+    """A QR code of `url` as inline SVG (segno: pure Python, drawn by WeasyPrint).
+
+    Kept per process for the last 256 addresses: the same URL always gives the same code,
+    and encoding it (mask choice in pure Python) took 4 to 8 ms of each scorecard.
+    """
     import segno
 
     code = segno.make(url, error="m", micro=False)
