@@ -9,13 +9,16 @@ back, so every render now happens in a child process that is thrown away afterwa
   'forkserver' that imports WeasyPrint once (about 1.5 s, once per web process; see
   `start_renderer`). Every render is a fresh child forked from it in a few milliseconds:
   the web process itself never imports WeasyPrint and its memory does not grow with a
-  document. The child gets the HTML, renders it and sends the PDF back over a pipe.
+  document. The child gets the HTML, renders it and sends the PDF back over a pipe. The
+  forkserver also renders one small document of ours before it forks (warm_up), so that
+  children start with WeasyPrint's, cffi's and the fonts' one-time work done.
 - **Time.** The child stops itself after `timeout` seconds (settings.PDF_RENDER_TIMEOUT,
   a timer signal) and says so; if it has not answered `KILL_GRACE` seconds later (stuck in
   C code), the web process kills it. RLIMIT_CPU and PR_SET_PDEATHSIG end a child whose
   web process died.
 - **Memory.** The child limits its own address space (RLIMIT_AS,
-  settings.PDF_RENDER_MEMORY_MB); beyond it allocations fail and the render ends. The
+  settings.PDF_RENDER_MEMORY_MB); beyond it allocations fail and the render ends, and a
+  child that starts beyond it fails at once (_check_address_space). The
   address space runs 100 to 200 MB above what is really used, so the web process also
   kills a child whose resident memory passes settings.PDF_RENDER_RSS_MB (looked at every
   POLL seconds).
@@ -32,6 +35,7 @@ forkserver can preload it without setting Django up.
 """
 
 import fcntl
+import gc
 import math
 import os
 import resource
@@ -63,8 +67,16 @@ BASE_URL = STATIC_DIR.as_uri() + "/"
 KILL_GRACE = 0.5
 # How often the web process looks at a running child (answer, memory, CPU time).
 POLL = 0.05
-# What the forkserver imports once, so that each child starts with WeasyPrint loaded.
-PRELOAD = ["__main__", "reports.pdf", "weasyprint", "weasyprint.text.fonts", "ctypes"]
+# What the forkserver imports once, so that each child starts with WeasyPrint loaded;
+# reports.pdf_warm_up, last, renders a small document once so that each child starts warm.
+PRELOAD = [
+    "__main__",
+    "reports.pdf",
+    "weasyprint",
+    "weasyprint.text.fonts",
+    "ctypes",
+    "reports.pdf_warm_up",
+]
 
 
 class RenderFailed(Exception):
@@ -208,6 +220,94 @@ def _load_fonts():
     with suppress(OSError):  # another name elsewhere: Pango's thread loads it as before
         ctypes.CDLL("libfontconfig.so.1").FcInit()
     return FontConfiguration()
+
+
+# --- the forkserver's warm-up ----------------------------------------------------------------
+
+# A small document like a scorecard: our stylesheets, the page margins' strings, headings,
+# lists, tables, links, bold and italic text, inline SVG with text, rectangles, a polygon
+# and a path. See warm_up.
+WARM_UP_HTML = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Warm-up</title><meta name="author" content="OVP Assess">
+<link rel="stylesheet" href="css/levels.css"><link rel="stylesheet" href="css/scorecard.css">
+</head><body class="paper-a4">
+<div class="margin-strings" data-page="Page" data-of="of">Cite as: Office, City 2024</div>
+<div class="margin-strings first-footer">OVP Assess · https://example.org/s/1/</div>
+<header class="cover"><p class="brand">OVP Assess scorecard</p><h1>Office (OF)</h1>
+<p class="subtitle">City, Country <span class="badge badge-fictional">Demo</span></p>
+<dl class="facts"><div><dt>Cycle</dt><dd>2024</dd></div></dl>
+<p class="review">Reviewed and published on 1 March 2024.</p>
+<section class="key-messages"><h2>Key messages</h2><ul><li>Strongest: 1. Mandate (4/4).</li>
+<li>Weakest: 6. Budget (1/4, Emerging).</li></ul></section>
+<figure class="chart"><svg xmlns="http://www.w3.org/2000/svg" class="levels-chart" role="img"
+ viewBox="0 0 700 60" width="700" height="60" font-family="Noto Sans, DejaVu Sans, sans-serif"
+ aria-label="Levels"><title>Levels</title>
+<line x1="250" y1="6" x2="250" y2="40" stroke="#ccc" stroke-width="1"/>
+<text x="242" y="23" font-size="12" fill="#1a1a1a" text-anchor="end">1. Mandate</text>
+<rect x="250" y="12" width="225" height="22" fill="#2e7d32"/>
+<text x="481" y="27" font-size="12" font-weight="bold" fill="#1a1a1a">3/4 Established</text>
+<text x="258" y="50" font-size="9" font-style="italic" fill="#555">Unrated</text>
+<polygon points="245,2 255,2 250,10" fill="#000000"/></svg>
+<figcaption>Level of each criterion, from 0 to 4.</figcaption></figure>
+<div class="permalink"><div class="qr"><svg viewBox="0 0 20 20" class="segno">
+<path fill="#fff" d="M0 0h20v20h-20z"/><path class="qrline" stroke="#000"
+ d="M2 2.5h7m1 0h4m-12 1h1m5 0h1"/></svg></div>
+<p><strong>Permanent address</strong><br><a href="https://example.org/s/1/">example.org</a><br>
+<span class="qr-note">Scan the code.</span></p></div></header>
+<section class="criteria after-chart"><h2>The nine criteria</h2>
+<table class="criteria-table"><caption>Criteria, strengths and opportunities</caption>
+<thead><tr><th scope="col" class="col-criterion">Criterion and level</th>
+<th scope="col">Current strengths</th><th scope="col">Opportunities</th></tr></thead>
+<tbody><tr><th scope="row" class="col-criterion"><span class="criterion-title">1. Mandate</span>
+<span class="badge level-badge level-3">3/4 Established</span>
+<span class="descriptor">A public mandate, known to all.</span></th>
+<td><div>Strengths, on two lines<br>and more — “quoted”, naïve, 2024–2025.</div></td>
+<td><div>Opportunities</div><p class="evidence-title">Evidence</p><ul class="evidence">
+<li><a href="https://example.org/e">Report</a> <span class="url">https://example.org/e</span></li>
+</ul></td></tr></tbody></table></section>
+<section class="weakest"><h2>Where to start</h2><article class="weak">
+<h3>6. Budget <span class="badge level-badge level-1">1/4 Emerging</span></h3>
+<h4>Key takeaways</h4><ul><li>A takeaway.</li></ul><ul class="examples"><li><strong>Example</strong>
+(Office, City). A summary. <span class="cite">Report, 2020</span></li></ul></article></section>
+<section class="changes"><h2>Change since 2023</h2><table class="changes-table">
+<caption>Levels in 2023 and 2024</caption><thead><tr><th scope="col">Criterion</th>
+<th scope="col" class="num">2023</th></tr></thead><tbody><tr><th scope="row">1. Mandate</th>
+<td class="num">3/4</td></tr></tbody></table></section>
+<p class="citation"><em>Cite as</em>: Office, City.</p>
+</body></html>"""
+
+# The font configuration the forkserver warmed up (warm_up): each render child uses its own
+# copy of it, inherited through fork.
+_warm_fonts = None
+
+
+def warm_up(*, timeout=10):
+    """Render WARM_UP_HTML once in this process and keep its font configuration.
+
+    Called in the forkserver only, through PRELOAD (reports.pdf_warm_up), before it forks
+    any child. A child of a cold forkserver redid, on every scorecard, work that a process
+    does once: cffi parsing the C types WeasyPrint allocates, looking up the libraries'
+    functions, Pango and HarfBuzz loading the fonts, WeasyPrint's lazy imports and caches.
+    Each child now starts with that done, and with the font configuration loaded.
+
+    The forkserver renders nothing else and only forks afterwards: every child gets its
+    own copy of this state, so nothing one render does reaches another. The document is
+    ours and fixed, read through the same locked-down fetcher, with no limits applied (as
+    _load_fonts asks: fontconfig's caches are written, if needed, here). Any failure leaves
+    the forkserver as before: its children then load their fonts themselves.
+    """
+    global _warm_fonts
+    try:
+        fonts = _load_fonts()
+        run_with_timeout(lambda: _weasyprint(WARM_UP_HTML, _child_fetcher(), fonts), timeout)
+    except Exception:  # a cold start is still a start
+        return False
+    _warm_fonts = fonts
+    # What is left stays as it is in every child: the children's garbage collector need
+    # not go through it (nor copy its pages on write).
+    gc.collect()
+    gc.freeze()
+    return True
 
 
 # --- the web process's side ------------------------------------------------------------------
@@ -428,6 +528,19 @@ class _Usage:
         self.rss_mb = None
         self.cpu_seconds = None
 
+    @staticmethod
+    def status_mb(pid, name):
+        """One memory figure of /proc/PID/status (e.g. "VmSize") in MB, or None."""
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            return None
+        for line in status.splitlines():
+            key, _, value = line.partition(":")
+            if key == name:
+                return int(value.split()[0]) / 1024
+        return None
+
     def read(self):
         try:
             status = Path(f"/proc/{self.pid}/status").read_text()
@@ -453,18 +566,20 @@ class _Usage:
 
 def _child_main(conn, html, timeout, memory_mb):
     """Render `html` under the limits and send {"outcome", ...} (then the PDF) to `conn`."""
-    font_config = _load_fonts()  # before the limits: see _load_fonts
+    # Before the limits (see _load_fonts): the forkserver's, warm, or a new one.
+    font_config = _warm_fonts if _warm_fonts is not None else _load_fonts()
     _limit_self(timeout=timeout, memory_mb=memory_mb)
     fetcher = _child_fetcher()
     data, detail = None, ""
     try:
+        _check_address_space(memory_mb)
         data = run_with_timeout(lambda: _weasyprint(html, fetcher, font_config), timeout)
         outcome = "ok"
     except RenderTimeout:
         outcome = "timeout"
-    except MemoryError:
+    except MemoryError as exc:
         data = None
-        outcome = "memory"
+        outcome, detail = "memory", str(exc)
     except Exception as exc:  # any other failure of WeasyPrint: reported, not raised
         outcome, detail = "error", f"{type(exc).__name__}: {exc}"[:500]
     usage = resource.getrusage(resource.RUSAGE_SELF)
@@ -484,6 +599,18 @@ def _child_main(conn, html, timeout, memory_mb):
     except MemoryError:
         os._exit(3)
     conn.close()
+
+
+def _check_address_space(memory_mb):
+    """Raise MemoryError when this child already has `memory_mb` of address space or more.
+
+    RLIMIT_AS only stops growth: a child forked from the warm forkserver (warm_up) could
+    render a small document without allocating anything new, and so without ever meeting
+    a limit it was over from the start. Such a render fails as over the limit instead.
+    """
+    size_mb = _Usage.status_mb(os.getpid(), "VmSize")
+    if size_mb is not None and size_mb >= memory_mb:
+        raise MemoryError(f"{size_mb:.0f} MB of address space from the start, over {memory_mb} MB")
 
 
 def _limit_self(*, timeout, memory_mb):

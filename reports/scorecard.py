@@ -7,6 +7,7 @@ rubric descriptors, takeaways) is resolved here or by |tr in the template.
 import statistics
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Max, Prefetch, Sum
@@ -126,16 +127,17 @@ def permanent_url(assessment_id, *, base=None):
     return (base or site_base()) + scorecard_path(assessment_id)
 
 
-def build_scorecard(*, assessment, generated_at=None, paper="a4", base=None):
+def build_scorecard(*, assessment, generated_at=None, paper="a4", base=None, stamp=None):
     """Everything the scorecard template shows, for `assessment`; links start with `base`
-    (the site's base: SITE_URL, or the requesting host; assessments.links.site_base)."""
+    (the site's base: SITE_URL, or the requesting host; assessments.links.site_base).
+    `stamp`: the published-data stamp when the caller has taken it (see peer_median)."""
     generated_at = generated_at or timezone.now()
     base = base or site_base()
     rows = scorecard_rows(assessment, base=base)
     rated = any(row.level is not None for row in rows)
     previous = previous_published(assessment=assessment)
     changed = changes(rows=rows, previous=previous) if previous else []
-    median = peer_median(assessment=assessment, rows=rows) if rated else None
+    median = peer_median(assessment=assessment, rows=rows, stamp=stamp) if rated else None
     plan = (
         plans.scorecard_plan(assessment=assessment, entries=[r.entry for r in rows])
         if assessment.kind == Assessment.Kind.SELF
@@ -196,8 +198,13 @@ def reviewer_name(*, assessment):
     return " ".join(part for part in (names or ()) if part.strip()).strip()
 
 
+@lru_cache(maxsize=256)
 def qr_svg(url):
-    """A QR code of `url` as inline SVG (segno: pure Python, drawn by WeasyPrint)."""
+    """A QR code of `url` as inline SVG (segno: pure Python, drawn by WeasyPrint).
+
+    Kept per process for the last 256 addresses: the same URL always gives the same code,
+    and encoding it (mask choice in pure Python) took 4 to 8 ms of each scorecard.
+    """
     import segno
 
     code = segno.make(url, error="m", micro=False)
@@ -228,15 +235,10 @@ def peers_stamp():
     return f"{found['n']}.{found['v'] or 0}.{found['last'].timestamp() if found['last'] else 0}"
 
 
-def peer_median(*, assessment, rows):
-    """The median level per criterion of the other real offices (each office's latest
-    published self-assessment, reports.sample), and how many there are.
-
-    {"count": n, "enough": n >= MIN_PEERS, "levels": [median or None per row],
-    "above", "equal", "below": how many of this assessment's rated criteria are
-    above, at or below the median}. Criteria that do not apply have no level: they are left
-    out of the median and of the comparison. Three queries.
-    """
+def peer_levels():
+    """({criterion number: index}, [(office id, levels by index)]) of the other real
+    offices' latest published self-assessments (reports.sample): what peer_median is made
+    of. Two queries."""
     from .sample import Filters, load_sample
 
     sample = load_sample(
@@ -244,12 +246,30 @@ def peer_median(*, assessment, rows):
         assessments=peers_queryset(),
         auto_demo=False,
     )
-    others = [o for o in sample.offices if o["id"] != assessment.office_id]
     index = {c["number"]: i for i, c in enumerate(sample.criteria)}
+    return index, [(o["id"], o["levels"]) for o in sample.offices]
+
+
+def peer_median(*, assessment, rows, stamp=None):
+    """The median level per criterion of the other real offices (each office's latest
+    published self-assessment, reports.sample), and how many there are.
+
+    {"count": n, "enough": n >= MIN_PEERS, "levels": [median or None per row],
+    "above", "equal", "below": how many of this assessment's rated criteria are
+    above, at or below the median}. Criteria that do not apply have no level: they are left
+    out of the median and of the comparison. The peers' levels (peer_levels) are cached
+    under the published-data stamp, as the peers' stamp in the scorecard's key is
+    (scorecard_cache.current_peers): `stamp`, or reports.cache.data_stamp() (one query).
+    """
+    from .cache import cached, data_stamp
+
+    stamp = data_stamp() if stamp is None else stamp
+    index, offices = cached("scorecard_peer_levels", peer_levels, stamp=stamp)
+    others = [levels for office_id, levels in offices if office_id != assessment.office_id]
     medians = []
     for row in rows:
         i = index.get(row.criterion.number)
-        levels = [o["levels"][i] for o in others if i is not None and o["levels"][i] is not None]
+        levels = [o[i] for o in others if i is not None and o[i] is not None]
         medians.append(statistics.median(levels) if levels else None)
     compared = [
         (row.level, m)
@@ -787,18 +807,19 @@ def _previous_bar(change, *, previous, y):
     )
 
 
-def render_scorecard(*, assessment, paper="a4", base=None, timeout=None):
+def render_scorecard(*, assessment, paper="a4", base=None, timeout=None, stamp=None):
     """PDF bytes of the scorecard in the active language.
 
     The HTML is built here, in this process (it needs the database); WeasyPrint turns it
     into a PDF in a separate, limited process (reports.pdf.render_pdf). Raises
     reports.pdf.RenderFailed (RenderTimeout after `timeout` seconds, default
-    settings.PDF_RENDER_TIMEOUT; RenderOutOfMemory) or reports.pdf.RenderBusy.
+    settings.PDF_RENDER_TIMEOUT; RenderOutOfMemory) or reports.pdf.RenderBusy. `stamp`:
+    the published-data stamp when the caller has taken it (reports.cache.data_stamp).
     """
     from . import pdf
 
     html = render_to_string(
         "reports/scorecard/scorecard.html",
-        build_scorecard(assessment=assessment, paper=paper, base=base),
+        build_scorecard(assessment=assessment, paper=paper, base=base, stamp=stamp),
     )
     return pdf.render_pdf(html=html, timeout=timeout)

@@ -100,11 +100,13 @@ def cache_key(*, assessment, language, paper, base=None, peers=None):
     )
 
 
-def current_peers():
-    """peers_stamp(), computed once per published-data stamp: its join over every
-    assessment takes milliseconds at thousands of offices, the stamp one cheap query, and
-    the peers cannot change without the published data changing."""
-    return cached("peers_stamp", lambda: peers_stamp(), stamp=data_stamp())
+def current_peers(stamp=None):
+    """peers_stamp(), computed once per published-data stamp (`stamp`, default
+    data_stamp()): its join over every assessment takes milliseconds at thousands of
+    offices, the stamp one cheap query, and the peers cannot change without the published
+    data changing."""
+    stamp = data_stamp() if stamp is None else stamp
+    return cached("peers_stamp", lambda: peers_stamp(), stamp=stamp)
 
 
 def _short_hash(text):
@@ -147,7 +149,15 @@ def open_scorecard(*, assessment, language, paper, base=None, timeout=None):
     (assessments.links.site_base).
     """
     base = base or site_base()
-    key = cache_key(assessment=assessment, language=language, paper=paper, base=base)
+    # Taken once: for the peers in the key, and for the median if it renders.
+    stamp = data_stamp()
+    key = cache_key(
+        assessment=assessment,
+        language=language,
+        paper=paper,
+        base=base,
+        peers=current_peers(stamp),
+    )
     store = storage.scorecards()
     name = name_for(assessment_id=assessment.pk, key=key)
     failure_name = failure_name_for(assessment_id=assessment.pk, key=key)
@@ -176,6 +186,7 @@ def open_scorecard(*, assessment, language, paper, base=None, timeout=None):
                 base=base,
                 timeout=timeout,
                 key=key,
+                stamp=stamp,
             )
             found = store.open(name, "rb")
     finally:
@@ -195,12 +206,12 @@ def _stored(store, name, failure_name):
     return None
 
 
-def _render_and_store(store, *, assessment, language, paper, base, timeout, key):
+def _render_and_store(store, *, assessment, language, paper, base, timeout, key, stamp=None):
     failure_name = failure_name_for(assessment_id=assessment.pk, key=key)
     try:
         with translation.override(language):
             pdf_bytes = render_scorecard(
-                assessment=assessment, paper=paper, base=base, timeout=timeout
+                assessment=assessment, paper=paper, base=base, timeout=timeout, stamp=stamp
             )
     except pdf.RenderFailed as exc:
         exc.remembered = False
