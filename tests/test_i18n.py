@@ -111,3 +111,23 @@ def test_catalogues_are_complete_and_compiled(lang):
     stats = result.stderr.decode()
     assert "untranslated" not in stats and "fuzzy" not in stats, stats
     assert po.with_suffix(".mo").read_bytes() == result.stdout, "run make messages to recompile"
+
+
+# gettext called inside an f-string's braces: xgettext does not see it, so makemessages
+# drops the string's entry and its translations (the team page's "you" was lost so once).
+_GETTEXT_IN_FSTRING = re.compile(r"""\bf(['"]).*\{\s*(?:_|gettext|pgettext|ngettext)\(""")
+
+
+def test_no_gettext_inside_fstrings():
+    found = []
+    for app in ("ovp_assess", "reports", "assessments", "criteria", "cities"):
+        for path in sorted((settings.BASE_DIR / app).rglob("*.py")):
+            for number, line in enumerate(path.read_text().splitlines(), start=1):
+                if _GETTEXT_IN_FSTRING.search(line):
+                    found.append(f"{path.relative_to(settings.BASE_DIR)}:{number}")
+    assert found == []
+
+
+def test_the_regex_sees_gettext_inside_fstrings():
+    assert _GETTEXT_IN_FSTRING.search("""x = f'<b>{_("you")}</b>'""") is not None
+    assert _GETTEXT_IN_FSTRING.search("""you = _("you")""") is None

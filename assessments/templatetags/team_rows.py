@@ -10,13 +10,14 @@ loops and compares, in every language.
 from django import template
 from django.template.defaultfilters import date as date_filter
 from django.template.defaulttags import CsrfTokenNode
-from django.urls import reverse
 from django.utils import dateformat
 from django.utils.formats import get_format
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
+
+from ..addresses import row_address
 
 register = template.Library()
 
@@ -25,29 +26,17 @@ register = template.Library()
 esc = conditional_escape
 
 
-# A number no row has, reversed once in place of each row's id.
-_STAND_IN = 987_654_321
-
-
-def _urls(name, *args):
-    """row id -> reverse(name, args=[*args, id]), with one reverse() for all rows: the
-    address of a stand-in id, split around it (each row reverses its own if it cannot be)."""
-    pieces = reverse(name, args=[*args, _STAND_IN]).split(str(_STAND_IN))
-    if len(pieces) != 2:
-        return lambda pk: reverse(name, args=[*args, pk])
-    before, after = pieces
-    return lambda pk: f"{before}{pk}{after}"
-
-
 @register.simple_tag(takes_context=True)
 def member_rows(context, office, members, user, is_lead, roles):
     """The members table's rows; with `is_lead`, each with its role and removal forms."""
     csrf = CsrfTokenNode().render(context) if is_lead else ""
     change_role, remove, leave = _("Change role"), _("Remove"), _("Leave the team")
     role_of = _("Role of %(name)s")
-    you = f' <span class="badge text-bg-secondary">{_("you")}</span>'
-    role_url = _urls("assess:team-role", office.pk) if is_lead else None
-    remove_url = _urls("assess:team-remove", office.pk) if is_lead else None
+    # No gettext inside an f-string: makemessages would not see it (and drop its entry).
+    you = _("you")
+    you = f' <span class="badge text-bg-secondary">{you}</span>'
+    role_url = row_address("assess:team-role", office.pk) if is_lead else None
+    remove_url = row_address("assess:team-remove", office.pk) if is_lead else None
     options = [(value, esc(value), esc(label)) for value, label in roles]
     user_pk = user.pk
     parts = []
@@ -103,7 +92,7 @@ def invitation_items(context, office, invitations):
     """The pending invitations' list items, each with its revoke form."""
     csrf = CsrfTokenNode().render(context)
     revoke = _("Revoke")
-    revoke_url = _urls("assess:team-revoke", office.pk)
+    revoke_url = row_address("assess:team-revoke", office.pk)
     parts = []
     for i in invitations:
         email = esc(i.email)
