@@ -328,6 +328,14 @@ def counted_groups():
     )
 
 
+# counted_groups()' three counts in SQL, for the two plain queries below (respondents `r`
+# joined to their groups).
+_GROUP_COUNTS = (
+    "COUNT(r.id) AS invited, COUNT(CASE WHEN r.email <> '' THEN 1 END) AS emailed, "
+    "COUNT(r.answered_at) AS answered"
+)
+
+
 def round_with_counted_groups(*, assessment):
     """The assessment's round (or None) with its groups, in their order and with
     counted_groups()' counts, already in round_.groups.all(): one plain query where the
@@ -341,9 +349,7 @@ def round_with_counted_groups(*, assessment):
         PerspectiveRound.objects.raw(
             f"SELECT p.id, p.assessment_id, p.closes_on, p.closed_at, p.opened_by_id, "  # noqa: S608
             f"p.opened_at, g.id AS group_id, g.name AS group_name, "
-            f"g.position AS group_position, COUNT(r.id) AS invited, "
-            f"COUNT(CASE WHEN r.email <> '' THEN 1 END) AS emailed, "
-            f"COUNT(r.answered_at) AS answered "
+            f"g.position AS group_position, {_GROUP_COUNTS} "
             f"FROM {p} p LEFT OUTER JOIN {g} g ON g.round_id = p.id "
             f"LEFT OUTER JOIN {r} r ON r.group_id = g.id WHERE p.assessment_id = %s "
             f"GROUP BY p.id, p.assessment_id, p.closes_on, p.closed_at, p.opened_by_id, "
@@ -388,9 +394,7 @@ def prefetch_counted_groups(*, round_):
     g, r = PerspectiveGroup._meta.db_table, Respondent._meta.db_table
     groups = list(
         PerspectiveGroup.objects.raw(
-            f"SELECT g.id, g.round_id, g.name, g.position, COUNT(r.id) AS invited, "  # noqa: S608
-            f"COUNT(CASE WHEN r.email <> '' THEN 1 END) AS emailed, "
-            f"COUNT(r.answered_at) AS answered "
+            f"SELECT g.id, g.round_id, g.name, g.position, {_GROUP_COUNTS} "  # noqa: S608
             f"FROM {g} g LEFT OUTER JOIN {r} r ON r.group_id = g.id WHERE g.round_id = %s "
             f"GROUP BY g.id, g.round_id, g.name, g.position ORDER BY g.position, g.id",
             [round_.pk],
@@ -411,17 +415,14 @@ def progress(*, round_, groups=None):
     return [(group, group.invited, group.answered) for group in groups]
 
 
+# A round's agreed levels, compiled once per process (the results and criterion pages).
+_CONSENSUS_OF = Prepared(lambda round_id: Consensus.objects.filter(round_id=round_id))
+
+
 def consensus_of(*, round_):
-    """{criterion id: Consensus} of the round: the level and rationale agreed (the other
-    fields are deferred), in one plain query, as the results page reads them."""
-    c = Consensus._meta.db_table
-    return {
-        consensus.criterion_id: consensus
-        for consensus in Consensus.objects.raw(
-            f"SELECT id, criterion_id, level, rationale FROM {c} WHERE round_id = %s",  # noqa: S608
-            [round_.pk],
-        )
-    }
+    """{criterion id: Consensus} of the round, in one prepared query (the criterion page's
+    too, in beside_criteria)."""
+    return {consensus.criterion_id: consensus for consensus in _CONSENSUS_OF(round_id=round_.pk)}
 
 
 def record_consensus(*, round_, user, agreed):
@@ -545,11 +546,10 @@ def closed_figures(request, *, round_, criteria):
 closed_figures_reader = closed_figures
 
 
-# beside_criteria's reads (the criterion page's), compiled once per process.
+# beside_criteria's read of the round (the criterion page's), compiled once per process.
 _ROUND_OF = Prepared(
     lambda assessment_id: PerspectiveRound.objects.filter(assessment_id=assessment_id)
 )
-_CONSENSUS_OF = Prepared(lambda round_id: Consensus.objects.filter(round_id=round_id))
 
 
 def beside_criteria(*, assessment, criteria=None, request=None):

@@ -9,11 +9,11 @@ markup it replaced and checks that the markup is the same.
 
 from django import template
 from django.template.defaultfilters import date as date_filter
-from django.urls import reverse
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from ..addresses import row_address
 from .ovp import criterion_name
 
 register = template.Library()
@@ -29,13 +29,11 @@ def plan_rows(office, actions):
     success = _("Success:")
     left = _("no longer in the office")
     overdue = _("overdue")
-    # One reverse() for every row: the action's id is the address's last part.
-    base = reverse("assess:action", args=[office.pk, 0])
-    base = base[:-2] if base.endswith("/0/") else None
+    url_of = row_address("assess:action", office.pk)  # one reverse() for every row
     parts = []
     for a in actions:
         out = [f'\n  <tr id="action-{a.pk}"{' class="overdue"' if a.is_overdue else ""}>']
-        url = f"{base}{a.pk}/" if base else reverse("assess:action", args=[office.pk, a.pk])
+        url = url_of(a.pk)
         out.append(f'\n    <th scope="row"><a href="{url}">{esc(a.title)}</a>\n      ')
         if a.success_measure:
             out.append(f'<p class="small fw-normal mb-0">{success} {esc(a.success_measure)}</p>')

@@ -18,6 +18,7 @@ from criteria.text import bullets
 from .. import comments as discussion
 from .. import conflicts, plans, rounds, workflow
 from ..access import can_edit, office_ids_for
+from ..addresses import row_address
 from ..forms import (
     EntryForm,
     EvidenceFormSet,
@@ -190,11 +191,10 @@ def _fragment_key(*values):
 def _criterion_urls(assessment, entries):
     """{number: its criterion page's address} for the side navigation and the links around
     the form, from one reverse(); each entry gets its own as `url`."""
-    marker = "987654321"
-    prefix, suffix = reverse("assess:criterion", args=[assessment.pk, int(marker)]).split(marker)
+    url_of = row_address("assess:criterion", assessment.pk)
     urls = {}
     for e in entries:
-        e.url = urls[e.criterion.number] = f"{prefix}{e.criterion.number}{suffix}"
+        e.url = urls[e.criterion.number] = url_of(e.criterion.number)
     return urls
 
 
@@ -238,7 +238,7 @@ def _discussion(request, assessment, current, entries):
     return {
         "comments": comments,
         "discuss": discuss,
-        "here": reverse("assess:criterion", args=[assessment.pk, current.number]),
+        "here": next(e.url for e in entries if e.criterion_id == current.pk),  # _criterion_urls
     }
 
 
